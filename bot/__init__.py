@@ -1,0 +1,1 @@
+"""bot: the Teams transport, storage, scheduler, exports and command line of the EHCP assistant."""

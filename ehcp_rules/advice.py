@@ -1,0 +1,193 @@
+"""Health advice requests in an EHC needs assessment: the 6-week rule and its exceptions.
+
+Source: SEND Regulations 2014 reg 8 — advice within 6 weeks of receiving the request (8(1)),
+unless impractical because of one of the three circumstances of 8(2); seeds 000 to 003.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ehcp_rules.errors import InvalidDatesError
+from ehcp_rules.escalation import (
+    EscalationLadder,
+    EscalationStep,
+    advice_due_date,
+    escalation_schedule,
+)
+
+
+class ExceptionReason(StrEnum):
+    """The only exceptions to the 6-week limit (reg 8(2)); nothing else counts."""
+
+    EXCEPTIONAL_CIRCUMSTANCES = "exceptional_circumstances"
+    ABSENT_FROM_AREA = "absent_from_area"
+    MISSED_APPOINTMENT = "missed_appointment"
+
+    @property
+    def label(self) -> str:
+        """Plain words for the reason."""
+        return _EXCEPTION_LABELS[self]
+
+    @property
+    def regulation(self) -> str:
+        """The paragraph it comes from, e.g. ``reg 8(2)(b)``."""
+        return f"reg 8(2)({'abc'[list(ExceptionReason).index(self)]})"
+
+
+_EXCEPTION_LABELS = {
+    ExceptionReason.EXCEPTIONAL_CIRCUMSTANCES: (
+        "Exceptional circumstances affecting the child or young person, or their parent"
+    ),
+    ExceptionReason.ABSENT_FROM_AREA: (
+        "The child or young person, or their parent, is absent from the area for a continuous "
+        "period of at least 4 weeks"
+    ),
+    ExceptionReason.MISSED_APPOINTMENT: (
+        "The child or young person fails to keep an appointment the health body made"
+    ),
+}
+
+
+class AdviceRequest(BaseModel):
+    """What the rules need of one request: when it came in, whether and when advice went back."""
+
+    model_config = ConfigDict(frozen=True)
+
+    received_on: date
+    returned_on: date | None = None
+    exception: ExceptionReason | None = None
+    reference: str | None = Field(default=None, description="the case reference, never a name")
+
+    @model_validator(mode="after")
+    def _returned_after_received(self) -> AdviceRequest:
+        if self.returned_on is not None and self.returned_on < self.received_on:
+            raise ValueError(
+                f"advice returned on {self.returned_on} is before the request was received "
+                f"on {self.received_on}"
+            )
+        return self
+
+    @property
+    def due_on(self) -> date:
+        """The advice due date: received + 6 weeks."""
+        return advice_due_date(self.received_on)
+
+
+class AdviceState(StrEnum):
+    """Where a request stands on a given day."""
+
+    IN_TIME = "in_time"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    RETURNED_ON_TIME = "returned_on_time"
+    RETURNED_LATE = "returned_late"
+
+
+class AdviceStatus(BaseModel):
+    """The state of one request today, its escalation and what to do next."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: AdviceState
+    due_on: date
+    days_remaining: int
+    days_overdue: int
+    escalation: EscalationStep | None
+    next_escalation: EscalationStep | None
+    exception: ExceptionReason | None
+    next_action: str
+    next_action_on: date | None
+
+
+def advice_status(
+    request: AdviceRequest, today: date, ladder: EscalationLadder | None = None
+) -> AdviceStatus:
+    """The status of ``request`` on ``today``.
+
+    A request with a reg 8(2) exception is not escalated (the limit does not apply), but the
+    advice is still owed and the status says so. A returned request has no escalation.
+    """
+    if request.received_on > today:
+        raise InvalidDatesError(f"request received on {request.received_on} is after {today}")
+    if request.returned_on is not None and request.returned_on > today:
+        raise InvalidDatesError(f"advice returned on {request.returned_on} is after {today}")
+    due = request.due_on
+    if request.returned_on is not None:
+        return _returned_status(request, request.returned_on, due)
+    reached, upcoming = _ladder_position(request, today, ladder)
+    action, action_on = _next_action(request, today, due, reached, upcoming)
+    return AdviceStatus(
+        state=_open_state(today, due),
+        due_on=due,
+        days_remaining=max((due - today).days, 0),
+        days_overdue=max((today - due).days, 0),
+        escalation=reached,
+        next_escalation=upcoming,
+        exception=request.exception,
+        next_action=action,
+        next_action_on=action_on,
+    )
+
+
+def _open_state(today: date, due: date) -> AdviceState:
+    if today < due:
+        return AdviceState.IN_TIME
+    return AdviceState.DUE_TODAY if today == due else AdviceState.OVERDUE
+
+
+def _returned_status(request: AdviceRequest, returned: date, due: date) -> AdviceStatus:
+    late = (returned - due).days
+    state = AdviceState.RETURNED_LATE if late > 0 else AdviceState.RETURNED_ON_TIME
+    timing = f"{late} days late" if late > 0 else "on time"
+    return AdviceStatus(
+        state=state,
+        due_on=due,
+        days_remaining=0,
+        days_overdue=max(late, 0),
+        escalation=None,
+        next_escalation=None,
+        exception=request.exception,
+        next_action=f"None: advice returned on {returned:%d %b %Y}, {timing}.",
+        next_action_on=None,
+    )
+
+
+def _ladder_position(
+    request: AdviceRequest, today: date, ladder: EscalationLadder | None
+) -> tuple[EscalationStep | None, EscalationStep | None]:
+    if request.exception is not None:
+        return None, None
+    reached: EscalationStep | None = None
+    for step in escalation_schedule(request.received_on, ladder):
+        if step.on > today:
+            return reached, step
+        reached = step
+    return reached, None
+
+
+def _next_action(
+    request: AdviceRequest,
+    today: date,
+    due: date,
+    reached: EscalationStep | None,
+    upcoming: EscalationStep | None,
+) -> tuple[str, date | None]:
+    if request.exception is not None:
+        return (
+            f"Advice still owed: exception under {request.exception.regulation}, so the 6-week "
+            "limit does not apply. Agree a return date with the requesting team.",
+            None,
+        )
+    if reached is None:
+        return f"Return the advice by {due:%d %b %Y}.", due
+    if today == due:
+        return "Due today: return the advice today, or it is chased as late.", due
+    if reached.reply_by is not None and today <= reached.reply_by:
+        return f"{reached.title}: reply required by {reached.reply_by:%d %b %Y}.", reached.reply_by
+    if upcoming is not None:
+        return f"{reached.action}. {upcoming.title} on {upcoming.on:%d %b %Y}.", upcoming.on
+    return f"{reached.title}: the reply was due by {reached.reply_by:%d %b %Y}.", None

@@ -1,0 +1,78 @@
+"""Calendar arithmetic: working days in England and calendar months.
+
+Statutory periods are calendar days, weeks and months; working days belong only to the local
+escalation ladder and to when nudges are posted. A working day is Monday to Friday and not a bank
+holiday of England and Wales. ``holidays.country_holidays("GB", subdiv="ENG")`` is used because
+without ``subdiv`` it misses Easter Monday (DESIGN.md §3, "Dates").
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+_SATURDAY = 5
+
+
+@lru_cache(maxsize=1)
+def _bank_holidays() -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv="ENG")
+
+
+def is_bank_holiday(day: date) -> bool:
+    """True on a bank holiday in England and Wales (substitute days included)."""
+    return day in _bank_holidays()
+
+
+def is_working_day(day: date) -> bool:
+    """True on Monday to Friday unless it is a bank holiday in England and Wales."""
+    return day.weekday() < _SATURDAY and not is_bank_holiday(day)
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The ``count``-th working day strictly after ``start`` (``count`` >= 0).
+
+    ``add_working_days(d, 0)`` is ``d`` itself, working day or not.
+    """
+    if count < 0:
+        raise ValueError(f"count must not be negative, got {count}")
+    day = start
+    remaining = count
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_months(start: date, months: int) -> date:
+    """The corresponding date ``months`` calendar months on (or back), clamped to month end."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(start.day, last))
+
+
+def months_period_end(start: date, months: int) -> date:
+    """The last day of a period of ``months`` calendar months *starting with* ``start``.
+
+    The period ends the day before the corresponding date; where the later month has no
+    corresponding date (29 February in a common year, 31st of a shorter month) it ends on that
+    month's last day — the "corresponding date" rule (Dodds v Walker [1981]).
+    """
+    if months < 1:
+        raise ValueError(f"months must be at least 1, got {months}")
+    corresponding = add_months(start, months)
+    if corresponding.day != start.day:
+        return corresponding
+    return corresponding - timedelta(days=1)

@@ -1,0 +1,115 @@
+"""The escalation ladder for late health advice: local practice, kept as data.
+
+Default ladder (seed 002, the Torbay process; DESIGN.md §3): on the due date, advice not returned
+is *chased*; 2 weeks later *escalation 1* (reply required within 3 working days); 2 weeks after
+that *escalation 2* inside health (reply within 10 working days). A local area changes the
+intervals and reply windows in ``data/escalation_ladder.json`` or passes its own ladder.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ehcp_rules.datafile import parse_data_file
+from ehcp_rules.dates import add_working_days
+
+ADVICE_PERIOD = timedelta(weeks=6)
+"""Health advice is due within 6 weeks of the day the request is received (reg 8(1), SEND
+Regulations 2014)."""
+
+
+class EscalationStage(StrEnum):
+    """The rungs of the ladder, in order."""
+
+    CHASE = "chase"
+    ESCALATION_1 = "escalation_1"
+    ESCALATION_2 = "escalation_2"
+
+
+class LadderStep(BaseModel):
+    """One rung as configured: when it starts after the previous one, and its reply window."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: EscalationStage
+    weeks_after_previous: int = Field(ge=0, le=52)
+    reply_working_days: int | None = Field(default=None, ge=1, le=60)
+    title: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+
+
+class EscalationLadder(BaseModel):
+    """The whole ladder; the first step is timed from the advice due date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str = Field(min_length=1)
+    steps: tuple[LadderStep, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _stages_in_order(self) -> EscalationLadder:
+        stages = [step.stage for step in self.steps]
+        if stages != list(EscalationStage)[: len(stages)]:
+            raise ValueError("steps must be chase, escalation_1, escalation_2 in that order")
+        return self
+
+
+class EscalationStep(BaseModel):
+    """A rung of the ladder for one request: the day it is reached and the reply-by date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: EscalationStage
+    on: date
+    reply_by: date | None
+    title: str
+    action: str
+
+
+@lru_cache(maxsize=1)
+def load_escalation_ladder() -> EscalationLadder:
+    """The shipped default ladder (seed 002)."""
+    text = resources.files("ehcp_rules.data").joinpath("escalation_ladder.json").read_text("utf-8")
+    return parse_escalation_ladder(text, source="escalation_ladder.json")
+
+
+def parse_escalation_ladder(text: str, *, source: str) -> EscalationLadder:
+    """Parse a ladder from JSON text; ``DataFileError`` names ``source`` and the field."""
+    return parse_data_file(EscalationLadder, text, source=source)
+
+
+def advice_due_date(received: date) -> date:
+    """The last day to return health advice: 6 weeks (42 days) after the day it was received.
+
+    Calendar days: weekends and bank holidays do not stop the clock (reg 8(1)). The request is
+    due on this day and overdue from the next.
+    """
+    return received + ADVICE_PERIOD
+
+
+def escalation_schedule(
+    received: date, ladder: EscalationLadder | None = None
+) -> list[EscalationStep]:
+    """Every rung of the ladder for a request received on ``received``, in order.
+
+    Rungs fall on calendar days; a reply-by date is the n-th working day after the rung.
+    """
+    chosen = ladder or load_escalation_ladder()
+    day = advice_due_date(received)
+    steps = []
+    for rung in chosen.steps:
+        day += timedelta(weeks=rung.weeks_after_previous)
+        reply_by = None
+        if rung.reply_working_days is not None:
+            reply_by = add_working_days(day, rung.reply_working_days)
+        steps.append(
+            EscalationStep(
+                stage=rung.stage, on=day, reply_by=reply_by, title=rung.title, action=rung.action
+            )
+        )
+    return steps
