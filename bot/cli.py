@@ -1,6 +1,6 @@
 """``ehcp-bot``: one command with subcommands, for administrators on the server.
 
-Library errors are turned into one clear line on standard error and a non-zero exit here.
+Errors the user can act on are turned into one clear line on standard error and exit code 2.
 """
 
 from __future__ import annotations
@@ -10,12 +10,16 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.rules_report import question_bank_json, question_bank_text
-from ehcp_rules import RulesError, available_editions, load_question_bank
+from bot.commands import admin, data, rules
+from bot.commands.common import database_option
+from bot.demo import DemoRefused
+from bot.storage.errors import StorageError
+from ehcp_rules import RulesError
 
 Handler = Callable[[argparse.Namespace], int]
 
 EXIT_USAGE = 2
+_COMMAND_GROUPS = (rules, admin, data)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,30 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_rules(commands)
+    db = database_option()
+    for group in _COMMAND_GROUPS:
+        group.register(commands, db)
     return parser
-
-
-def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    rules = commands.add_parser(
-        "rules",
-        help="print the self-assessment questions and the RAG rule",
-        description="Print the 23 questions of the self-assessment tool and the overall RAG rule.",
-    )
-    rules.add_argument(
-        "--edition",
-        choices=available_editions(),
-        help="which edition of the question bank (default: the current East of England wording)",
-    )
-    rules.add_argument("--format", choices=("text", "json"), default="text", help="output format")
-    rules.set_defaults(handler=_run_rules)
-
-
-def _run_rules(args: argparse.Namespace) -> int:
-    bank = load_question_bank(args.edition)
-    render = question_bank_json if args.format == "json" else question_bank_text
-    print(render(bank))
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,9 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
-    except RulesError as error:
-        print(f"ehcp-bot {args.command}: {error}", file=sys.stderr)
+    except (RulesError, StorageError, DemoRefused, OSError) as error:
+        print(f"ehcp-bot {args.command}: {_describe(error)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror}"
+    return str(error)
 
 
 def _version() -> str:

@@ -37,6 +37,14 @@ from ehcp_rules.needs_assessment import (
     assessment_week,
     draft_comments_close,
 )
+from ehcp_rules.privacy import (
+    MAX_COMMENT_LENGTH,
+    PrivacyError,
+    check_case_reference,
+    clean_comment,
+    contains_nhs_number,
+    is_valid_nhs_number,
+)
 from ehcp_rules.question_bank import (
     DEFAULT_EDITION,
     Criterion,
@@ -49,6 +57,18 @@ from ehcp_rules.question_bank import (
 )
 from ehcp_rules.rag import RAG_RULES, RagResult, join_numbers, normalise_answers, rate
 from ehcp_rules.ratings import Rag, Rating
+from ehcp_rules.records import (
+    ActionItem,
+    ActionProgress,
+    AdviceOutcome,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
+    Assessment,
+    AssessmentStatus,
+    RoleGrant,
+    Service,
+    StoredAnswer,
+)
 from ehcp_rules.reviews import (
     AnnualReview,
     PhaseTransfer,
@@ -60,16 +80,25 @@ from ehcp_rules.reviews import (
     review_by,
     review_status,
 )
+from ehcp_rules.roles import Role
 
 __all__ = [
     "ADVICE_PERIOD",
     "DEFAULT_EDITION",
+    "MAX_COMMENT_LENGTH",
     "RAG_RULES",
+    "ActionItem",
+    "ActionProgress",
+    "AdviceOutcome",
     "AdviceRequest",
+    "AdviceRequestRecord",
     "AdviceState",
     "AdviceStatus",
     "AnnualReview",
+    "AnnualReviewRecord",
+    "Assessment",
     "AssessmentMilestones",
+    "AssessmentStatus",
     "ComplianceMeasures",
     "Criterion",
     "DataFileError",
@@ -80,6 +109,7 @@ __all__ = [
     "InvalidAnswerError",
     "InvalidDatesError",
     "PhaseTransfer",
+    "PrivacyError",
     "Question",
     "QuestionBank",
     "Rag",
@@ -87,7 +117,11 @@ __all__ = [
     "Rating",
     "ReviewFlag",
     "ReviewStatus",
+    "Role",
+    "RoleGrant",
     "RulesError",
+    "Service",
+    "StoredAnswer",
     "Theme",
     "add_months",
     "add_working_days",
@@ -96,12 +130,16 @@ __all__ = [
     "assessment_milestones",
     "assessment_week",
     "available_editions",
+    "check_case_reference",
     "circulate_advice_by",
+    "clean_comment",
     "compliance",
+    "contains_nhs_number",
     "draft_comments_close",
     "escalation_schedule",
     "health_notice_by",
     "is_bank_holiday",
+    "is_valid_nhs_number",
     "is_working_day",
     "join_numbers",
     "load_escalation_ladder",

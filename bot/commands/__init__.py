@@ -1,0 +1,1 @@
+"""The ``ehcp-bot`` subcommands, one module per group; each module has ``register``."""

@@ -1,0 +1,114 @@
+"""``ehcp-bot import`` and ``ehcp-bot demo``: data in bulk."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.commands.common import Commands, cli_actor, iso_date, london_today, open_store
+from bot.demo import DEMO_PEOPLE, load_demo
+from bot.importer import (
+    REQUEST_COLUMNS,
+    REVIEW_COLUMNS,
+    parse_rows,
+    request_builder,
+    review_builder,
+)
+from bot.storage.store import Repositories
+
+
+def register(commands: Commands, db: argparse.ArgumentParser) -> None:
+    """Add ``import requests``, ``import reviews`` and ``demo``."""
+    importing = commands.add_parser(
+        "import",
+        help="import requests or reviews from CSV",
+        description="Import advice requests or annual reviews from a CSV export, all or nothing.",
+    )
+    sub = importing.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, columns in (("requests", REQUEST_COLUMNS), ("reviews", REVIEW_COLUMNS)):
+        required = ", ".join(columns["required"])
+        parser = sub.add_parser(
+            kind,
+            parents=[db],
+            help=f"import {kind} from a CSV file",
+            description=f"Import {kind} from a CSV file (UTF-8, a header row; required columns: "
+            f"{required}). Nothing is written unless every row is good.",
+        )
+        parser.add_argument("file", type=Path, help="the CSV file")
+        parser.add_argument(
+            "--today",
+            type=iso_date,
+            default=None,
+            help="the date to check against (default: today)",
+        )
+        parser.set_defaults(handler=_import, kind=kind)
+    demo = commands.add_parser(
+        "demo",
+        parents=[db],
+        help="load a demo data set into a new database",
+        description="Load a small, realistic demo data set (services, people, requests, reviews, "
+        "assessments) dated around today into an empty database.",
+    )
+    demo.add_argument("--today", type=iso_date, default=None, help="date the demo around this day")
+    demo.set_defaults(handler=_demo)
+
+
+def _import(args: argparse.Namespace) -> int:
+    data = args.file.read_bytes()
+    today = args.today or london_today()
+    with open_store(args) as store:
+        services = store.call(lambda r: {s.name.lower(): s.id for s in r.services.all()})
+        counts = store.call(
+            lambda r: _import_into(
+                r, args.kind, data, source=str(args.file), services=services, today=today
+            )
+        )
+    print(
+        f"Imported {args.file.name}: {counts.added} added, {counts.updated} updated, "
+        f"{counts.unchanged} unchanged."
+    )
+    return 0
+
+
+def _import_into(
+    repos: Repositories,
+    kind: str,
+    data: bytes,
+    *,
+    source: str,
+    services: dict[str, int],
+    today: date,
+) -> Any:
+    if kind == "requests":
+        records = parse_rows(
+            data,
+            source=source,
+            columns=REQUEST_COLUMNS,
+            build=request_builder(services),
+            key=lambda r: (r.service_id, r.case_ref.lower()),  # type: ignore[attr-defined]
+            today=today,
+        )
+        return repos.requests.sync(records, actor=cli_actor())
+    records = parse_rows(
+        data,
+        source=source,
+        columns=REVIEW_COLUMNS,
+        build=review_builder(services),
+        key=lambda r: (r.case_ref.lower(),),  # type: ignore[attr-defined]
+        today=today,
+    )
+    return repos.reviews.sync(records, actor=cli_actor())
+
+
+def _demo(args: argparse.Namespace) -> int:
+    today = args.today or london_today()
+    with open_store(args) as store:
+        counts = store.call(lambda r: load_demo(r, today))
+        path = store.database.path
+    print(f"Loaded the demo into {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")
+    print("Demo people (use their ids with --user):")
+    for object_id, name, role, service in DEMO_PEOPLE:
+        print(f"  {object_id}  {name} ({role.value}{', ' + service if service else ''})")
+    return 0

@@ -1,0 +1,285 @@
+"""Bulk import of advice requests and annual reviews from a case-management CSV export.
+
+A file is imported whole or not at all: every bad row is reported with its line number and why,
+and nothing is written. Re-importing the same file changes nothing. Dates may be ISO
+(2026-11-02) or UK (02/11/2026).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.storage.errors import StorageError
+from ehcp_rules import (
+    AdviceOutcome,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
+    ExceptionReason,
+    PhaseTransfer,
+    PrivacyError,
+    check_case_reference,
+)
+
+REQUEST_COLUMNS = {
+    "required": ("case_ref", "service", "received_on"),
+    "optional": (
+        "returned_on",
+        "outcome",
+        "referral_on",
+        "expected_on",
+        "team_told",
+        "exception_reason",
+        "exception_narrative",
+        "la_deadline",
+        "assessment_requested_on",
+        "known_to_service",
+    ),
+}
+REVIEW_COLUMNS = {
+    "required": ("case_ref", "services", "plan_issued_on"),
+    "optional": (
+        "last_review_on",
+        "meeting_on",
+        "health_notified_on",
+        "contribution_in_on",
+        "phase_transfer",
+        "transfer_year",
+        "amended_for_transfer_on",
+    ),
+}
+# Dates that record something that has happened: never after the day of the import.
+_PAST_DATES = {
+    "received_on",
+    "returned_on",
+    "referral_on",
+    "assessment_requested_on",
+    "plan_issued_on",
+    "last_review_on",
+    "health_notified_on",
+    "contribution_in_on",
+    "amended_for_transfer_on",
+}
+_DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on"}
+_MAX_PROBLEMS_SHOWN = 50
+
+
+class ImportRejected(StorageError):
+    """The file was not imported; ``problems`` lists each bad row as (line, reason)."""
+
+    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        shown = [f"  line {line}: {reason}" for line, reason in problems[:_MAX_PROBLEMS_SHOWN]]
+        more = len(problems) - _MAX_PROBLEMS_SHOWN
+        if more > 0:
+            shown.append(f"  ... and {more} more")
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(
+            f"{source}: nothing was imported; {len(problems)} {noun} to fix:\n" + "\n".join(shown)
+        )
+
+
+class _RowError(ValueError):
+    pass
+
+
+def parse_date(text: str) -> date:
+    """An ISO (2026-11-02) or UK (02/11/2026) date; ``ValueError`` saying what is expected."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
+            day, month, year = (int(part) for part in value.split("/"))
+            return date(year, month, day)
+    except ValueError:
+        pass
+    raise _RowError(f"{value!r} is not a date (use 2026-11-02 or 02/11/2026)")
+
+
+def read_csv_rows(
+    data: bytes, source: str, columns: Mapping[str, tuple[str, ...]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each data row; ``ImportRejected`` for a bad encoding or header."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            source,
+            [
+                (
+                    _line_of(data, error.start),
+                    "the file is not UTF-8 text: save it as 'CSV UTF-8' and try again",
+                )
+            ],
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    _check_header(source, header, columns)
+    reader.fieldnames = header
+    for row in reader:
+        if None in row:
+            yield reader.line_num, {"__extra__": "yes"}
+            continue
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+
+
+def _check_header(source: str, header: list[str], columns: Mapping[str, tuple[str, ...]]) -> None:
+    missing = [c for c in columns["required"] if c not in header]
+    unknown = [c for c in header if c not in (*columns["required"], *columns["optional"])]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)} (see the README for the columns)")
+    if problems:
+        raise ImportRejected(source, [(1, "; ".join(problems))])
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def parse_rows(
+    data: bytes,
+    *,
+    source: str,
+    columns: Mapping[str, tuple[str, ...]],
+    build: Callable[[dict[str, str]], BaseModel],
+    key: Callable[[BaseModel], tuple[object, ...]],
+    today: date,
+) -> list[Any]:
+    """Every row built into a record, or ``ImportRejected`` with every problem found."""
+    records: list[Any] = []
+    problems: list[tuple[int, str]] = []
+    first_seen: dict[tuple[object, ...], int] = {}
+    for line, row in read_csv_rows(data, source, columns):
+        if "__extra__" in row:
+            problems.append((line, "more values than there are columns"))
+            continue
+        try:
+            _check_dates(row, today)
+            record = build(row)
+        except (_RowError, PrivacyError) as error:
+            problems.append((line, str(error)))
+            continue
+        except ValidationError as error:
+            problems.append((line, _validation_message(error)))
+            continue
+        seen = first_seen.setdefault(key(record), line)
+        if seen != line:
+            problems.append((line, f"the same case reference and service as line {seen}"))
+            continue
+        records.append(record)
+    if problems:
+        raise ImportRejected(source, problems)
+    return records
+
+
+def _check_dates(row: dict[str, str], today: date) -> None:
+    for column in _DATE_COLUMNS:
+        if row.get(column):
+            when = parse_date(row[column])
+            if column in _PAST_DATES and when > today:
+                raise _RowError(f"{column} {row[column]} is in the future")
+            row[column] = when.isoformat()
+
+
+def _validation_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "row"
+    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def _choice(value: str, kind: type[Any], column: str) -> Any:
+    if not value:
+        return None
+    normal = re.sub(r"[\s-]+", "_", value.strip().lower())
+    try:
+        return kind(normal)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise _RowError(f"{column} {value!r} is not one of: {allowed}") from None
+
+
+def _flag(value: str, column: str) -> bool | None:
+    lowered = value.strip().lower()
+    if not lowered:
+        return None
+    if lowered in {"yes", "y", "true", "1"}:
+        return True
+    if lowered in {"no", "n", "false", "0"}:
+        return False
+    raise _RowError(f"{column} {value!r} should be yes or no")
+
+
+def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], BaseModel]:
+    """Builds an ``AdviceRequestRecord`` from one CSV row, with ``services`` (lower name → id)."""
+
+    def build(row: dict[str, str]) -> BaseModel:
+        service_id = _service_id(services, row["service"])
+        outcome = _choice(row.get("outcome", ""), AdviceOutcome, "outcome")
+        if outcome is None and row.get("returned_on"):
+            outcome = AdviceOutcome.RETURNED
+        exception = _choice(row.get("exception_reason", ""), ExceptionReason, "exception_reason")
+        if exception is not None and not row.get("exception_narrative"):
+            raise _RowError("an exception needs a narrative saying why (exception_narrative)")
+        fields = {k: v or None for k, v in row.items() if k in REQUEST_COLUMNS["optional"]}
+        record = AdviceRequestRecord.model_validate(
+            fields
+            | {
+                "case_ref": check_case_reference(row["case_ref"]),
+                "service_id": service_id,
+                "received_on": row["received_on"] or _missing("received_on"),
+                "outcome": outcome,
+                "exception_reason": exception,
+                "team_told": _flag(row.get("team_told", ""), "team_told"),
+                "known_to_service": _flag(row.get("known_to_service", ""), "known_to_service"),
+            }
+        )
+        record.as_rule()  # the rules' own checks: a return before its request, and so on
+        return record
+
+    return build
+
+
+def review_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], BaseModel]:
+    """Builds an ``AnnualReviewRecord`` from one CSV row (services separated by ';')."""
+
+    def build(row: dict[str, str]) -> BaseModel:
+        names = [n for n in (part.strip() for part in row["services"].split(";")) if n]
+        if not names:
+            raise _RowError("services is empty: name at least one service")
+        fields = {k: v or None for k, v in row.items() if k in REVIEW_COLUMNS["optional"]}
+        record = AnnualReviewRecord.model_validate(
+            fields
+            | {
+                "case_ref": check_case_reference(row["case_ref"]),
+                "service_ids": tuple(_service_id(services, n) for n in names),
+                "plan_issued_on": row["plan_issued_on"] or _missing("plan_issued_on"),
+                "phase_transfer": _choice(
+                    row.get("phase_transfer", ""), PhaseTransfer, "phase_transfer"
+                ),
+            }
+        )
+        record.as_rule()
+        return record
+
+    return build
+
+
+def _service_id(services: Mapping[str, int], name: str) -> int:
+    found = services.get(" ".join(name.split()).lower())
+    if found is None:
+        raise _RowError(f"unknown service {name!r} (add it with 'ehcp-bot services add')")
+    return found
+
+
+def _missing(column: str) -> str:
+    raise _RowError(f"{column} is empty")

@@ -1,0 +1,1 @@
+"""Storage: one SQLite file behind narrow repositories, owned by one thread."""

@@ -1,0 +1,228 @@
+"""Self-assessments: every answer kept (the latest is current), submission and the action plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from bot.storage.audit import AuditLog, utc_now
+from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
+from ehcp_rules import (
+    ActionItem,
+    ActionProgress,
+    Assessment,
+    AssessmentStatus,
+    Rating,
+    StoredAnswer,
+    clean_comment,
+    join_numbers,
+    load_question_bank,
+    rate,
+)
+
+_ASSESSMENT_COLUMNS = (
+    "id, service_id, edition, status, started_by, started_at, submitted_by, submitted_at, rag"
+)
+
+
+class AssessmentRepository:
+    """Assessments, answers and actions; each change audited in its own transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+
+    def start_or_resume(
+        self, service_id: int, *, edition: str, actor: str
+    ) -> tuple[Assessment, bool]:
+        """The service's assessment in progress, or a new one; and whether it was created."""
+        with self._db.atomic():
+            current = self.in_progress(service_id)
+            if current is not None:
+                return current, False
+            cursor = self._db.execute(
+                "INSERT INTO assessments (service_id, edition, status, started_by, started_at) "
+                "VALUES (?, ?, 'in_progress', ?, ?)",
+                [service_id, edition, actor, utc_now()],
+            )
+            assessment_id = int(cursor.lastrowid or 0)
+            self._audit.record(actor, "assessment started", "assessment", assessment_id)
+        return self.get(assessment_id), True
+
+    def get(self, assessment_id: int) -> Assessment:
+        """One assessment; ``NotFoundError`` when there is none."""
+        row = self._db.execute(
+            f"SELECT {_ASSESSMENT_COLUMNS} FROM assessments WHERE id = ?", [assessment_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no assessment number {assessment_id}.")
+        return _assessment(row)
+
+    def in_progress(self, service_id: int) -> Assessment | None:
+        """The service's assessment in progress, if any."""
+        row = self._db.execute(
+            f"SELECT {_ASSESSMENT_COLUMNS} FROM assessments "
+            "WHERE service_id = ? AND status = 'in_progress'",
+            [service_id],
+        ).fetchone()
+        return None if row is None else _assessment(row)
+
+    def submitted(self, service_id: int) -> list[Assessment]:
+        """The service's submitted assessments, newest first (the trend over time)."""
+        rows = self._db.execute(
+            f"SELECT {_ASSESSMENT_COLUMNS} FROM assessments "
+            "WHERE service_id = ? AND status = 'submitted' ORDER BY submitted_at DESC, id DESC",
+            [service_id],
+        ).fetchall()
+        return [_assessment(row) for row in rows]
+
+    def record_answer(
+        self, assessment_id: int, question: int, rating: Rating, comment: str, *, actor: str
+    ) -> StoredAnswer:
+        """Keep an answer (history keeps earlier ones); refused once the assessment is submitted."""
+        assessment = self.get(assessment_id)
+        bank = load_question_bank(assessment.edition)
+        if not 1 <= question <= len(bank):
+            raise InvalidInputError(
+                f"There is no question {question}: questions are 1 to {len(bank)}."
+            )
+        text = clean_comment(comment)
+        with self._db.atomic():
+            self._require_in_progress(assessment_id)
+            self._db.execute(
+                "INSERT INTO answers (assessment_id, question, rating, comment, answered_by, "
+                "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [assessment_id, question, rating.value, text, actor, utc_now()],
+            )
+            self._audit.record(
+                actor,
+                "answer recorded",
+                "assessment",
+                assessment_id,
+                question=question,
+                rating=rating.value,
+                with_comment=bool(text),
+            )
+        return self.answers(assessment_id)[question]
+
+    def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
+        """The current answer to each answered question."""
+        rows = self._db.execute(
+            "SELECT question, rating, comment, answered_by, answered_at FROM answers "
+            "WHERE id IN (SELECT max(id) FROM answers WHERE assessment_id = ? GROUP BY question)",
+            [assessment_id],
+        ).fetchall()
+        return {row[0]: _answer(row) for row in rows}
+
+    def history(self, assessment_id: int, question: int) -> list[StoredAnswer]:
+        """Every answer ever given to one question, oldest first."""
+        rows = self._db.execute(
+            "SELECT question, rating, comment, answered_by, answered_at FROM answers "
+            "WHERE assessment_id = ? AND question = ? ORDER BY id",
+            [assessment_id, question],
+        ).fetchall()
+        return [_answer(row) for row in rows]
+
+    def submit(self, assessment_id: int, *, actor: str) -> Assessment:
+        """Submit a complete assessment: rate it and open an action for every No and Emerging."""
+        with self._db.atomic():
+            assessment = self._require_in_progress(assessment_id)
+            answers = self.answers(assessment_id)
+            result = rate(
+                load_question_bank(assessment.edition), {n: a.rating for n, a in answers.items()}
+            )
+            if result.unanswered:
+                raise ConflictError(
+                    f"Questions {join_numbers(result.unanswered)} are not answered yet."
+                )
+            self._db.execute(
+                "UPDATE assessments SET status = 'submitted', submitted_by = ?, submitted_at = ?, "
+                "rag = ? WHERE id = ?",
+                [actor, utc_now(), result.rag.value, assessment_id],
+            )
+            for number, answer in sorted(answers.items()):
+                if answer.rating is not Rating.YES:
+                    self._db.execute(
+                        "INSERT INTO actions (assessment_id, question, updated_by, updated_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        [assessment_id, number, actor, utc_now()],
+                    )
+            self._audit.record(
+                actor, "assessment submitted", "assessment", assessment_id, rag=result.rag.value
+            )
+        return self.get(assessment_id)
+
+    def actions(self, assessment_id: int) -> list[ActionItem]:
+        """The action plan: one item per No or Emerging answer, by question."""
+        rows = self._db.execute(
+            "SELECT a.question, ans.rating, a.owner, a.target_date, a.progress FROM actions a "
+            "JOIN answers ans ON ans.id = (SELECT max(id) FROM answers "
+            "  WHERE assessment_id = a.assessment_id AND question = a.question) "
+            "WHERE a.assessment_id = ? ORDER BY a.question",
+            [assessment_id],
+        ).fetchall()
+        return [
+            ActionItem(
+                question=r[0],
+                rating=Rating(r[1]),
+                owner=r[2],
+                target_date=r[3],
+                progress=ActionProgress(r[4]),
+            )
+            for r in rows
+        ]
+
+    def update_action(
+        self,
+        assessment_id: int,
+        question: int,
+        *,
+        owner: str | None,
+        target_date: date | None,
+        progress: ActionProgress,
+        actor: str,
+    ) -> ActionItem:
+        """Set an action's owner, target date and progress."""
+        with self._db.atomic():
+            changed = self._db.execute(
+                "UPDATE actions SET owner = ?, target_date = ?, progress = ?, updated_by = ?, "
+                "updated_at = ? WHERE assessment_id = ? AND question = ?",
+                [
+                    owner,
+                    target_date.isoformat() if target_date else None,
+                    progress.value,
+                    actor,
+                    utc_now(),
+                    assessment_id,
+                    question,
+                ],
+            ).rowcount
+            if not changed:
+                raise NotFoundError(f"Question {question} has no action in this plan.")
+            self._audit.record(
+                actor,
+                "action updated",
+                "assessment",
+                assessment_id,
+                question=question,
+                progress=progress.value,
+            )
+        return next(a for a in self.actions(assessment_id) if a.question == question)
+
+    def _require_in_progress(self, assessment_id: int) -> Assessment:
+        assessment = self.get(assessment_id)
+        if assessment.status is not AssessmentStatus.IN_PROGRESS:
+            raise ConflictError("This assessment has already been submitted; it cannot change.")
+        return assessment
+
+
+def _assessment(row: tuple[object, ...]) -> Assessment:
+    keys = _ASSESSMENT_COLUMNS.split(", ")
+    return Assessment.model_validate(dict(zip(keys, row, strict=True)))
+
+
+def _answer(row: tuple[object, ...]) -> StoredAnswer:
+    return StoredAnswer.model_validate(
+        dict(zip(("question", "rating", "comment", "answered_by", "answered_at"), row, strict=True))
+    )

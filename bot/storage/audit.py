@@ -1,0 +1,72 @@
+"""The audit trail: who changed what, when. Never comment text or names of children."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+
+class AuditEntry(BaseModel):
+    """One change, as recorded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str | None
+    details: dict[str, Any]
+
+
+def utc_now() -> str:
+    """Now, as stored: ISO 8601 in UTC."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class AuditLog:
+    """Append-only record of changes; written inside the change's own transaction."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def record(
+        self, actor: str, action: str, entity: str, entity_id: object = None, **details: Any
+    ) -> None:
+        """Append one entry (the caller's transaction makes it atomic with the change)."""
+        self._db.execute(
+            "INSERT INTO audit (at, actor, action, entity, entity_id, details) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                utc_now(),
+                actor,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                json.dumps(details, default=str, sort_keys=True),
+            ],
+        )
+
+    def entries(self, *, entity: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        """The newest entries first, optionally for one kind of entity."""
+        where, params = ("WHERE entity = ?", [entity]) if entity else ("", [])
+        rows = self._db.execute(
+            f"SELECT at, actor, action, entity, entity_id, details FROM audit {where} "
+            "ORDER BY id DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [
+            AuditEntry(
+                at=row[0],
+                actor=row[1],
+                action=row[2],
+                entity=row[3],
+                entity_id=row[4],
+                details=json.loads(row[5]),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,96 @@
+"""The bot framework's state (dialog stacks, conversation and user state) in the same SQLite file.
+
+Implements botbuilder's ``Storage`` with ``e_tag`` optimistic concurrency exactly as the
+framework's own ``MemoryStorage`` does: a write whose e_tag is neither ``*`` nor the stored one
+raises ``KeyError``; an empty e_tag raises; a new e_tag is issued only when the stored item had
+one. Unlike ``MemoryStorage``, a batch of changes is written in one transaction: all or nothing.
+Values are serialised with jsonpickle, as botbuilder's own Cosmos DB storage does, so framework
+objects (``DialogState``) come back as themselves.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonpickle
+import sqlite_utils
+from botbuilder.core import Storage
+
+from bot.storage.database import Database
+
+
+class SqliteStorage(Storage):
+    """botbuilder ``Storage`` over the ``bot_state`` table."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        self._database = database
+
+    async def read(self, keys: list[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        wanted = list(keys)
+        rows = await self._database.run(lambda db: _read_rows(db, wanted))
+        return {key: jsonpickle.decode(document, keys=True) for key, document in rows.items()}
+
+    async def write(self, changes: Mapping[str, Any] | None) -> None:
+        if changes is None:
+            raise Exception("Changes are required when writing")  # as MemoryStorage
+        if not changes:
+            return
+        prepared = {key: copy.deepcopy(value) for key, value in changes.items()}
+        for value in prepared.values():
+            if _e_tag_of(value) == "":
+                raise Exception("SqliteStorage.write(): etag missing")  # as MemoryStorage
+        await self._database.run(lambda db: _write_rows(db, prepared))
+
+    async def delete(self, keys: list[str]) -> None:
+        doomed = list(keys)
+        await self._database.run(lambda db: _delete_rows(db, doomed))
+
+
+def _read_rows(db: sqlite_utils.Database, keys: list[str]) -> dict[str, str]:
+    marks = ",".join("?" for _ in keys)
+    cursor = db.execute(f"SELECT key, document FROM bot_state WHERE key IN ({marks})", keys)
+    return {key: document for key, document in cursor.fetchall()}
+
+
+def _write_rows(db: sqlite_utils.Database, changes: dict[str, Any]) -> None:
+    now = datetime.now(UTC).isoformat()
+    with db.atomic():
+        for key, value in changes.items():
+            row = db.execute("SELECT e_tag FROM bot_state WHERE key = ?", [key]).fetchone()
+            stored = row[0] if row else None
+            offered = _e_tag_of(value)
+            if stored is not None and offered is not None and offered not in ("*", stored):
+                raise KeyError(f"Etag conflict.\nOriginal: {offered}\r\nCurrent: {stored}")
+            if stored:
+                _set_e_tag(value, uuid.uuid4().hex)
+            db.execute(
+                "INSERT INTO bot_state (key, e_tag, document, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET e_tag = excluded.e_tag, "
+                "document = excluded.document, updated_at = excluded.updated_at",
+                [key, _e_tag_of(value), jsonpickle.encode(value, keys=True), now],
+            )
+
+
+def _delete_rows(db: sqlite_utils.Database, keys: list[str]) -> None:
+    with db.atomic():
+        for key in keys:
+            db.execute("DELETE FROM bot_state WHERE key = ?", [key])
+
+
+def _e_tag_of(value: Any) -> str | None:
+    found = value.get("e_tag") if isinstance(value, dict) else getattr(value, "e_tag", None)
+    return None if found is None else str(found)
+
+
+def _set_e_tag(value: Any, e_tag: str) -> None:
+    if isinstance(value, dict):
+        value["e_tag"] = e_tag
+    else:
+        value.e_tag = e_tag

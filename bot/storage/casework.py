@@ -1,0 +1,262 @@
+"""Health advice requests and annual reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel
+
+from bot.storage.audit import AuditLog, utc_now
+from bot.storage.errors import ConflictError
+from ehcp_rules import AdviceRequestRecord, AnnualReviewRecord, advice_due_date
+
+_REQUEST_FIELDS = (
+    "case_ref",
+    "service_id",
+    "received_on",
+    "la_deadline",
+    "assessment_requested_on",
+    "known_to_service",
+    "returned_on",
+    "outcome",
+    "referral_on",
+    "expected_on",
+    "team_told",
+    "exception_reason",
+    "exception_narrative",
+)
+_REVIEW_FIELDS = (
+    "case_ref",
+    "plan_issued_on",
+    "last_review_on",
+    "meeting_on",
+    "health_notified_on",
+    "contribution_in_on",
+    "phase_transfer",
+    "transfer_year",
+    "amended_for_transfer_on",
+)
+
+
+class SyncCounts(BaseModel):
+    """What a bulk import did: rows added, changed, and already as the file says."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _stored(record: BaseModel, fields: Sequence[str]) -> dict[str, Any]:
+    dumped = record.model_dump(mode="json")
+    return {field: dumped[field] for field in fields}
+
+
+class AdviceRequestRepository:
+    """Requests for health advice, one per case reference and service."""
+
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+
+    def add(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
+        """Log a new request; ``ConflictError`` when the service already has that case."""
+        with self._db.atomic():
+            if self._row_id(record.service_id, record.case_ref) is not None:
+                raise ConflictError(
+                    f"{record.case_ref} is already logged for this service: use 'return "
+                    f"{record.case_ref}' to record its outcome."
+                )
+            request_id = self._insert(record, actor)
+            self._audit.record(actor, "request logged", "advice_request", request_id)
+        return self.get(request_id)
+
+    def sync(self, records: Sequence[AdviceRequestRecord], *, actor: str) -> SyncCounts:
+        """Add or update many requests in one transaction; unchanged rows are left alone."""
+        counts = SyncCounts()
+        with self._db.atomic():
+            for record in records:
+                existing = self._row_id(record.service_id, record.case_ref)
+                if existing is None:
+                    self._insert(record, actor)
+                    counts.added += 1
+                elif self._update_if_changed(existing, record):
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+            if counts.added or counts.updated:
+                self._audit.record(
+                    actor, "requests imported", "advice_request", None, **counts.model_dump()
+                )
+        return counts
+
+    def get(self, request_id: int) -> AdviceRequestRecord:
+        """One request by id."""
+        return self._select("WHERE r.id = ?", [request_id])[0]
+
+    def find(
+        self, case_ref: str, service_ids: Sequence[int] | None = None
+    ) -> list[AdviceRequestRecord]:
+        """Requests with this case reference (case ignored), in the given services or all."""
+        where, params = _services_clause(service_ids)
+        return self._select(f"WHERE r.case_ref = ? COLLATE NOCASE {where}", [case_ref, *params])
+
+    def open_for(self, service_ids: Sequence[int] | None = None) -> list[AdviceRequestRecord]:
+        """Requests not yet returned, in the given services (``None``: every service)."""
+        where, params = _services_clause(service_ids)
+        return self._select(f"WHERE r.returned_on IS NULL {where}", params)
+
+    def count(self) -> int:
+        """How many requests are kept."""
+        return int(self._db.execute("SELECT count(*) FROM advice_requests").fetchone()[0])
+
+    def _row_id(self, service_id: int, case_ref: str) -> int | None:
+        row = self._db.execute(
+            "SELECT id FROM advice_requests WHERE service_id = ? AND case_ref = ?",
+            [service_id, case_ref],
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _insert(self, record: AdviceRequestRecord, actor: str) -> int:
+        values = _stored(record, _REQUEST_FIELDS)
+        now = utc_now()
+        values |= {
+            "due_on": advice_due_date(record.received_on).isoformat(),
+            "created_by": actor,
+            "created_at": now,
+            "updated_at": now,
+        }
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cursor = self._db.execute(
+            f"INSERT INTO advice_requests ({columns}) VALUES ({marks})", list(values.values())
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _update_if_changed(self, request_id: int, record: AdviceRequestRecord) -> bool:
+        wanted = _stored(record, _REQUEST_FIELDS)
+        row = self._db.execute(
+            f"SELECT {', '.join(_REQUEST_FIELDS)} FROM advice_requests WHERE id = ?", [request_id]
+        ).fetchone()
+        if dict(zip(_REQUEST_FIELDS, row, strict=True)) == wanted:
+            return False
+        wanted |= {
+            "due_on": advice_due_date(record.received_on).isoformat(),
+            "updated_at": utc_now(),
+        }
+        sets = ", ".join(f"{column} = ?" for column in wanted)
+        self._db.execute(
+            f"UPDATE advice_requests SET {sets} WHERE id = ?", [*wanted.values(), request_id]
+        )
+        return True
+
+    def _select(self, where: str, params: list[Any]) -> list[AdviceRequestRecord]:
+        columns = ", ".join(f"r.{f}" for f in _REQUEST_FIELDS)
+        cursor = self._db.execute(
+            f"SELECT r.id, s.name, {columns} FROM advice_requests r "
+            f"JOIN services s ON s.id = r.service_id {where} ORDER BY r.due_on, r.case_ref",
+            params,
+        )
+        keys = ("id", "service_name", *_REQUEST_FIELDS)
+        return [
+            AdviceRequestRecord.model_validate(dict(zip(keys, row, strict=True)))
+            for row in cursor.fetchall()
+        ]
+
+
+class AnnualReviewRepository:
+    """Annual reviews of plans, one per case reference, with the services involved."""
+
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+
+    def sync(self, records: Sequence[AnnualReviewRecord], *, actor: str) -> SyncCounts:
+        """Add or update many reviews in one transaction; unchanged rows are left alone."""
+        counts = SyncCounts()
+        with self._db.atomic():
+            for record in records:
+                outcome = self._upsert(record, actor)
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
+            if counts.added or counts.updated:
+                self._audit.record(
+                    actor, "reviews imported", "annual_review", None, **counts.model_dump()
+                )
+        return counts
+
+    def for_services(self, service_ids: Sequence[int] | None = None) -> list[AnnualReviewRecord]:
+        """Reviews involving any of the given services (``None``: every review)."""
+        where, params = "", []
+        if service_ids is not None:
+            marks = ",".join("?" for _ in service_ids) or "NULL"
+            where = (
+                "WHERE r.id IN (SELECT review_id FROM review_services "
+                f"WHERE service_id IN ({marks}))"
+            )
+            params = list(service_ids)
+        columns = ", ".join(f"r.{f}" for f in _REVIEW_FIELDS)
+        rows = self._db.execute(
+            f"SELECT r.id, group_concat(rs.service_id), {columns} FROM annual_reviews r "
+            f"JOIN review_services rs ON rs.review_id = r.id {where} "
+            "GROUP BY r.id ORDER BY r.case_ref",
+            params,
+        ).fetchall()
+        keys = ("id", "service_ids", *_REVIEW_FIELDS)
+        return [
+            AnnualReviewRecord.model_validate(
+                dict(zip(keys, row, strict=True))
+                | {"service_ids": tuple(sorted(int(s) for s in str(row[1]).split(",")))}
+            )
+            for row in rows
+        ]
+
+    def _upsert(self, record: AnnualReviewRecord, actor: str) -> str:
+        wanted = _stored(record, _REVIEW_FIELDS)
+        row = self._db.execute(
+            f"SELECT id, {', '.join(_REVIEW_FIELDS)} FROM annual_reviews WHERE case_ref = ?",
+            [record.case_ref],
+        ).fetchone()
+        if row is None:
+            now = utc_now()
+            values = wanted | {"created_by": actor, "created_at": now, "updated_at": now}
+            cursor = self._db.execute(
+                f"INSERT INTO annual_reviews ({', '.join(values)}) "
+                f"VALUES ({', '.join('?' for _ in values)})",
+                list(values.values()),
+            )
+            self._set_services(int(cursor.lastrowid or 0), record.service_ids)
+            return "added"
+        review_id = int(row[0])
+        same_fields = dict(zip(_REVIEW_FIELDS, row[1:], strict=True)) == wanted
+        if same_fields and self._services(review_id) == tuple(sorted(record.service_ids)):
+            return "unchanged"
+        sets = ", ".join(f"{column} = ?" for column in wanted)
+        self._db.execute(
+            f"UPDATE annual_reviews SET {sets}, updated_at = ? WHERE id = ?",
+            [*wanted.values(), utc_now(), review_id],
+        )
+        self._set_services(review_id, record.service_ids)
+        return "updated"
+
+    def _services(self, review_id: int) -> tuple[int, ...]:
+        rows = self._db.execute(
+            "SELECT service_id FROM review_services WHERE review_id = ? ORDER BY service_id",
+            [review_id],
+        ).fetchall()
+        return tuple(int(r[0]) for r in rows)
+
+    def _set_services(self, review_id: int, service_ids: Sequence[int]) -> None:
+        self._db.execute("DELETE FROM review_services WHERE review_id = ?", [review_id])
+        for service_id in sorted(set(service_ids)):
+            self._db.execute(
+                "INSERT INTO review_services (review_id, service_id) VALUES (?, ?)",
+                [review_id, service_id],
+            )
+
+
+def _services_clause(service_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    if service_ids is None:
+        return "", []
+    marks = ",".join("?" for _ in service_ids) or "NULL"
+    return f"AND r.service_id IN ({marks})", list(service_ids)

@@ -1,0 +1,78 @@
+"""The dialogs' storage port (``dialogs.ports.AssessmentStore``) over the SQLite repositories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.storage.store import Store
+from ehcp_rules import (
+    ActionItem,
+    ActionProgress,
+    Assessment,
+    Rating,
+    RoleGrant,
+    Service,
+    StoredAnswer,
+)
+
+
+class SqliteAssessmentStore:
+    """Runs each call on the database's own thread, so a turn never blocks the event loop."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        return await self._store.run(lambda r: r.people.roles_of(object_id))
+
+    async def service(self, service_id: int) -> Service:
+        return await self._store.run(lambda r: r.services.get(service_id))
+
+    async def start_or_resume_assessment(
+        self, service_id: int, *, edition: str, actor: str
+    ) -> tuple[Assessment, bool]:
+        return await self._store.run(
+            lambda r: r.assessments.start_or_resume(service_id, edition=edition, actor=actor)
+        )
+
+    async def assessment(self, assessment_id: int) -> Assessment:
+        return await self._store.run(lambda r: r.assessments.get(assessment_id))
+
+    async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
+        return await self._store.run(lambda r: r.assessments.answers(assessment_id))
+
+    async def record_answer(
+        self, assessment_id: int, question: int, rating: Rating, comment: str, *, actor: str
+    ) -> StoredAnswer:
+        return await self._store.run(
+            lambda r: r.assessments.record_answer(
+                assessment_id, question, rating, comment, actor=actor
+            )
+        )
+
+    async def submit_assessment(self, assessment_id: int, *, actor: str) -> Assessment:
+        return await self._store.run(lambda r: r.assessments.submit(assessment_id, actor=actor))
+
+    async def actions(self, assessment_id: int) -> list[ActionItem]:
+        return await self._store.run(lambda r: r.assessments.actions(assessment_id))
+
+    async def update_action(
+        self,
+        assessment_id: int,
+        question: int,
+        *,
+        owner: str | None,
+        target_date: date | None,
+        progress: ActionProgress,
+        actor: str,
+    ) -> ActionItem:
+        return await self._store.run(
+            lambda r: r.assessments.update_action(
+                assessment_id,
+                question,
+                owner=owner,
+                target_date=target_date,
+                progress=progress,
+                actor=actor,
+            )
+        )

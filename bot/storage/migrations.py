@@ -1,0 +1,212 @@
+"""Versioned schema changes, applied in order at start-up (``PRAGMA user_version``).
+
+A database written by an older version is upgraded; one written by a newer version is refused.
+Dates are ISO ``YYYY-MM-DD`` text, times ISO 8601 UTC text. Case references, never names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot.storage.errors import SchemaTooNewError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: its version, what it does, and its SQL statements."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_CORE = Migration(
+    1,
+    "services, people and roles, audit trail, bot framework state",
+    (
+        """CREATE TABLE services (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+            provider TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE people (
+            object_id TEXT PRIMARY KEY,
+            display_name TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE roles (
+            id INTEGER PRIMARY KEY,
+            object_id TEXT NOT NULL REFERENCES people(object_id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('practitioner', 'spoc', 'dco', 'admin')),
+            service_id INTEGER REFERENCES services(id) ON DELETE CASCADE,
+            granted_by TEXT NOT NULL,
+            granted_at TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX roles_unique ON roles(object_id, role, ifnull(service_id, 0))",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            details TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX audit_entity ON audit(entity, entity_id)",
+        """CREATE TABLE bot_state (
+            key TEXT PRIMARY KEY,
+            e_tag TEXT,
+            document TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
+)
+
+_WORK = Migration(
+    2,
+    "assessments, answers and actions; advice requests; annual reviews; channels and nudges",
+    (
+        """CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            edition TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('in_progress', 'submitted')),
+            started_by TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            submitted_by TEXT,
+            submitted_at TEXT,
+            rag TEXT CHECK (rag IN ('red', 'amber', 'green'))
+        )""",
+        """CREATE UNIQUE INDEX assessments_one_in_progress
+            ON assessments(service_id) WHERE status = 'in_progress'""",
+        """CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            question INTEGER NOT NULL CHECK (question >= 1),
+            rating TEXT NOT NULL CHECK (rating IN ('yes', 'emerging', 'no')),
+            comment TEXT NOT NULL DEFAULT '',
+            answered_by TEXT NOT NULL,
+            answered_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX answers_latest ON answers(assessment_id, question, id)",
+        """CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            question INTEGER NOT NULL,
+            owner TEXT,
+            target_date TEXT,
+            progress TEXT NOT NULL DEFAULT 'not_started'
+                CHECK (progress IN ('completed', 'on_track', 'not_on_track', 'not_started')),
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (assessment_id, question)
+        )""",
+        """CREATE TABLE advice_requests (
+            id INTEGER PRIMARY KEY,
+            case_ref TEXT NOT NULL,
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            received_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            la_deadline TEXT,
+            assessment_requested_on TEXT,
+            known_to_service INTEGER,
+            returned_on TEXT,
+            outcome TEXT CHECK (outcome IN ('returned', 'not_known_referred', 'clinical_delay')),
+            referral_on TEXT,
+            expected_on TEXT,
+            team_told INTEGER,
+            exception_reason TEXT CHECK (exception_reason IN
+                ('exceptional_circumstances', 'absent_from_area', 'missed_appointment')),
+            exception_narrative TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (service_id, case_ref),
+            CHECK (returned_on IS NULL OR returned_on >= received_on),
+            CHECK (exception_reason IS NULL OR length(trim(exception_narrative)) > 0)
+        )""",
+        "CREATE INDEX advice_requests_due ON advice_requests(due_on, service_id)",
+        """CREATE INDEX advice_requests_open ON advice_requests(service_id, due_on)
+            WHERE returned_on IS NULL""",
+        """CREATE TABLE annual_reviews (
+            id INTEGER PRIMARY KEY,
+            case_ref TEXT NOT NULL UNIQUE,
+            plan_issued_on TEXT NOT NULL,
+            last_review_on TEXT,
+            meeting_on TEXT,
+            health_notified_on TEXT,
+            contribution_in_on TEXT,
+            phase_transfer TEXT CHECK (phase_transfer IN ('school', 'post_16')),
+            transfer_year INTEGER,
+            amended_for_transfer_on TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE review_services (
+            review_id INTEGER NOT NULL REFERENCES annual_reviews(id) ON DELETE CASCADE,
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            PRIMARY KEY (review_id, service_id)
+        )""",
+        "CREATE INDEX review_services_service ON review_services(service_id)",
+        """CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('personal', 'channel', 'groupChat')),
+            team_id TEXT,
+            name TEXT,
+            reference TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            service_id INTEGER REFERENCES services(id) ON DELETE CASCADE,
+            cadence TEXT NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly')),
+            weekday INTEGER CHECK (weekday BETWEEN 0 AND 4),
+            paused_until TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE UNIQUE INDEX subscriptions_unique
+            ON subscriptions(conversation_id, ifnull(service_id, 0))""",
+        """CREATE TABLE sent_nudges (
+            id INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            step TEXT NOT NULL,
+            sent_on TEXT NOT NULL,
+            activity_id TEXT,
+            UNIQUE (conversation_id, item_key, step)
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The schema version recorded in the file (0 for a new, empty file)."""
+    row = db.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def apply_migrations(
+    db: sqlite_utils.Database, *, source: str, target: int = SCHEMA_VERSION
+) -> list[int]:
+    """Bring ``db`` up to ``target``, each step in its own transaction; the versions applied."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(source, current, SCHEMA_VERSION)
+    applied = []
+    for migration in MIGRATIONS:
+        if current < migration.version <= target:
+            with db.atomic():
+                for statement in migration.statements:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {migration.version:d}")
+            applied.append(migration.version)
+    return applied

@@ -1,0 +1,90 @@
+"""What the dialogs need from storage, declared here and implemented by ``bot``.
+
+The dialogs never import ``bot``: they are given an object satisfying these protocols, and catch
+the errors declared here, which the storage raises.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from ehcp_rules import (
+    ActionItem,
+    ActionProgress,
+    Assessment,
+    Rating,
+    RoleGrant,
+    Service,
+    StoredAnswer,
+)
+
+
+class StoreError(Exception):
+    """A storage problem the person can act on; the message is fit to show them."""
+
+
+class NotFoundError(StoreError):
+    """A named thing (a service, a person, a request) does not exist."""
+
+
+class ConflictError(StoreError):
+    """A change that contradicts what is stored (a duplicate, a finished assessment)."""
+
+
+class InvalidInputError(StoreError):
+    """Input that cannot be stored as given (a malformed id, a role without its service)."""
+
+
+@runtime_checkable
+class AssessmentStore(Protocol):
+    """People's roles and the self-assessment: what the self-assessment dialog reads and writes."""
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        """Every role this person holds."""
+        ...
+
+    async def service(self, service_id: int) -> Service:
+        """One service."""
+        ...
+
+    async def start_or_resume_assessment(
+        self, service_id: int, *, edition: str, actor: str
+    ) -> tuple[Assessment, bool]:
+        """The service's assessment in progress, or a new one; and whether it was created."""
+        ...
+
+    async def assessment(self, assessment_id: int) -> Assessment:
+        """One assessment."""
+        ...
+
+    async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
+        """The current answer to each answered question."""
+        ...
+
+    async def record_answer(
+        self, assessment_id: int, question: int, rating: Rating, comment: str, *, actor: str
+    ) -> StoredAnswer:
+        """Keep an answer; ``ConflictError`` once submitted."""
+        ...
+
+    async def submit_assessment(self, assessment_id: int, *, actor: str) -> Assessment:
+        """Rate and submit a complete assessment, opening its action plan."""
+        ...
+
+    async def actions(self, assessment_id: int) -> list[ActionItem]:
+        """The action plan."""
+        ...
+
+    async def update_action(
+        self,
+        assessment_id: int,
+        question: int,
+        *,
+        owner: str | None,
+        target_date: date | None,
+        progress: ActionProgress,
+        actor: str,
+    ) -> ActionItem:
+        """Set an action's owner, target date and progress."""
+        ...

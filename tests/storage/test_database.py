@@ -1,0 +1,161 @@
+"""The database file: where it lives, how it is opened, migrated, and survives a kill."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database, database_path
+from bot.storage.errors import SchemaTooNewError
+from bot.storage.migrations import MIGRATIONS, SCHEMA_VERSION, apply_migrations, schema_version
+from bot.storage.store import Store
+
+
+def test_the_path_comes_from_the_option_then_the_environment_then_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EHCP_DB", raising=False)
+    assert database_path() == tmp_path / "data" / "ehcp.db"
+    monkeypatch.setenv("EHCP_DB", str(tmp_path / "env.db"))
+    assert database_path() == tmp_path / "env.db"
+    assert database_path("cli.db") == tmp_path / "cli.db"
+
+
+def test_a_new_file_is_created_with_its_folder_in_wal_mode_with_foreign_keys(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new" / "folder" / "ehcp.db"
+
+    with Database(path) as database:
+        pragmas = database.call(
+            lambda db: [
+                db.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+            ]
+        )
+
+    assert path.exists()
+    assert pragmas == ["wal", 1, 5000]
+
+
+def test_all_database_work_runs_on_one_owning_thread(tmp_path: Path) -> None:
+    with Database(tmp_path / "ehcp.db") as database:
+        sync_thread = database.call(lambda db: threading.get_ident())
+        async_thread = asyncio.run(database.run(lambda db: threading.get_ident()))
+
+    assert sync_thread == async_thread != threading.get_ident()
+
+
+async def test_a_slow_query_does_not_block_the_event_loop(tmp_path: Path) -> None:
+    with Database(tmp_path / "ehcp.db") as database:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            for _ in range(5):
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        await asyncio.gather(database.run(lambda db: time.sleep(0.2)), tick())
+
+    assert ticks == 5
+
+
+def test_an_empty_file_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "ehcp.db"
+    sqlite3.connect(path).close()
+
+    with Database(path) as database:
+        version = database.call(schema_version)
+        tables = database.call(lambda db: set(db.table_names()))
+
+    assert version == SCHEMA_VERSION
+    assert {"services", "roles", "answers", "advice_requests", "bot_state", "audit"} <= tables
+
+
+def test_a_database_from_the_previous_version_is_upgraded_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    import sqlite_utils
+
+    old = sqlite_utils.Database(path)
+    apply_migrations(old, source="old.db", target=SCHEMA_VERSION - 1)
+    old.execute("INSERT INTO services (name, created_at) VALUES ('CAMHS', '2026-01-01')")
+    old.execute("PRAGMA user_version")  # still the previous version
+    old.conn.commit()
+    old.close()
+
+    with Store.open(path) as store:
+        names = store.call(lambda r: [s.name for s in r.services.all()])
+        version = store.database.call(schema_version)
+
+    assert names == ["CAMHS"]
+    assert version == SCHEMA_VERSION == MIGRATIONS[-1].version
+
+
+def test_a_database_from_a_newer_version_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+
+    with pytest.raises(SchemaTooNewError, match="written by a newer version"):
+        Database(path)
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from bot.storage.store import Store
+    from ehcp_rules import Rating
+
+    store = Store.open(__import__("pathlib").Path(sys.argv[1]))
+    service = store.call(lambda r: r.services.add("SLT", provider=None, actor="w"))
+    assessment, _ = store.call(
+        lambda r: r.assessments.start_or_resume(service.id, edition="east-of-england", actor="w")
+    )
+    n = 0
+    while True:
+        n += 1
+        question = n % 23 + 1
+        store.call(lambda r: r.assessments.record_answer(
+            assessment.id, question, Rating.YES, f"answer {n}", actor="w"))
+        print(n, flush=True)
+    """
+)
+
+
+def test_a_process_killed_while_writing_answers_loses_no_committed_answer(tmp_path: Path) -> None:
+    path = tmp_path / "killed.db"
+    acknowledged = 0
+    with subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    ) as writer:
+        assert writer.stdout is not None
+        deadline = time.monotonic() + 60
+        while acknowledged < 200 and time.monotonic() < deadline:
+            acknowledged = int(writer.stdout.readline())
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+
+    with Store.open(path) as store:
+        kept = store.database.call(
+            lambda db: db.execute("SELECT count(*) FROM answers").fetchone()[0]
+        )
+        integrity = store.database.call(
+            lambda db: db.execute("PRAGMA integrity_check").fetchone()[0]
+        )
+
+    assert acknowledged >= 200
+    assert kept >= acknowledged
+    assert integrity == "ok"

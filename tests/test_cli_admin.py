@@ -1,0 +1,115 @@
+"""Administrator commands: services, roles and the demo, against a real database file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.storage.store import Store
+
+SAM = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
+
+
+def _run(db: Path, *args: str) -> int:
+    return main([*args, "--db", str(db)])
+
+
+def test_services_are_added_and_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "ehcp.db"
+
+    assert _run(db, "services", "add", "CAMHS", "--provider", "Trust B") == 0
+    assert _run(db, "services", "list") == 0
+
+    out = capsys.readouterr().out
+    assert "Added service 'CAMHS' (number 1)." in out
+    assert "CAMHS — Trust B" in out
+
+
+def test_a_duplicate_service_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "ehcp.db"
+    _run(db, "services", "add", "CAMHS")
+
+    assert _run(db, "services", "add", "camhs") == 2
+
+    assert capsys.readouterr().err.strip() == (
+        "ehcp-bot services: There is already a service called 'camhs'."
+    )
+
+
+def test_roles_are_granted_listed_and_revoked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "ehcp.db"
+    _run(db, "services", "add", "CAMHS")
+
+    assert (
+        _run(
+            db,
+            "roles",
+            "grant",
+            "--user",
+            SAM,
+            "--role",
+            "spoc",
+            "--service",
+            "CAMHS",
+            "--name",
+            "Sam Patel",
+        )
+        == 0
+    )
+    assert _run(db, "roles", "list") == 0
+    assert _run(db, "roles", "revoke", "--user", SAM, "--role", "spoc", "--service", "CAMHS") == 0
+
+    out = capsys.readouterr().out
+    assert "Sam Patel is now single point of contact (SPOC) for CAMHS." in out
+    assert f"{SAM}  Sam Patel  spoc          CAMHS" in out
+    with Store.open(db) as store:
+        assert store.call(lambda r: r.people.all_grants()) == []
+
+
+def test_a_grant_for_an_unknown_service_writes_nothing_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "ehcp.db"
+    _run(db, "services", "add", "CAMHS")
+
+    code = _run(db, "roles", "grant", "--user", SAM, "--role", "practitioner", "--service", "OT")
+
+    assert code == 2
+    assert "There is no service called 'OT' (known: CAMHS)." in capsys.readouterr().err
+    with Store.open(db) as store:
+        assert store.call(lambda r: r.people.all_grants()) == []
+
+
+def test_an_unknown_role_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _run(tmp_path / "ehcp.db", "roles", "grant", "--user", SAM, "--role", "boss")
+
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
+
+
+def test_the_demo_loads_once_into_an_empty_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "demo.db"
+
+    assert _run(db, "demo", "--today", "2026-11-23") == 0
+    assert _run(db, "demo") == 2
+
+    captured = capsys.readouterr()
+    assert "4 services, 4 people, 249 requests, 5 reviews" in captured.out
+    assert "already has services" in captured.err
+    with Store.open(db) as store:
+        open_requests = store.call(lambda r: r.requests.open_for(None))
+        services = store.call(lambda r: r.services.all())
+        submitted = store.call(lambda r: r.assessments.submitted(services[-1].id))
+    assert len(open_requests) == 9
+    assert [a.rag for a in submitted] == ["red"]

@@ -1,0 +1,212 @@
+"""CSV import: all or nothing, every bad row reported by line, re-importing changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.storage.store import Store
+
+DATA = Path(__file__).parent / "data"
+TODAY = "2026-11-23"
+HEADER = "case_ref,service,received_on,returned_on,exception_reason,exception_narrative\n"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "ehcp.db"
+    with Store.open(path) as store:
+        for name in ("Children's SLT", "Community Paediatrics"):
+            store.call(lambda r, n=name: r.services.add(n, provider=None, actor="test"))
+    yield path
+
+
+def _import(db: Path, kind: str, file: Path) -> int:
+    return main(["import", kind, str(file), "--db", str(db), "--today", TODAY])
+
+
+def _count(db: Path) -> int:
+    with Store.open(db) as store:
+        return store.call(lambda r: r.requests.count())
+
+
+def test_the_sample_requests_file_imports_with_iso_and_uk_dates(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _import(db, "requests", DATA / "requests.csv") == 0
+
+    assert "5 added, 0 updated, 0 unchanged" in capsys.readouterr().out
+    with Store.open(db) as store:
+        found = store.call(lambda r: r.requests.find("LA-2026-0102"))
+    assert found[0].received_on == date(2026, 9, 7)
+    assert found[0].la_deadline == date(2026, 10, 19)
+
+
+def test_re_importing_the_same_file_changes_nothing(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _import(db, "requests", DATA / "requests.csv")
+    with Store.open(db) as store:
+        audit_before = len(store.call(lambda r: r.audit.entries()))
+
+    assert _import(db, "requests", DATA / "requests.csv") == 0
+
+    assert "0 added, 0 updated, 5 unchanged" in capsys.readouterr().out
+    with Store.open(db) as store:
+        assert len(store.call(lambda r: r.audit.entries())) == audit_before
+
+
+def test_a_later_export_updates_what_changed(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _import(db, "requests", DATA / "requests.csv")
+    later = tmp_path / "later.csv"
+    later.write_text(
+        (DATA / "requests.csv")
+        .read_text()
+        .replace(
+            "LA-2026-0102,Children's SLT,07/09/2026,,",
+            "LA-2026-0102,Children's SLT,07/09/2026,2026-10-15,",
+        )
+    )
+
+    assert _import(db, "requests", later) == 0
+
+    assert "0 added, 1 updated, 4 unchanged" in capsys.readouterr().out
+
+
+def test_one_bad_row_in_a_thousand_rejects_the_whole_file(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [f"LA-2026-{n:04d},Children's SLT,2026-09-01,,," for n in range(1, 1001)]
+    rows[736] = "LA-2026-0737,Children's SLT,31/02/2026,,,"
+    big = tmp_path / "big.csv"
+    big.write_text(HEADER + "\n".join(rows) + "\n")
+
+    assert _import(db, "requests", big) == 2
+
+    err = capsys.readouterr().err
+    assert "nothing was imported; 1 problem to fix" in err
+    assert "line 738: '31/02/2026' is not a date" in err
+    assert _count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("LA-1,Orthoptics,2026-09-01,,,", "unknown service 'Orthoptics'"),
+        ("LA-1,Children's SLT,1 Sept 2026,,,", "'1 Sept 2026' is not a date"),
+        ("LA-1,Children's SLT,2026-09-01,2026-08-01,,", "before the request was received"),
+        ("Jane Doe,Children's SLT,2026-09-01,,,", "never a child's name"),
+        ("943 476 5919,Children's SLT,2026-09-01,,,", "looks like an NHS number"),
+        ("LA-1,Children's SLT,2026-12-01,,,", "received_on 2026-12-01 is in the future"),
+        ("LA-1,Children's SLT,2026-09-01,,waiting_list,", "'waiting_list' is not one of"),
+        ("LA-1,Children's SLT,2026-09-01,,missed_appointment,", "needs a narrative"),
+        ("LA-1,Children's SLT,,,,", "received_on is empty"),
+        ("LA-1,Children's SLT,2026-09-01,,,,surplus", "more values than there are columns"),
+    ],
+)
+def test_each_kind_of_bad_row_is_reported_with_its_line_and_reason(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str, message: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "LA-2026-0001,Children's SLT,2026-09-01,,,\n" + row + "\n")
+
+    assert _import(db, "requests", bad) == 2
+
+    err = capsys.readouterr().err
+    assert "line 3: " in err and message in err
+    assert _count(db) == 0
+
+
+def test_a_duplicate_case_for_the_same_service_names_the_first_line(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "dup.csv"
+    bad.write_text(
+        HEADER + "LA-7,Children's SLT,2026-09-01,,,\nla-7,children's slt,2026-09-02,,,\n"
+        "LA-7,Community Paediatrics,2026-09-02,,,\n"
+    )
+
+    assert _import(db, "requests", bad) == 2
+
+    assert "line 3: the same case reference and service as line 2" in capsys.readouterr().err
+
+
+def test_every_bad_row_is_listed_not_just_the_first(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "LA-1,Nowhere,2026-09-01,,,\nLA-2,Children's SLT,soon,,,\n")
+
+    _import(db, "requests", bad)
+
+    err = capsys.readouterr().err
+    assert "2 problems to fix" in err
+    assert "line 2: unknown service" in err and "line 3: 'soon' is not a date" in err
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_advice(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes((HEADER + "LA-1,Children's SLT,2026-09-01,,,Café\n").encode("latin-1"))
+
+    assert _import(db, "requests", bad) == 2
+
+    assert "line 2: the file is not UTF-8 text: save it as 'CSV UTF-8'" in capsys.readouterr().err
+
+
+def test_missing_and_unknown_columns_are_named(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "columns.csv"
+    bad.write_text("case_ref,received,child_name\nLA-1,2026-09-01,Jane\n")
+
+    assert _import(db, "requests", bad) == 2
+
+    err = capsys.readouterr().err
+    assert "missing column(s): service, received_on" in err
+    assert "unknown column(s): received, child_name" in err
+
+
+def test_a_missing_file_is_one_clear_line(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _import(db, "requests", Path("/nonexistent/requests.csv")) == 2
+
+    assert "No such file or directory" in capsys.readouterr().err
+
+
+def test_the_sample_reviews_file_imports_with_several_services(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _import(db, "reviews", DATA / "reviews.csv") == 0
+    assert _import(db, "reviews", DATA / "reviews.csv") == 0
+
+    out = capsys.readouterr().out
+    assert "3 added, 0 updated, 0 unchanged" in out
+    assert "0 added, 0 updated, 3 unchanged" in out
+    with Store.open(db) as store:
+        reviews = store.call(lambda r: r.reviews.for_services(None))
+        paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
+        only_paeds = store.call(lambda r: r.reviews.for_services([paeds.id]))
+    assert [len(r.service_ids) for r in reviews] == [1, 2, 1]
+    assert [r.case_ref for r in only_paeds] == ["EHCP-5002", "EHCP-5003"]
+
+
+def test_a_review_with_a_transfer_kind_but_no_year_is_refused(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "reviews.csv"
+    bad.write_text(
+        "case_ref,services,plan_issued_on,phase_transfer\nEHCP-1,Children's SLT,2026-01-05,school\n"
+    )
+
+    assert _import(db, "reviews", bad) == 2
+
+    assert (
+        "line 2: " in (err := capsys.readouterr().err) and "needs both its kind and its year" in err
+    )
