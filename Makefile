@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python 3.11+ and make:
-#   make run    installs the bot into .venv and starts it (until the server lands: ehcp-bot rules)
+#   make run    installs the bot into .venv and starts it (embedded SQLite, no cloud account)
 #   make test   installs what the tests need into .venv and runs lint, type checks and the suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/ehcp-bot $(or $(ARGS),rules)
+	$(BIN)/ehcp-bot serve $(ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -58,6 +58,14 @@ class AssessmentStore(Protocol):
         """One assessment."""
         ...
 
+    async def assessment_in_progress(self, service_id: int) -> Assessment | None:
+        """The service's assessment in progress, if any (starts nothing)."""
+        ...
+
+    async def last_submitted(self, service_id: int) -> Assessment | None:
+        """The service's most recently submitted assessment, if any."""
+        ...
+
     async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
         """The current answer to each answered question."""
         ...

@@ -36,6 +36,7 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._thread_id = self._executor.submit(threading.get_ident).result()
         try:
@@ -55,7 +56,10 @@ class Database:
         return await asyncio.wrap_future(self._executor.submit(work, self._db))
 
     def close(self) -> None:
-        """Close the connection and stop the owning thread."""
+        """Close the connection and stop the owning thread (a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self._executor.submit(self._db.close).result()
         self._executor.shutdown(wait=True)
 

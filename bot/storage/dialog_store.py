@@ -38,6 +38,13 @@ class SqliteAssessmentStore:
     async def assessment(self, assessment_id: int) -> Assessment:
         return await self._store.run(lambda r: r.assessments.get(assessment_id))
 
+    async def assessment_in_progress(self, service_id: int) -> Assessment | None:
+        return await self._store.run(lambda r: r.assessments.in_progress(service_id))
+
+    async def last_submitted(self, service_id: int) -> Assessment | None:
+        submitted = await self._store.run(lambda r: r.assessments.submitted(service_id))
+        return submitted[0] if submitted else None
+
     async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
         return await self._store.run(lambda r: r.assessments.answers(assessment_id))
 

@@ -1,0 +1,79 @@
+"""The composition root: ``create_app`` builds the whole bot explicitly; nothing is module-level."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from pathlib import Path
+
+from aiohttp import web
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.config import Settings
+from bot.storage.bot_state import SqliteStorage
+from bot.storage.database import database_path
+from bot.storage.dialog_store import SqliteAssessmentStore
+from bot.storage.migrations import SCHEMA_VERSION
+from bot.storage.store import Store
+from bot.teams_bot import EhcpBot
+from dialogs import messages
+from dialogs.main_dialog import MainDialog
+
+log = logging.getLogger(__name__)
+
+STORE_KEY = web.AppKey("store", Store)
+BOT_KEY = web.AppKey("bot", EhcpBot)
+ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+def build_bot(store: Store, settings: Settings) -> EhcpBot:
+    """The bot and its dialogs over ``store``."""
+    conversation_state = ConversationState(SqliteStorage(store.database))
+    dialog = MainDialog(SqliteAssessmentStore(store))
+    return EhcpBot(conversation_state=conversation_state, dialog=dialog, tenants=settings.tenants)
+
+
+async def apologise(context: TurnContext, error: Exception) -> None:
+    """The adapter's error handler: log once without personal data, apologise with a reference."""
+    reference = uuid.uuid4().hex[:8].upper()
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("turn failed, reference %s: %s\n%s", reference, type(error).__name__, frames)
+    try:
+        await context.send_activity(messages.APOLOGY.format(reference=reference))
+    except Exception:  # the channel itself may be what failed
+        log.error("could not send the apology for reference %s", reference)
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
+    """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``."""
+    opened = store or Store.open(settings.db or database_path())
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.framework_config()))
+    adapter.on_turn_error = apologise
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app[STORE_KEY] = opened
+    app[BOT_KEY] = build_bot(opened, settings)
+    app[ADAPTER_KEY] = adapter
+    app.router.add_post("/api/messages", _messages)
+    app.router.add_get("/healthz", _health)
+    if store is None:
+        app.on_cleanup.append(_close_store)
+    return app
+
+
+async def _messages(request: web.Request) -> web.StreamResponse:
+    adapter = request.app[ADAPTER_KEY]
+    response = await adapter.process(request, request.app[BOT_KEY])
+    return response or web.Response(status=201)
+
+
+async def _health(request: web.Request) -> web.Response:
+    store = request.app[STORE_KEY]
+    path: Path = store.database.path
+    return web.json_response({"status": "ok", "schema": SCHEMA_VERSION, "database": path.name})
+
+
+async def _close_store(app: web.Application) -> None:
+    app[STORE_KEY].close()

@@ -1,0 +1,99 @@
+"""Adaptive Cards as readable text for the terminal: text, facts, inputs and numbered buttons."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+Element = dict[str, Any]
+
+
+@dataclass
+class Form:
+    """What a card lets a person do: its inputs and its buttons (in the order shown)."""
+
+    inputs: list[Element] = field(default_factory=list)
+    actions: list[Element] = field(default_factory=list)
+
+
+def render_card(card: Element) -> tuple[list[str], Form]:
+    """The card's lines of text, and its form."""
+    form = Form()
+    lines: list[str] = []
+    for element in card.get("body", []):
+        lines.extend(_element(element, form))
+    form.actions.extend(a for a in card.get("actions", []) if a.get("type") == "Action.Submit")
+    return lines, form
+
+
+def _element(element: Element, form: Form) -> list[str]:
+    kind = element.get("type")
+    if kind == "TextBlock":
+        return [_unmark(element.get("text", ""))]
+    if kind == "RichTextBlock":
+        return ["".join(run.get("text", "") for run in element.get("inlines", []))]
+    if kind == "FactSet":
+        return [f"  {f['title']}: {f['value']}" for f in element.get("facts", [])]
+    if kind == "ColumnSet":
+        return _columns(element, form)
+    if kind and kind.startswith("Input."):
+        form.inputs.append(element)
+        return []
+    return []
+
+
+def _columns(element: Element, form: Form) -> list[str]:
+    columns = element.get("columns", [])
+    if columns and all(not c.get("items") for c in columns):
+        return [_bar(columns)]
+    cells = [
+        " ".join(line for item in c.get("items", []) for line in _element(item, form))
+        for c in columns
+    ]
+    row = "  ".join(cell for cell in cells if cell)
+    action = element.get("selectAction")
+    if action:
+        form.actions.append({**action, "title": f"Change {cells[0]}" if cells else "Open"})
+    return [row]
+
+
+def _bar(columns: list[Element]) -> str:
+    widths = [int(c.get("width", "0")) for c in columns]
+    total = sum(widths) or 1
+    done = round(20 * widths[0] / total) if columns[0].get("style") == "good" else 0
+    return "[" + "#" * done + "-" * (20 - done) + "]"
+
+
+def _unmark(text: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+
+
+def describe_input(element: Element) -> str:
+    """The prompt for one input, with its choices numbered and its current value."""
+    label = element.get("label") or element.get("placeholder") or element.get("id", "value")
+    current = element.get("value")
+    if element.get("type") == "Input.ChoiceSet":
+        choices = ", ".join(
+            f"{i} {c['title']}" for i, c in enumerate(element.get("choices", []), 1)
+        )
+        return f"{label} ({choices})" + (f" [now: {current}]" if current else "") + ": "
+    hint = " (YYYY-MM-DD)" if element.get("type") == "Input.Date" else ""
+    keep = " [Enter keeps it]" if current else " [Enter for none]"
+    return f"{label}{hint}{keep}: "
+
+
+def read_input(element: Element, answer: str) -> str:
+    """The value an input takes from what was typed: a choice number or title, or the text."""
+    typed = answer.strip()
+    if not typed:
+        return str(element.get("value") or "")
+    if element.get("type") != "Input.ChoiceSet":
+        return typed
+    choices = element.get("choices", [])
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return str(choices[int(typed) - 1]["value"])
+    for choice in choices:
+        if typed.lower() in (str(choice["title"]).lower(), str(choice["value"]).lower()):
+            return str(choice["value"])
+    return typed

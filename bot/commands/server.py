@@ -1,0 +1,99 @@
+"""``ehcp-bot serve`` (the Teams endpoint) and ``ehcp-bot chat`` (the same bot in a terminal)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.app import apologise, build_bot, create_app
+from bot.commands.common import Commands, open_store
+from bot.config import Settings, SettingsError
+from bot.console import ConsoleAdapter, stdin_line
+from bot.demo import DEMO_PEOPLE
+from bot.storage.database import database_path
+
+log = logging.getLogger("bot")
+
+
+class UnsafeListenAddress(SettingsError):
+    """Unauthenticated mode asked to listen beyond this machine."""
+
+
+def register(commands: Commands, db: argparse.ArgumentParser) -> None:
+    """Add ``serve`` and ``chat``."""
+    serve = commands.add_parser(
+        "serve",
+        parents=[db],
+        help="run the bot's web endpoint for Teams",
+        description="Run the bot: POST /api/messages for Teams (Bot Framework) and GET /healthz. "
+        "Without MicrosoftAppId it runs unauthenticated, as the Bot Framework Emulator "
+        "expects, and then only on a loopback address.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
+    serve.set_defaults(handler=_serve)
+    chat = commands.add_parser(
+        "chat",
+        parents=[db],
+        help="talk to the bot in this terminal",
+        description="Talk to the same bot and dialogs in this terminal: cards are shown as text, "
+        "with numbered buttons and choices.",
+    )
+    chat.add_argument(
+        "--user",
+        metavar="OBJECT_ID",
+        default=DEMO_PEOPLE[2][0],
+        help="whose Entra ID object id to act as (default: the demo practitioner)",
+    )
+    chat.set_defaults(handler=_chat)
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_environment()
+    if args.db:
+        settings = settings.model_copy(update={"db": database_path(args.db)})
+    if not settings.authenticated and not is_loopback(args.host):
+        raise UnsafeListenAddress(
+            f"without MicrosoftAppId the bot is unauthenticated and listens only on a loopback "
+            f"address (127.0.0.1, ::1), not {args.host}. Set the bot's credentials to listen there."
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    mode = "authenticated" if settings.authenticated else "UNAUTHENTICATED (local testing only)"
+    log.info(
+        "EHCP assistant on http://%s:%s/api/messages, %s, database %s",
+        args.host,
+        args.port,
+        mode,
+        settings.db or database_path(),
+    )
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        bot = build_bot(store, Settings())
+        adapter = ConsoleAdapter(user_id=args.user.lower(), out=sys.stdout, read_line=stdin_line)
+        adapter.on_turn_error = apologise
+        print(f"EHCP assistant — chatting as {args.user}, database {store.database.path}")
+        asyncio.run(adapter.run(bot.on_turn))
+    return 0

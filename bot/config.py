@@ -1,0 +1,159 @@
+"""Configuration from the environment (and an optional ``.env``), validated at start-up.
+
+Azure's names are accepted (``MicrosoftAppId``, ``MicrosoftAppPassword``,
+``MicrosoftAppTenantId``, ``MicrosoftAppType``); botbuilder is handed the attribute names it reads
+(``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE``, ``APP_TENANTID``). Settings are never logged whole.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+ENVIRONMENT_NAMES = {
+    "app_id": "MicrosoftAppId",
+    "app_password": "MicrosoftAppPassword",
+    "app_tenant_id": "MicrosoftAppTenantId",
+    "app_type": "MicrosoftAppType",
+    "db": "EHCP_DB",
+    "allowed_tenants": "EHCP_ALLOWED_TENANTS",
+    "timezone": "EHCP_TIMEZONE",
+}
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class FrameworkConfig:
+    """The attribute names botbuilder reads; the password passes straight through as text."""
+
+    APP_ID: str | None
+    APP_PASSWORD: str | None
+    APP_TYPE: str
+    APP_TENANTID: str | None
+
+
+class Settings(BaseModel):
+    """Everything the bot is configured with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    app_id: str | None = None
+    app_password: SecretStr | None = None
+    app_tenant_id: str | None = None
+    app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = "SingleTenant"
+    db: Path | None = None
+    allowed_tenants: tuple[str, ...] = Field(default=())
+    timezone: str = "Europe/London"
+
+    @field_validator("app_id", "app_tenant_id")
+    @classmethod
+    def _guid(cls, value: str | None) -> str | None:
+        if value and not _GUID.match(value):
+            raise ValueError("must be a GUID such as 3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b")
+        return value.lower() if value else None
+
+    @field_validator("allowed_tenants", mode="before")
+    @classmethod
+    def _tenant_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        for tenant in value if isinstance(value, tuple | list) else ():
+            if not _GUID.match(tenant):
+                raise ValueError(f"{tenant!r} is not a tenant id (a GUID)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone such as Europe/London") from None
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_complete(self) -> Settings:
+        if self.app_id and self.app_type == "SingleTenant" and not self.app_tenant_id:
+            raise ValueError("MicrosoftAppTenantId is needed for a single-tenant bot")
+        if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
+            raise ValueError("MicrosoftAppPassword is needed with MicrosoftAppId")
+        return self
+
+    @property
+    def authenticated(self) -> bool:
+        """True when requests are verified (an app id is configured)."""
+        return bool(self.app_id)
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        """The tenants served: the allow-list, else the bot's own tenant, else any."""
+        if self.allowed_tenants:
+            return self.allowed_tenants
+        return (self.app_tenant_id,) if self.app_tenant_id else ()
+
+    def framework_config(self) -> FrameworkConfig:
+        """What botbuilder's authentication is built from."""
+        if not self.app_id:
+            return FrameworkConfig(
+                APP_ID=None, APP_PASSWORD=None, APP_TYPE="MultiTenant", APP_TENANTID=None
+            )
+        password = self.app_password.get_secret_value() if self.app_password else None
+        return FrameworkConfig(
+            APP_ID=self.app_id,
+            APP_PASSWORD=password,
+            APP_TYPE=self.app_type,
+            APP_TENANTID=self.app_tenant_id,
+        )
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Read settings: the environment wins over ``.env``; ``SettingsError`` names a bad one."""
+        values = read_env_file(env_file) if env_file else {}
+        values |= dict(os.environ if environ is None else environ)
+        raw = {field: values[name] for field, name in ENVIRONMENT_NAMES.items() if values.get(name)}
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as error:
+            raise SettingsError(_describe(error)) from None
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file (comments and blank lines ignored)."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and "=" in stripped:
+            key, _, value = stripped.removeprefix("export ").partition("=")
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    name = ENVIRONMENT_NAMES.get(field, "configuration")
+    return f"{name}: {first['msg'].removeprefix('Value error, ')}"

@@ -1,0 +1,98 @@
+"""The Teams activity handler: who may talk to the bot, where, and what happens on install."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import Dialog, DialogExtensions
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from dialogs import messages
+from dialogs.cards.general import welcome_card
+from dialogs.turns import card_activity, is_personal
+
+log = logging.getLogger(__name__)
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The Microsoft 365 tenant an activity comes from (``channelData.tenant.id``)."""
+    data: Any = activity.channel_data or {}
+    tenant = data.get("tenant") if isinstance(data, dict) else None
+    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+    return str(tenant_id).lower() if tenant_id else None
+
+
+class EhcpBot(TeamsActivityHandler):
+    """Routes Teams activities to the dialogs and saves the conversation state after each turn."""
+
+    def __init__(
+        self, *, conversation_state: ConversationState, dialog: Dialog, tenants: tuple[str, ...]
+    ) -> None:
+        super().__init__()
+        self._state = conversation_state
+        self._dialog = dialog
+        self._dialog_state = conversation_state.create_property("DialogState")
+        self._welcomed = conversation_state.create_property("Welcomed")
+        self._tenants = tenants
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        if self._tenants and tenant_of(turn_context.activity) not in self._tenants:
+            log.warning("refused an activity from a tenant not allowed")
+            if turn_context.activity.type == ActivityTypes.message:
+                await turn_context.send_activity(messages.NOT_ALLOWED_TENANT)
+            return
+        await super().on_turn(turn_context)
+        await self._state.save_changes(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not is_personal(turn_context) and activity.value is None:
+            mentions = _mentions_of(activity, activity.recipient)
+            if not mentions:
+                return
+            activity.text = strip_mentions(activity.text or "", mentions)
+        await DialogExtensions.run_dialog(self._dialog, turn_context, self._dialog_state)
+
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        bot = turn_context.activity.recipient
+        if bot is not None and any(member.id == bot.id for member in members_added):
+            await self._welcome(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        await self.on_teams_members_added_dispatch(members_added, None, turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        if await self._welcomed.get(turn_context, False):
+            return
+        await self._welcomed.set(turn_context, True)
+        await turn_context.send_activity(card_activity(welcome_card()))
+
+
+def _mentions_of(activity: Activity, bot: ChannelAccount | None) -> list[str]:
+    """The texts (``<at>Name</at>``) of the mentions of ``bot`` in ``activity``."""
+    if bot is None:
+        return []
+    found = []
+    for entity in activity.get_mentions():
+        extra = getattr(entity, "additional_properties", None) or {}
+        mentioned = extra.get("mentioned") or {}
+        if mentioned.get("id") == bot.id:
+            found.append(str(extra.get("text") or f"<at>{mentioned.get('name', '')}</at>"))
+    return found
+
+
+def strip_mentions(text: str, mentions: list[str]) -> str:
+    """``text`` without the bot's mentions, trimmed: ``"<at>EHCP</at> help"`` → ``"help"``."""
+    for mention in mentions:
+        text = text.replace(mention, " ")
+    return " ".join(text.split())

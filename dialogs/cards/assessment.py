@@ -1,0 +1,259 @@
+"""The self-assessment cards: a question, an answered question, the review and the result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dialogs.cards.elements import (
+    RAG_COLOURS,
+    RATING_COLOURS,
+    Element,
+    card,
+    facts,
+    heading,
+    plain,
+    progress_bar,
+    short,
+    submit,
+    text,
+)
+from ehcp_rules import (
+    ActionItem,
+    ActionProgress,
+    Question,
+    QuestionBank,
+    RagResult,
+    Rating,
+    StoredAnswer,
+    join_numbers,
+)
+
+RATING_CHOICES = [{"title": rating.label, "value": rating.value} for rating in Rating]
+_PROGRESS_CHOICES = [{"title": p.label, "value": p.value} for p in ActionProgress]
+
+
+def _question_header(bank: QuestionBank, question: Question, answered: int) -> list[Element]:
+    theme = bank.theme(question.theme).title
+    return [
+        {
+            "type": "ColumnSet",
+            "columns": [
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [text(f"Question {question.number} of {len(bank)}", weight="Bolder")],
+                },
+                {
+                    "type": "Column",
+                    "width": "auto",
+                    "items": [
+                        text(
+                            question.criterion.label,
+                            weight="Bolder",
+                            color="Attention" if question.essential else "Accent",
+                        )
+                    ],
+                },
+            ],
+        },
+        progress_bar(answered, len(bank)),
+        text(f"{theme} · {answered} of {len(bank)} answered", isSubtle=True, size="Small"),
+        text(question.text, size="Medium"),
+    ]
+
+
+def question_card(
+    bank: QuestionBank,
+    number: int,
+    *,
+    assessment_id: int,
+    answers: Mapping[int, StoredAnswer],
+    service: str,
+    notice: str | None = None,
+) -> Element:
+    """One question with Yes / Emerging / No, a comment box, and Back / Skip / Pause."""
+    question = bank.question(number)
+    current = answers.get(number)
+    body = [
+        text(service, isSubtle=True, size="Small"),
+        *_question_header(bank, question, len(answers)),
+    ]
+    if notice:
+        body.append(text(notice, color="Warning"))
+    rating: Element = {
+        "type": "Input.ChoiceSet",
+        "id": "rating",
+        "style": "expanded",
+        "label": "Your rating",
+        "choices": RATING_CHOICES,
+        "isRequired": True,
+        "errorMessage": "Choose Yes, Emerging or No.",
+    }
+    comment: Element = {
+        "type": "Input.Text",
+        "id": "comment",
+        "isMultiline": True,
+        "maxLength": 2000,
+        "label": "Comments and supporting information",
+        "placeholder": "What evidence supports this rating? (no names or NHS numbers)",
+    }
+    if current is not None:
+        rating["value"] = current.rating.value
+        comment["value"] = current.comment
+    body += [rating, comment]
+    ids = {"assessment": assessment_id, "question": number}
+    actions = [submit("Save answer", "answer", ids, inputs=True)]
+    if number > 1:
+        actions.append(submit("Back", "back", ids))
+    actions += [submit("Skip for now", "skip", ids), submit("Pause", "pause", ids)]
+    return card(body, actions)
+
+
+def answered_card(bank: QuestionBank, answer: StoredAnswer, *, answered: int) -> Element:
+    """What replaces a question card once answered: the answer recorded, and no buttons."""
+    question = bank.question(answer.question)
+    body = [
+        *_question_header(bank, question, answered),
+        text(f"Recorded: **{answer.rating.label}**", color=RATING_COLOURS[answer.rating.value]),
+    ]
+    if answer.comment:
+        body.append(plain(answer.comment))
+    else:
+        body.append(text("No comment given.", isSubtle=True))
+    return card(body)
+
+
+def review_card(
+    bank: QuestionBank,
+    answers: Mapping[int, StoredAnswer],
+    result: RagResult,
+    *,
+    assessment_id: int,
+    service: str,
+) -> Element:
+    """Every answer in a compact table, each row opening its question; then submit."""
+    body = [heading(f"Review: {service}"), _rating_line(result)]
+    for question in bank.questions:
+        answer = answers.get(question.number)
+        label = answer.rating.label if answer else "Not answered"
+        colour = RATING_COLOURS[answer.rating.value] if answer else "Attention"
+        body.append(
+            {
+                "type": "ColumnSet",
+                "spacing": "Small",
+                "selectAction": submit(
+                    "Change", "change", {"assessment": assessment_id, "question": question.number}
+                ),
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [
+                            text(f"{question.number}{question.criterion.value}", weight="Bolder")
+                        ],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [text(short(question.text, 70))],
+                    },
+                    {"type": "Column", "width": "auto", "items": [text(label, color=colour)]},
+                ],
+            }
+        )
+    body.append(text("Select a row to change its answer.", isSubtle=True, size="Small"))
+    ids = {"assessment": assessment_id}
+    actions = []
+    if not result.provisional:
+        actions.append(submit("Submit assessment", "submit", ids))
+    else:
+        actions.append(submit("Answer the rest", "continue", ids))
+    actions.append(submit("Pause", "pause", ids))
+    return card(body, actions)
+
+
+def _rating_line(result: RagResult) -> Element:
+    word = "Provisional rating" if result.provisional else "Overall rating"
+    return text(f"{word}: **{result.rag.label}**", color=RAG_COLOURS[result.rag.value])
+
+
+def result_card(result: RagResult, *, service: str) -> Element:
+    """After submission: totals, the overall RAG and its reasons, what is missing."""
+    counts = result.counts
+    body = [
+        heading(f"Self-assessment submitted: {service}"),
+        text(
+            f"Overall RAG rating: **{result.rag.label}**",
+            size="Large",
+            color=RAG_COLOURS[result.rag.value],
+        ),
+        facts(
+            [(rating.label, str(counts[rating])) for rating in Rating]
+            + [("Total", str(sum(counts.values())))]
+        ),
+        *[text(reason) for reason in result.reasons],
+    ]
+    if result.essential_not_met:
+        body.append(
+            text(
+                f"Essential criteria not met: {join_numbers(result.essential_not_met)}.",
+                color="Attention",
+            )
+        )
+    if result.no_evidence:
+        body.append(
+            text(
+                f"Answers without supporting evidence: {join_numbers(result.no_evidence)}.",
+                color="Warning",
+            )
+        )
+    return card(body)
+
+
+def action_plan_card(
+    bank: QuestionBank, actions: list[ActionItem], *, assessment_id: int, service: str
+) -> Element:
+    """One action per No and Emerging answer: owner, target date and progress, editable."""
+    if not actions:
+        return card(
+            [
+                heading(f"Action plan: {service}"),
+                text("Every question is rated Yes, so there are no actions."),
+            ]
+        )
+    body = [
+        heading(f"Action plan: {service}"),
+        text("Give each action an owner and a target date, then save.", isSubtle=True),
+    ]
+    for action in actions:
+        number = action.question
+        body += [
+            text(
+                f"**{number}.** {short(bank.question(number).text, 120)} ({action.rating.label})",
+                separator=True,
+            ),
+            {
+                "type": "Input.Text",
+                "id": f"owner_{number}",
+                "label": "Owner",
+                "value": action.owner or "",
+                "maxLength": 100,
+            },
+            {
+                "type": "Input.Date",
+                "id": f"target_{number}",
+                "label": "Target date",
+                "value": action.target_date.isoformat() if action.target_date else "",
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": f"progress_{number}",
+                "label": "Progress",
+                "value": action.progress.value,
+                "choices": _PROGRESS_CHOICES,
+            },
+        ]
+    return card(
+        body,
+        [submit("Save action plan", "save_actions", {"assessment": assessment_id}, inputs=True)],
+    )

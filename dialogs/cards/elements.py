@@ -1,0 +1,95 @@
+"""Small builders for Adaptive Card elements, shared by every card.
+
+People's own words (comments, names of things they typed) go into ``RichTextBlock`` text runs,
+which Teams shows as plain text: never interpreted as markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CARD_VERSION = "1.5"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+Element = dict[str, Any]
+ACTION_KEY = "ehcp"
+"""Every submit action's data names what it does under this key."""
+
+
+def card(body: list[Element], actions: list[Element] | None = None) -> Element:
+    """A whole card."""
+    result: Element = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        result["actions"] = actions
+    return result
+
+
+def text(value: str, **options: Any) -> Element:
+    """A wrapping text block written by us (markdown allowed)."""
+    return {"type": "TextBlock", "text": value, "wrap": True, **options}
+
+
+def heading(value: str) -> Element:
+    """A card title."""
+    return text(value, size="Medium", weight="Bolder", style="heading")
+
+
+def plain(value: str, **options: Any) -> Element:
+    """Text someone typed, shown exactly as typed: a rich text run is never read as markup."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": value, **options}]}
+
+
+def facts(pairs: list[tuple[str, str]]) -> Element:
+    """A two-column list of label and value."""
+    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
+
+
+def submit(
+    title: str, action: str, data: dict[str, Any] | None = None, *, inputs: bool = False
+) -> Element:
+    """A submit button; ``inputs`` says whether it sends the card's inputs (and validates them)."""
+    button: Element = {
+        "type": "Action.Submit",
+        "title": title,
+        "data": {ACTION_KEY: action, **(data or {})},
+    }
+    if not inputs:
+        button["associatedInputs"] = "None"
+    return button
+
+
+def progress_bar(done: int, total: int) -> Element:
+    """A thin two-colour bar: ``done`` of ``total``."""
+    columns = []
+    if done:
+        columns.append(
+            {"type": "Column", "width": f"{done}", "style": "good", "minHeight": "6px", "items": []}
+        )
+    if total - done:
+        columns.append(
+            {
+                "type": "Column",
+                "width": f"{total - done}",
+                "style": "emphasis",
+                "minHeight": "6px",
+                "items": [],
+            }
+        )
+    return {"type": "ColumnSet", "columns": columns, "spacing": "Small"}
+
+
+RAG_COLOURS = {"red": "Attention", "amber": "Warning", "green": "Good"}
+RATING_COLOURS = {"no": "Attention", "emerging": "Warning", "yes": "Good"}
+
+
+def short(value: str, limit: int = 90) -> str:
+    """``value`` cut at a word boundary to about ``limit`` characters."""
+    if len(value) <= limit:
+        return value
+    return value[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,98 @@
+"""The root dialog: reads what the person asked for and routes it.
+
+Typed commands and the help card's buttons start the self-assessment or answer directly; a card
+clicked when no assessment is open (a stale or double-clicked card) changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+
+from dialogs import messages
+from dialogs.action_plan import save_action_plan
+from dialogs.cards.elements import ACTION_KEY
+from dialogs.cards.general import help_card
+from dialogs.commands import Command, parse_command
+from dialogs.ports import AssessmentStore, NotFoundError
+from dialogs.self_assessment_dialog import SelfAssessmentDialog
+from dialogs.status import send_status
+from dialogs.turns import card_activity, is_personal, person_of, submitted_value
+
+_ASSESSMENT_CARD_ACTIONS = {"answer", "back", "skip", "pause", "change", "continue", "submit"}
+
+
+class MainDialog(ComponentDialog):
+    """Routes each new request; the self-assessment runs as its child."""
+
+    ID = "MainDialog"
+    _ROUTE = "MainDialog.route"
+
+    def __init__(self, store: AssessmentStore) -> None:
+        super().__init__(self.ID)
+        self._store = store
+        self.add_dialog(SelfAssessmentDialog(store))
+        self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
+        self.initial_dialog_id = self._ROUTE
+
+    async def route_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Start the assessment, or answer and finish."""
+        context = step.context
+        value = submitted_value(context)
+        if value is not None and value.get(ACTION_KEY) != "command":
+            await self._on_card_outside_assessment(context, value)
+            return await step.end_dialog()
+        text = value.get("text") if value else context.activity.text
+        command = parse_command(text if isinstance(text, str) else None)
+        if command in (Command.START, Command.RESUME):
+            if not is_personal(context):
+                await context.send_activity(
+                    messages.IN_CHANNEL_ONLY_PERSONAL.format(bot=messages.BOT_NAME)
+                )
+                return await step.end_dialog()
+            return await step.begin_dialog(SelfAssessmentDialog.ID)
+        if command is Command.STATUS:
+            await send_status(context, self._store, person_of(context) or "")
+            return await step.end_dialog()
+        await context.send_activity(card_activity(help_card(_help_notice(command))))
+        return await step.end_dialog()
+
+    async def finish_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """The child dialog has ended: so does this turn's routing."""
+        return await step.end_dialog()
+
+    async def _on_card_outside_assessment(
+        self, context: TurnContext, value: dict[str, Any]
+    ) -> None:
+        action = value.get(ACTION_KEY)
+        if action == "save_actions":
+            await save_action_plan(context, self._store, value, person_of(context) or "")
+            return
+        if action not in _ASSESSMENT_CARD_ACTIONS or not isinstance(value.get("assessment"), int):
+            await context.send_activity(messages.STALE_CARD)
+            return
+        try:
+            assessment = await self._store.assessment(value["assessment"])
+        except NotFoundError:
+            await context.send_activity(messages.STALE_CARD)
+            return
+        if assessment.status == "submitted":
+            finished = messages.ALREADY_SUBMITTED if action == "submit" else messages.FINISHED_CARD
+            await context.send_activity(finished)
+            return
+        await context.send_activity(f"{messages.STALE_CARD} Type **resume** to carry on.")
+
+
+def _help_notice(command: Command) -> str | None:
+    if command is Command.UNKNOWN:
+        return "Sorry, I didn't recognise that. Here is what I can do:"
+    if command is not Command.HELP:
+        return "No assessment is open just now. Type **resume** to carry on with one."
+    return None

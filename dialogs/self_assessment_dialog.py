@@ -1,0 +1,329 @@
+"""The self-assessment conversation: choose the service, then one card per question.
+
+See ``self_assessment_dialog.md`` for the diagram. Every answer is saved the moment it arrives
+(through the ``AssessmentStore`` port); the dialog keeps only where the person is.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    Dialog,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+
+from dialogs import messages
+from dialogs.cards.assessment import (
+    action_plan_card,
+    answered_card,
+    question_card,
+    result_card,
+    review_card,
+)
+from dialogs.cards.elements import ACTION_KEY, Element
+from dialogs.cards.general import choose_service_card, help_card
+from dialogs.commands import Command, parse_command
+from dialogs.ports import AssessmentStore, ConflictError
+from dialogs.progress import AssessmentProgress, Mode, next_unanswered
+from dialogs.status import send_status
+from dialogs.turns import card_activity, person_of, submitted_value, update_card
+from ehcp_rules import (
+    DEFAULT_EDITION,
+    PrivacyError,
+    Rating,
+    Service,
+    join_numbers,
+    load_question_bank,
+    rate,
+)
+
+
+class SelfAssessmentDialog(ComponentDialog):
+    """Runs one person through their service's self-assessment."""
+
+    ID = "SelfAssessmentDialog"
+    _START = "SelfAssessmentDialog.start"
+    _LOOP = "SelfAssessmentDialog.loop"
+
+    def __init__(self, store: AssessmentStore) -> None:
+        super().__init__(self.ID)
+        self._store = store
+        self.add_dialog(
+            WaterfallDialog(self._START, [self.choose_service_step, self.open_assessment_step])
+        )
+        self.add_dialog(WaterfallDialog(self._LOOP, [self.show_card_step, self.handle_reply_step]))
+        self.initial_dialog_id = self._START
+
+    async def choose_service_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Find the person's services; ask which when there are several."""
+        object_id = person_of(step.context)
+        if object_id is None:
+            await step.context.send_activity(messages.UNKNOWN_USER)
+            return await step.end_dialog()
+        services = await self._services_of(object_id)
+        if not services:
+            await step.context.send_activity(messages.NO_ROLE.format(object_id=object_id))
+            return await step.end_dialog()
+        if len(services) == 1:
+            return await step.next(services[0].id)
+        step.values["choices"] = [s.id for s in services]
+        await step.context.send_activity(card_activity(choose_service_card(services)))
+        return Dialog.end_of_turn
+
+    async def open_assessment_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Start or resume the chosen service's assessment and show the right question."""
+        service_id = step.result if isinstance(step.result, int) else self._chosen(step)
+        if service_id is None:
+            await step.context.send_activity(messages.NOT_YOUR_SERVICE)
+            return await step.replace_dialog(self._START)
+        actor = person_of(step.context) or ""
+        assessment, created = await self._store.start_or_resume_assessment(
+            service_id, edition=DEFAULT_EDITION, actor=actor
+        )
+        service = await self._store.service(service_id)
+        bank = load_question_bank(assessment.edition)
+        answers = await self._store.answers(assessment.id)
+        first = next_unanswered(bank, answers)
+        progress = AssessmentProgress(
+            assessment_id=assessment.id,
+            service_id=service_id,
+            service=service.name,
+            edition=assessment.edition,
+            question=first or 1,
+            mode=Mode.QUESTION if first else Mode.REVIEW,
+        )
+        text = messages.STARTED if created else messages.RESUMED
+        await step.context.send_activity(
+            text.format(
+                service=service.name, total=len(bank), answered=len(answers), question=first or "—"
+            )
+        )
+        return await step.replace_dialog(self._LOOP, progress.model_dump(mode="json"))
+
+    async def show_card_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Show the current question (or the review) and wait for the reply."""
+        progress = AssessmentProgress.model_validate(step.options)
+        if not progress.quiet:
+            await step.context.send_activity(card_activity(await self._card_for(progress)))
+        progress.notice, progress.quiet = None, False
+        progress.shown_at = datetime.now(UTC).isoformat()
+        step.values["progress"] = progress.model_dump(mode="json")
+        return Dialog.end_of_turn
+
+    async def handle_reply_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        """Act on a card submission or a typed command, then show what comes next."""
+        progress = AssessmentProgress.model_validate(step.values["progress"])
+        value = submitted_value(step.context)
+        if value is not None:
+            following = await self._on_card(step.context, progress, value)
+        else:
+            following = await self._on_text(step.context, progress)
+        if following is None:
+            return await step.end_dialog()
+        return await step.replace_dialog(self._LOOP, following.model_dump(mode="json"))
+
+    async def _on_card(
+        self, context: TurnContext, progress: AssessmentProgress, value: dict[str, Any]
+    ) -> AssessmentProgress | None:
+        action = value.get(ACTION_KEY)
+        if value.get("assessment") != progress.assessment_id:
+            await context.send_activity(messages.STALE_CARD)
+            return progress
+        if action == "answer":
+            return await self._on_answer(context, progress, value)
+        if action == "submit":
+            return await self._on_submit(context, progress)
+        return await self._navigate(context, progress, str(action), value.get("question"))
+
+    async def _on_text(
+        self, context: TurnContext, progress: AssessmentProgress
+    ) -> AssessmentProgress | None:
+        command = parse_command(context.activity.text)
+        if command is Command.STATUS:
+            await send_status(context, self._store, person_of(context) or "")
+            return progress.model_copy(update={"quiet": True})
+        if command is Command.HELP:
+            notice = f"You're in the middle of the self-assessment for {progress.service}."
+            await context.send_activity(card_activity(help_card(notice)))
+            return progress.model_copy(update={"quiet": True})
+        if command in (Command.START, Command.RESUME):
+            return progress
+        if command is Command.UNKNOWN:
+            await context.send_activity(messages.TYPE_IN_CARD.format(question=progress.question))
+            return progress.model_copy(update={"quiet": True})
+        action = {Command.SUBMIT: "review"}.get(command, command.value)
+        return await self._navigate(context, progress, action, progress.question)
+
+    async def _navigate(
+        self, context: TurnContext, progress: AssessmentProgress, action: str, question: object
+    ) -> AssessmentProgress | None:
+        if action == "pause":
+            await context.send_activity(messages.PAUSED.format(question=progress.question))
+            return None
+        target = await self._target(progress, action, question)
+        if target is None:
+            await context.send_activity(messages.STALE_QUESTION)
+            return progress
+        return target
+
+    async def _target(
+        self, progress: AssessmentProgress, action: str, question: object
+    ) -> AssessmentProgress | None:
+        """Where Back, Skip, Change, Continue or Review lead; ``None`` for a stale button."""
+        bank = load_question_bank(progress.edition)
+        review = progress.model_copy(update={"mode": Mode.REVIEW})
+        if action == "review":
+            return review
+        if action == "continue":
+            first = next_unanswered(bank, await self._store.answers(progress.assessment_id))
+            return _at(progress, first) if first else review
+        if action == "change" and isinstance(question, int) and 1 <= question <= len(bank):
+            return _at(progress, question)
+        return _step(progress, action, question, len(bank))
+
+    async def _on_answer(
+        self, context: TurnContext, progress: AssessmentProgress, value: dict[str, Any]
+    ) -> AssessmentProgress | None:
+        if progress.mode is not Mode.QUESTION or value.get("question") != progress.question:
+            await context.send_activity(messages.STALE_QUESTION)
+            return progress
+        try:
+            rating = Rating(str(value.get("rating", "")).strip().lower())
+        except ValueError:
+            return progress.model_copy(update={"notice": messages.CHOOSE_RATING})
+        comment = value.get("comment") if isinstance(value.get("comment"), str) else ""
+        earlier = (await self._store.answers(progress.assessment_id)).get(progress.question)
+        try:
+            saved = await self._store.record_answer(
+                progress.assessment_id,
+                progress.question,
+                rating,
+                comment or "",
+                actor=person_of(context) or "",
+            )
+        except PrivacyError as refused:
+            return progress.model_copy(update={"notice": str(refused)})
+        except ConflictError as conflict:
+            await context.send_activity(str(conflict))
+            return None
+        if _overwritten(earlier, progress, saved.answered_by):
+            await context.send_activity(messages.OVERWROTE.format(who=messages.ANOTHER_PERSON))
+        return await self._after_answer(context, progress, saved)
+
+    async def _after_answer(
+        self, context: TurnContext, progress: AssessmentProgress, saved: Any
+    ) -> AssessmentProgress:
+        bank = load_question_bank(progress.edition)
+        answers = await self._store.answers(progress.assessment_id)
+        await update_card(context, answered_card(bank, saved, answered=len(answers)))
+        following = next_unanswered(bank, answers, after=progress.question)
+        update: dict[str, Any] = {"notice": None}
+        if not saved.comment and not progress.evidence_prompted:
+            update |= {"notice": messages.NO_EVIDENCE_PROMPT, "evidence_prompted": True}
+        if following is None:
+            return progress.model_copy(update=update | {"mode": Mode.REVIEW})
+        return _at(progress, following).model_copy(update=update)
+
+    async def _on_submit(
+        self, context: TurnContext, progress: AssessmentProgress
+    ) -> AssessmentProgress | None:
+        if progress.mode is not Mode.REVIEW:
+            await context.send_activity(messages.STALE_QUESTION)
+            return progress
+        bank = load_question_bank(progress.edition)
+        answers = await self._store.answers(progress.assessment_id)
+        result = rate(
+            bank,
+            {n: a.rating for n, a in answers.items()},
+            {n: a.comment for n, a in answers.items()},
+        )
+        if result.provisional:
+            await context.send_activity(
+                messages.NOT_COMPLETE.format(numbers=join_numbers(result.unanswered))
+            )
+            return progress
+        try:
+            await self._store.submit_assessment(
+                progress.assessment_id, actor=person_of(context) or ""
+            )
+        except ConflictError as conflict:
+            await context.send_activity(str(conflict))
+            return None
+        actions = await self._store.actions(progress.assessment_id)
+        await context.send_activity(card_activity(result_card(result, service=progress.service)))
+        await context.send_activity(
+            card_activity(
+                action_plan_card(
+                    bank, actions, assessment_id=progress.assessment_id, service=progress.service
+                )
+            )
+        )
+        return None
+
+    async def _card_for(self, progress: AssessmentProgress) -> Element:
+        bank = load_question_bank(progress.edition)
+        answers = await self._store.answers(progress.assessment_id)
+        if progress.mode is Mode.REVIEW:
+            result = rate(
+                bank,
+                {n: a.rating for n, a in answers.items()},
+                {n: a.comment for n, a in answers.items()},
+            )
+            return review_card(
+                bank,
+                answers,
+                result,
+                assessment_id=progress.assessment_id,
+                service=progress.service,
+            )
+        return question_card(
+            bank,
+            progress.question,
+            assessment_id=progress.assessment_id,
+            answers=answers,
+            service=progress.service,
+            notice=progress.notice,
+        )
+
+    async def _services_of(self, object_id: str) -> list[Service]:
+        grants = await self._store.roles_of(object_id)
+        ids = sorted({g.service_id for g in grants if g.service_id is not None})
+        return [await self._store.service(service_id) for service_id in ids]
+
+    @staticmethod
+    def _chosen(step: WaterfallStepContext) -> int | None:
+        value = submitted_value(step.context) or {}
+        chosen = value.get("service") if value.get(ACTION_KEY) == "choose_service" else None
+        return chosen if chosen in step.values.get("choices", []) else None
+
+
+def _step(
+    progress: AssessmentProgress, action: str, question: object, total: int
+) -> AssessmentProgress | None:
+    """Back or Skip from the question on show; ``None`` when the button is from another card."""
+    current = progress.question
+    if progress.mode is not Mode.QUESTION or question != current:
+        return None
+    if action == "back":
+        return _at(progress, max(1, current - 1))
+    if action == "skip" and current < total:
+        return _at(progress, current + 1)
+    if action == "skip":
+        return progress.model_copy(update={"mode": Mode.REVIEW})
+    return None
+
+
+def _at(progress: AssessmentProgress, question: int) -> AssessmentProgress:
+    return progress.model_copy(update={"question": question, "mode": Mode.QUESTION})
+
+
+def _overwritten(earlier: Any, progress: AssessmentProgress, me: str) -> bool:
+    if earlier is None or progress.shown_at is None or earlier.answered_by == me:
+        return False
+    return bool(earlier.answered_at.isoformat() > progress.shown_at)

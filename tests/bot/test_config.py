@@ -1,0 +1,78 @@
+"""Settings from the environment and .env, validated at start-up with the variable named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, SettingsError
+
+APP = "11111111-2222-4333-8444-555555555555"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+def test_nothing_configured_means_unauthenticated_local_mode(tmp_path: Path) -> None:
+    settings = Settings.from_environment({}, env_file=tmp_path / ".env")
+
+    assert not settings.authenticated
+    assert settings.framework_config().APP_TYPE == "MultiTenant"
+    assert settings.framework_config().APP_ID is None
+    assert settings.timezone == "Europe/London"
+
+
+def test_azure_names_are_read_and_handed_to_botbuilder_under_its_names(tmp_path: Path) -> None:
+    settings = Settings.from_environment(
+        {"MicrosoftAppId": APP, "MicrosoftAppPassword": "s3cret", "MicrosoftAppTenantId": TENANT},
+        env_file=None,
+    )
+
+    config = settings.framework_config()
+    assert (config.APP_ID, config.APP_PASSWORD, config.APP_TYPE, config.APP_TENANTID) == (
+        APP,
+        "s3cret",
+        "SingleTenant",
+        TENANT,
+    )
+    assert settings.tenants == (TENANT,)
+    assert "s3cret" not in repr(settings)
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text('# local\nEHCP_TIMEZONE="Europe/Dublin"\nEHCP_DB=from-file.db\n')
+
+    settings = Settings.from_environment({"EHCP_DB": "from-env.db"}, env_file=env_file)
+
+    assert settings.timezone == "Europe/Dublin"
+    assert settings.db == Path("from-env.db")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"MicrosoftAppId": "not-a-guid"}, "MicrosoftAppId: must be a GUID"),
+        (
+            {"MicrosoftAppId": APP, "MicrosoftAppPassword": "x"},
+            "MicrosoftAppTenantId is needed for a single-tenant bot",
+        ),
+        ({"MicrosoftAppId": APP, "MicrosoftAppTenantId": TENANT}, "MicrosoftAppPassword is needed"),
+        ({"MicrosoftAppType": "Anything"}, "MicrosoftAppType: Input should be"),
+        ({"EHCP_TIMEZONE": "Mars/Olympus"}, "EHCP_TIMEZONE: 'Mars/Olympus' is not a time zone"),
+        ({"EHCP_ALLOWED_TENANTS": f"{TENANT}, contoso"}, "EHCP_ALLOWED_TENANTS: 'contoso' is not"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_environment(environ, env_file=None)
+
+
+def test_the_tenant_allow_list_is_a_comma_separated_list() -> None:
+    other = "0f0f0f0f-1111-4222-8333-444444444444"
+    settings = Settings.from_environment(
+        {"EHCP_ALLOWED_TENANTS": f"{TENANT.upper()},{other}"}, env_file=None
+    )
+
+    assert settings.tenants == (TENANT, other)

@@ -1,0 +1,55 @@
+"""``ehcp-bot chat``: the same dialogs in a terminal, cards as text with numbered buttons."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from bot.app import build_bot
+from bot.config import Settings
+from bot.console import ConsoleAdapter
+from bot.storage.store import Store
+from ehcp_rules import Rating, Service
+from tests.builders import SAM
+
+
+def _script(lines: list[str]) -> tuple[Iterator[str], object]:
+    feed = iter(lines)
+
+    async def read_line(prompt: str) -> str | None:
+        return next(feed, None)
+
+    return feed, read_line
+
+
+async def test_a_question_is_answered_by_numbers_in_the_terminal(
+    store: Store, slt: Service
+) -> None:
+    out = io.StringIO()
+    _, read_line = _script(["start assessment", "1", "2", "Weekly list from the LA", "4", "quit"])
+    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line)  # type: ignore[arg-type]
+
+    await adapter.run(build_bot(store, Settings()).on_turn)
+
+    shown = out.getvalue()
+    assert "Hello, I'm the EHCP assistant" in shown
+    assert "│ Question 1 of 23  Desirable" in shown
+    assert "[1] Save answer  [2] Skip for now  [3] Pause" in shown
+    assert "✓ Recorded: Emerging" in shown
+    assert "Paused at question 2." in shown
+    assessment = store.call(lambda r: r.assessments.in_progress(slt.id))
+    answers = store.call(lambda r: r.assessments.answers(assessment.id))
+    assert (answers[1].rating, answers[1].comment) == (Rating.EMERGING, "Weekly list from the LA")
+
+
+async def test_the_welcome_is_shown_once_per_person(store: Store, slt: Service) -> None:
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        _, read_line = _script(["quit"])
+        adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line)  # type: ignore[arg-type]
+        await adapter.run(build_bot(store, Settings()).on_turn)
+        outputs.append(out.getvalue())
+
+    assert "Hello, I'm the EHCP assistant" in outputs[0]
+    assert "Hello, I'm the EHCP assistant" not in outputs[1]

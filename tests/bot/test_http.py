@@ -1,0 +1,198 @@
+"""The HTTP endpoint with real Teams activity payloads and a local fake connector."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.storage.dialog_store import SqliteAssessmentStore
+from bot.storage.store import Store
+from ehcp_rules import Service
+from tests import builders
+from tests.cards import assert_valid_card
+from tests.fakes import FakeConnector
+
+OTHER_TENANT = "0f0f0f0f-1111-4222-8333-444444444444"
+APP_ID = "11111111-2222-4333-8444-555555555555"
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    fake = FakeConnector()
+    server = TestServer(fake.app())
+    await server.start_server()
+    yield fake, str(server.make_url("/"))
+    await server.close()
+
+
+async def _client(store: Store, settings: Settings | None = None) -> TestClient:  # type: ignore[type-arg]
+    client = TestClient(TestServer(create_app(settings or Settings(), store=store)))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    started = await _client(store)
+    yield started
+    await started.close()
+
+
+async def _post(client: TestClient, activity: dict[str, Any]) -> int:  # type: ignore[type-arg]
+    response = await client.post("/api/messages", json=activity)
+    return response.status
+
+
+async def test_a_personal_message_is_answered_as_a_reply_with_a_valid_card(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    activity = builders.message("help", url)
+
+    assert await _post(client, activity) == 201
+
+    (sent,) = fake.take()
+    conversation = activity["conversation"]["id"]
+    assert sent.method == "POST"
+    assert unquote(sent.path) == f"/v3/conversations/{conversation}/activities/{activity['id']}"
+    (card,) = sent.cards
+    assert_valid_card(card)
+    assert card["body"][0]["text"] == "What I can do"
+
+
+async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+
+    await _post(client, builders.channel_message("help", url, mention=False))
+    assert fake.take() == []
+
+    await _post(client, builders.channel_message("help", url))
+    (sent,) = fake.take()
+    assert sent.cards[0]["body"][0]["text"] == "What I can do"
+
+
+async def test_the_assessment_is_not_run_in_a_channel(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+
+    await _post(client, builders.channel_message("start assessment", url))
+
+    (sent,) = fake.take()
+    assert "personal chat" in sent.body["text"]
+
+
+async def test_a_card_submission_updates_the_card_in_place_and_sends_the_next(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    await _post(client, builders.message("start assessment", url))
+    started = fake.take()
+    card_id = "1:card-from-teams"
+    value = dict(started[1].cards[0]["actions"][0]["data"]) | {"rating": "yes", "comment": "ok"}
+
+    await _post(client, builders.submission(value, card_id, url))
+
+    update, next_card = fake.take()
+    assert update.method == "PUT"
+    assert unquote(update.path).endswith(f"/activities/{card_id}")
+    assert "Recorded: **Yes**" in update.cards[0]["body"][-2]["text"]
+    assert next_card.method == "POST"
+    assert_valid_card(next_card.cards[0])
+
+
+async def test_installing_the_bot_welcomes_the_person_once(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+
+    await _post(client, builders.installation(url))
+    await _post(client, builders.bot_added(url))
+
+    (sent,) = [s for s in fake.take() if s.method == "POST"]
+    assert sent.cards[0]["body"][0]["text"] == "Hello, I'm the EHCP assistant"
+
+
+async def test_health_reports_ok(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = await client.get("/healthz")
+
+    assert response.status == 200
+    assert (await response.json())["status"] == "ok"
+
+
+async def test_a_tenant_not_allowed_gets_a_short_refusal_and_nothing_else(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    client = await _client(store, Settings(allowed_tenants=(OTHER_TENANT,)))
+
+    await _post(client, builders.message("start assessment", url))
+    await client.close()
+
+    (sent,) = fake.take()
+    assert sent.body["text"] == "Sorry, this assistant is not available to your organisation."
+    assert store.call(lambda r: r.assessments.in_progress(slt.id)) is None
+
+
+async def test_with_credentials_a_request_without_a_token_gets_401(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    settings = Settings(app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT)
+    client = await _client(store, settings)
+
+    status = await _post(client, builders.message("help", url))
+    await client.close()
+
+    assert status == 401
+    assert fake.take() == []
+
+
+async def test_an_unexpected_error_is_logged_without_comment_text_and_apologised_for(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake, url = connector
+    await _post(client, builders.message("start assessment", url))
+    value = dict(fake.take()[1].cards[0]["actions"][0]["data"])
+    secret = "Confidential remark about the team"
+    original = SqliteAssessmentStore.record_answer
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"disk trouble while saving {secret}")
+
+    monkeypatch.setattr(SqliteAssessmentStore, "record_answer", broken)
+    with caplog.at_level(logging.ERROR):
+        await _post(
+            client, builders.submission(value | {"rating": "no", "comment": secret}, "1:c", url)
+        )
+    (apology,) = fake.take()
+    monkeypatch.setattr(SqliteAssessmentStore, "record_answer", original)
+    await _post(
+        client, builders.submission(value | {"rating": "no", "comment": "fine"}, "1:c", url)
+    )
+
+    assert apology.body["text"].startswith("Sorry, something went wrong on my side (reference ")
+    assert "turn failed" in caplog.text and "RuntimeError" in caplog.text
+    assert secret not in caplog.text
+    answers = store.call(lambda r: r.assessments.answers(r.assessments.in_progress(slt.id).id))
+    assert answers[1].comment == "fine"

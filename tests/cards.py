@@ -1,0 +1,53 @@
+"""Validation of every card against the official Adaptive Cards 1.5 schema (shared/schemas)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA = (
+    Path(__file__).resolve().parents[2] / "shared" / "schemas" / "adaptive-card-1.5.schema.json"
+)
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    assert SCHEMA.is_file(), f"the official schema is missing: {SCHEMA}"
+    schema: dict[str, Any] = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    return schema
+
+
+def _check(instance: Any, definition: str) -> None:
+    schema = _schema()
+    validator = jsonschema.Draft6Validator(
+        {"$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]},
+        format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER,
+    )
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
+    assert not errors, f"{definition} invalid: {errors[0].message} at {list(errors[0].path)}"
+
+
+def _walk(element: dict[str, Any]) -> None:
+    kind = element.get("type", "")
+    _check(element, kind)
+    if kind == "Input.ChoiceSet":
+        assert element.get("choices"), "a choice set needs choices"
+    for child in element.get("items", []) + element.get("columns", []):
+        _walk(child)
+    if "selectAction" in element:
+        _check(element["selectAction"], element["selectAction"]["type"])
+
+
+def assert_valid_card(card: dict[str, Any]) -> None:
+    """Fails with a readable message unless ``card`` is a valid Adaptive Card 1.5."""
+    assert card.get("type") == "AdaptiveCard", f"not an AdaptiveCard: {card.get('type')!r}"
+    assert card.get("version") == "1.5", f"version {card.get('version')!r}, not 1.5"
+    for element in card.get("body", []):
+        _walk(element)
+    for action in card.get("actions", []):
+        _check(action, action["type"])
+    _check({key: value for key, value in card.items() if key != "msteams"}, "AdaptiveCard")

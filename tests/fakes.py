@@ -1,0 +1,52 @@
+"""A local fake of the Bot Framework connector: records what the bot sends, answers like Teams."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Sent:
+    """One call the bot made to the connector."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """The Adaptive Cards it carried."""
+        return [
+            a["content"]
+            for a in self.body.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+
+@dataclass
+class FakeConnector:
+    """Holds what was sent; ``app`` is the aiohttp application to serve."""
+
+    sent: list[Sent] = field(default_factory=list)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+
+    def app(self) -> web.Application:
+        application = web.Application()
+        application.router.add_route("*", "/{tail:.*}", self._handle)
+        return application
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        self.sent.append(Sent(request.method, request.path, body))
+        if request.method == "GET" and "/members/" in request.path:
+            return web.json_response({"id": request.path.rsplit("/", 1)[-1], "name": "Sam Patel"})
+        return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    def take(self) -> list[Sent]:
+        """Everything sent since the last call."""
+        taken, self.sent = self.sent, []
+        return taken
