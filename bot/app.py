@@ -12,6 +12,7 @@ from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.config import Settings
+from bot.middleware import TurnLogging
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
 from bot.storage.dialog_store import SqliteAssessmentStore
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     opened = store or Store.open(settings.db or database_path())
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.framework_config()))
     adapter.on_turn_error = apologise
+    adapter.use(TurnLogging())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
     app[BOT_KEY] = build_bot(opened, settings)
@@ -64,6 +66,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
+    if request.content_type != "application/json":
+        return web.json_response({"error": "expected application/json"}, status=415)
+    try:
+        body = await request.json()
+    except ValueError:
+        return web.json_response({"error": "the body is not valid JSON"}, status=400)
+    if not isinstance(body, dict) or not body.get("type"):
+        return web.json_response({"error": "expected a Bot Framework activity"}, status=400)
     adapter = request.app[ADAPTER_KEY]
     response = await adapter.process(request, request.app[BOT_KEY])
     return response or web.Response(status=201)

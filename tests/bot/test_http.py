@@ -196,3 +196,38 @@ async def test_an_unexpected_error_is_logged_without_comment_text_and_apologised
     assert secret not in caplog.text
     answers = store.call(lambda r: r.assessments.answers(r.assessments.in_progress(slt.id).id))
     assert answers[1].comment == "fine"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b'"just a string"', "application/json", 400),
+        (b'{"text": "no type"}', "application/json", 400),
+        (b"type=message", "application/x-www-form-urlencoded", 415),
+    ],
+)
+async def test_a_request_that_is_not_an_activity_is_refused_plainly(
+    client: TestClient,
+    body: bytes,
+    content_type: str,
+    status: int,  # type: ignore[type-arg]
+) -> None:
+    response = await client.post("/api/messages", data=body, headers={"Content-Type": content_type})
+
+    assert response.status == status
+    assert "error" in await response.json()
+
+
+async def test_turns_are_logged_without_their_text(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+) -> None:
+    _, url = connector
+
+    with caplog.at_level(logging.INFO, logger="bot.turns"):
+        await _post(client, builders.message("help me with the Smith family", url))
+
+    assert "message in personal chat" in caplog.text
+    assert "Smith" not in caplog.text
