@@ -69,7 +69,12 @@ class EhcpBot(TeamsActivityHandler):
         await self.on_teams_members_added_dispatch(members_added, None, turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        await self._welcome(turn_context)
+        # Teams sends this and a conversationUpdate (bot added) together, in parallel turns: the
+        # welcome comes from the conversationUpdate alone, so it is never sent twice.
+        log.info(
+            "installed in a %s conversation",
+            getattr(turn_context.activity.conversation, "conversation_type", None),
+        )
 
     async def _welcome(self, turn_context: TurnContext) -> None:
         if await self._welcomed.get(turn_context, False):

@@ -114,7 +114,7 @@ def answered_card(bank: QuestionBank, answer: StoredAnswer, *, answered: int) ->
     question = bank.question(answer.question)
     body = [
         *_question_header(bank, question, answered),
-        text(f"Recorded: **{answer.rating.label}**", color=RATING_COLOURS[answer.rating.value]),
+        text(f"Recorded: **{answer.rating.label}**"),
     ]
     if answer.comment:
         body.append(plain(answer.comment))
@@ -136,7 +136,7 @@ def review_card(
     for question in bank.questions:
         answer = answers.get(question.number)
         label = answer.rating.label if answer else "Not answered"
-        colour = RATING_COLOURS[answer.rating.value] if answer else "Attention"
+        style = {"color": RATING_COLOURS[answer.rating.value]} if answer else {"isSubtle": True}
         body.append(
             {
                 "type": "ColumnSet",
@@ -157,7 +157,7 @@ def review_card(
                         "width": "stretch",
                         "items": [text(short(question.text, 70))],
                     },
-                    {"type": "Column", "width": "auto", "items": [text(label, color=colour)]},
+                    {"type": "Column", "width": "auto", "items": [text(label, **style)]},
                 ],
             }
         )

@@ -79,6 +79,7 @@ def progress_bar(done: int, total: int) -> Element:
                 "style": "emphasis",
                 "minHeight": "6px",
                 "items": [],
+                "spacing": "None",
             }
         )
     return {"type": "ColumnSet", "columns": columns, "spacing": "Small"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -115,13 +116,15 @@ async def test_a_card_submission_updates_the_card_in_place_and_sends_the_next(
     assert_valid_card(next_card.cards[0])
 
 
-async def test_installing_the_bot_welcomes_the_person_once(
+async def test_installing_welcomes_once_even_when_teams_sends_both_events_together(
     client: TestClient,
     connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
 ) -> None:
     fake, url = connector
 
-    await _post(client, builders.installation(url))
+    await asyncio.gather(
+        _post(client, builders.installation(url)), _post(client, builders.bot_added(url))
+    )
     await _post(client, builders.bot_added(url))
 
     (sent,) = [s for s in fake.take() if s.method == "POST"]
