@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -60,6 +61,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     app[ADAPTER_KEY] = adapter
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/privacy", _page("privacy"))
+    app.router.add_get("/terms", _page("terms"))
     if store is None:
         app.on_cleanup.append(_close_store)
     return app
@@ -83,6 +86,16 @@ async def _health(request: web.Request) -> web.Response:
     store = request.app[STORE_KEY]
     path: Path = store.database.path
     return web.json_response({"status": "ok", "schema": SCHEMA_VERSION, "database": path.name})
+
+
+def _page(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A static page from ``manifest/pages`` (the app's developer URLs point here by default)."""
+    path = Path(__file__).resolve().parents[1] / "manifest" / "pages" / f"{name}.html"
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text=path.read_text(encoding="utf-8"), content_type="text/html")
+
+    return handler
 
 
 async def _close_store(app: web.Application) -> None:

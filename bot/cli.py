@@ -10,7 +10,8 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from bot.commands import admin, data, rules, server
+from bot.app_package.manifest import PackageError
+from bot.commands import admin, data, manifest, rules, server
 from bot.commands.common import database_option
 from bot.config import SettingsError
 from bot.demo import DemoRefused
@@ -20,7 +21,7 @@ from ehcp_rules import RulesError
 Handler = Callable[[argparse.Namespace], int]
 
 EXIT_USAGE = 2
-_COMMAND_GROUPS = (server, rules, admin, data)
+_COMMAND_GROUPS = (server, rules, admin, data, manifest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return handler(args)
-    except (RulesError, StorageError, SettingsError, DemoRefused, OSError) as error:
+    except (RulesError, StorageError, SettingsError, PackageError, DemoRefused, OSError) as error:
         print(f"ehcp-bot {args.command}: {_describe(error)}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -10,12 +10,18 @@ WELCOME = (
     "question at a time, and keep statutory EHCP deadlines in view."
 )
 HELP_TITLE = "What I can do"
+EVERYWHERE = ("personal", "team", "groupChat")
 HELP_COMMANDS = (
-    ("start assessment", "Start your service's self-assessment, or carry on with it."),
-    ("resume", "Carry on where you (or a colleague) stopped."),
-    ("status", "How far your service's assessment has got, and its rating so far."),
-    ("help", "This list."),
+    (
+        "start assessment",
+        "Start your service's self-assessment, or carry on with it.",
+        ("personal",),
+    ),
+    ("resume", "Carry on where you (or a colleague) stopped.", ("personal",)),
+    ("status", "How far your service's assessment has got, and its rating so far.", ("personal",)),
+    ("help", "What I can do.", EVERYWHERE),
 )
+"""The commands people can type: the help card and the Teams app's command menus show these."""
 HELP_FOOTER = "Type a command, or use the buttons. Your answers are saved as you go."
 
 NO_ROLE = (

@@ -153,7 +153,7 @@ class SelfAssessmentDialog(ComponentDialog):
             await context.send_activity(card_activity(help_card(notice)))
             return progress.model_copy(update={"quiet": True})
         if command in (Command.START, Command.RESUME):
-            return progress
+            return await self._navigate(context, progress, "continue", None)
         if command is Command.UNKNOWN:
             await context.send_activity(messages.TYPE_IN_CARD.format(question=progress.question))
             return progress.model_copy(update={"quiet": True})

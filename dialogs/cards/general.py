@@ -32,7 +32,7 @@ def help_card(notice: str | None = None) -> Element:
     body = [heading(messages.HELP_TITLE)]
     if notice:
         body.append(text(notice, color="Warning"))
-    body.append(facts([(command, purpose) for command, purpose in messages.HELP_COMMANDS]))
+    body.append(facts([(command, purpose) for command, purpose, _ in messages.HELP_COMMANDS]))
     body.append(text(messages.HELP_FOOTER, isSubtle=True))
     return card(body, _command_buttons())
 

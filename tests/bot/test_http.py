@@ -234,3 +234,17 @@ async def test_turns_are_logged_without_their_text(
 
     assert "message in personal chat" in caplog.text
     assert "Smith" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("/privacy", "privacy notice"), ("/terms", "terms of use")]
+)
+async def test_the_developer_pages_are_served(
+    client: TestClient,
+    path: str,
+    heading: str,  # type: ignore[type-arg]
+) -> None:
+    response = await client.get(path)
+
+    assert response.status == 200
+    assert heading in await response.text()

@@ -199,6 +199,16 @@ async def test_pause_then_resume_carries_on_at_the_first_unanswered_question(cha
     assert "Question 1 of 23" in _body_text(cards_of(resumed)[0])
 
 
+async def test_resume_typed_in_the_review_goes_to_the_first_unanswered_question(chat: Chat) -> None:
+    await chat.say("start assessment")
+    await chat.press("Save answer", rating="yes", comment="x")
+    await chat.say("review")
+
+    replies = await chat.say("resume")
+
+    assert "Question 2 of 23" in _body_text(cards_of(replies)[0])
+
+
 async def test_after_a_restart_the_person_carries_on_where_they_were(
     tmp_path, slt: Service, store: Store
 ) -> None:

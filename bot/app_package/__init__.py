@@ -1,0 +1,1 @@
+"""The Teams app package: manifest from its template, icons, build and validation."""
