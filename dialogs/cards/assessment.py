@@ -178,36 +178,31 @@ def _rating_line(result: RagResult) -> Element:
 
 
 def result_card(result: RagResult, *, service: str) -> Element:
-    """After submission: totals, the overall RAG and its reasons, what is missing."""
+    """After submission: totals, the overall RAG and why, essentials not met, missing evidence."""
     counts = result.counts
-    body = [
-        heading(f"Self-assessment submitted: {service}"),
-        text(
-            f"Overall RAG rating: **{result.rag.label}**",
-            size="Large",
-            color=RAG_COLOURS[result.rag.value],
-        ),
-        facts(
-            [(rating.label, str(counts[rating])) for rating in Rating]
-            + [("Total", str(sum(counts.values())))]
-        ),
-        *[text(reason) for reason in result.reasons],
-    ]
-    if result.essential_not_met:
-        body.append(
+    not_met = join_numbers(result.essential_not_met) if result.essential_not_met else "None"
+    no_evidence = join_numbers(result.no_evidence) if result.no_evidence else "None"
+    return card(
+        [
+            heading(f"Self-assessment submitted: {service}"),
             text(
-                f"Essential criteria not met: {join_numbers(result.essential_not_met)}.",
-                color="Attention",
-            )
-        )
-    if result.no_evidence:
-        body.append(
-            text(
-                f"Answers without supporting evidence: {join_numbers(result.no_evidence)}.",
-                color="Warning",
-            )
-        )
-    return card(body)
+                f"Overall RAG rating: **{result.rag.label}**",
+                size="Large",
+                color=RAG_COLOURS[result.rag.value],
+            ),
+            facts(
+                [(rating.label, str(counts[rating])) for rating in Rating]
+                + [("Total", str(sum(counts.values())))]
+            ),
+            text(result.reasons[0]),
+            facts(
+                [
+                    ("Essential criteria not met", not_met),
+                    ("Answers without supporting evidence", no_evidence),
+                ]
+            ),
+        ]
+    )
 
 
 def action_plan_card(
