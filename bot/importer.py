@@ -35,6 +35,7 @@ REQUEST_COLUMNS = {
         "referral_on",
         "expected_on",
         "team_told",
+        "delay_reason",
         "exception_reason",
         "exception_narrative",
         "la_deadline",

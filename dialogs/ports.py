@@ -12,6 +12,8 @@ from typing import Protocol, runtime_checkable
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
     Assessment,
     Rating,
     RoleGrant,
@@ -95,4 +97,53 @@ class AssessmentStore(Protocol):
         actor: str,
     ) -> ActionItem:
         """Set an action's owner, target date and progress."""
+        ...
+
+
+class Clock(Protocol):
+    """Today's date where the deadlines are counted (Europe/London)."""
+
+    def today(self) -> date:
+        """Today."""
+        ...
+
+
+@runtime_checkable
+class CaseworkStore(Protocol):
+    """Advice requests and annual reviews: what the casework commands read and write."""
+
+    async def visible_services(self, object_id: str) -> list[Service]:
+        """The services this person works with: their own, or every one for a DCO or admin."""
+        ...
+
+    async def add_request(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
+        """Log a request; ``ConflictError`` when the service already has the case."""
+        ...
+
+    async def request(self, request_id: int) -> AdviceRequestRecord:
+        """One request; ``NotFoundError`` when there is none."""
+        ...
+
+    async def requests_by_case(
+        self, case_ref: str, service_ids: list[int]
+    ) -> list[AdviceRequestRecord]:
+        """Requests with this case reference in these services."""
+        ...
+
+    async def update_request(
+        self, record: AdviceRequestRecord, *, actor: str
+    ) -> AdviceRequestRecord:
+        """Save a request's outcome."""
+        ...
+
+    async def open_requests(self, service_ids: list[int]) -> list[AdviceRequestRecord]:
+        """Requests still owed, in these services."""
+        ...
+
+    async def add_review(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
+        """Log a plan's annual review."""
+        ...
+
+    async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
+        """Reviews involving any of these services."""
         ...

@@ -10,6 +10,9 @@ from ehcp_rules.advice import (
     AdviceStatus,
     ExceptionReason,
     advice_status,
+    due_within_week,
+    is_open,
+    risk_key,
 )
 from ehcp_rules.compliance import ComplianceMeasures, compliance, month_period
 from ehcp_rules.dates import (
@@ -136,9 +139,11 @@ __all__ = [
     "compliance",
     "contains_nhs_number",
     "draft_comments_close",
+    "due_within_week",
     "escalation_schedule",
     "health_notice_by",
     "is_bank_holiday",
+    "is_open",
     "is_valid_nhs_number",
     "is_working_day",
     "join_numbers",
@@ -154,4 +159,5 @@ __all__ = [
     "rate",
     "review_by",
     "review_status",
+    "risk_key",
 ]

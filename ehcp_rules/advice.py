@@ -191,3 +191,23 @@ def _next_action(
     if upcoming is not None:
         return f"{reached.action}. {upcoming.title} on {upcoming.on:%d %b %Y}.", upcoming.on
     return f"{reached.title}: the reply was due by {reached.reply_by:%d %b %Y}.", None
+
+
+WEEK_AHEAD_DAYS = 7
+_STAGE_RANK = {"chase": 1, "escalation_1": 2, "escalation_2": 3}
+
+
+def is_open(status: AdviceStatus) -> bool:
+    """True while the advice is still owed."""
+    return status.state in (AdviceState.IN_TIME, AdviceState.DUE_TODAY, AdviceState.OVERDUE)
+
+
+def due_within_week(status: AdviceStatus, today: date) -> bool:
+    """Open and due from today to six days on (this week, counted from today)."""
+    return is_open(status) and 0 <= (status.due_on - today).days < WEEK_AHEAD_DAYS
+
+
+def risk_key(status: AdviceStatus) -> tuple[int, int, date]:
+    """Greatest risk first: furthest up the ladder, then longest overdue, then due soonest."""
+    stage = _STAGE_RANK.get(status.escalation.stage.value, 0) if status.escalation else 0
+    return (-stage, -status.days_overdue, status.due_on)

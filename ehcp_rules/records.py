@@ -134,6 +134,7 @@ class AdviceRequestRecord(_Record):
     referral_on: date | None = None
     expected_on: date | None = None
     team_told: bool | None = None
+    delay_reason: str | None = None
     exception_reason: ExceptionReason | None = None
     exception_narrative: str | None = None
 

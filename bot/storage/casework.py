@@ -9,7 +9,7 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from bot.storage.audit import AuditLog, utc_now
-from bot.storage.errors import ConflictError
+from bot.storage.errors import ConflictError, NotFoundError
 from ehcp_rules import AdviceRequestRecord, AnnualReviewRecord, advice_due_date
 
 _REQUEST_FIELDS = (
@@ -24,6 +24,7 @@ _REQUEST_FIELDS = (
     "referral_on",
     "expected_on",
     "team_told",
+    "delay_reason",
     "exception_reason",
     "exception_narrative",
 )
@@ -92,8 +93,27 @@ class AdviceRequestRepository:
         return counts
 
     def get(self, request_id: int) -> AdviceRequestRecord:
-        """One request by id."""
-        return self._select("WHERE r.id = ?", [request_id])[0]
+        """One request by id; ``NotFoundError`` when there is none."""
+        found = self._select("WHERE r.id = ?", [request_id])
+        if not found:
+            raise NotFoundError(f"There is no request number {request_id}.")
+        return found[0]
+
+    def update(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
+        """Save a request's changed outcome fields, audited."""
+        if record.id is None:
+            raise NotFoundError("That request has not been logged.")
+        with self._db.atomic():
+            if self._update_if_changed(record.id, record):
+                self._audit.record(
+                    actor,
+                    "request updated",
+                    "advice_request",
+                    record.id,
+                    outcome=record.outcome,
+                    exception=record.exception_reason,
+                )
+        return self.get(record.id)
 
     def find(
         self, case_ref: str, service_ids: Sequence[int] | None = None
@@ -184,6 +204,18 @@ class AnnualReviewRepository:
                     actor, "reviews imported", "annual_review", None, **counts.model_dump()
                 )
         return counts
+
+    def add(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
+        """Log a plan's review; ``ConflictError`` when the case is already logged."""
+        with self._db.atomic():
+            exists = self._db.execute(
+                "SELECT 1 FROM annual_reviews WHERE case_ref = ? COLLATE NOCASE", [record.case_ref]
+            ).fetchone()
+            if exists:
+                raise ConflictError(f"{record.case_ref} already has an annual review logged.")
+            self._upsert(record, actor)
+            self._audit.record(actor, "review logged", "annual_review", record.case_ref)
+        return next(r for r in self.for_services(None) if r.case_ref == record.case_ref)
 
     def for_services(self, service_ids: Sequence[int] | None = None) -> list[AnnualReviewRecord]:
         """Reviews involving any of the given services (``None``: every review)."""

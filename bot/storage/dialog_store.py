@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
     Assessment,
     Rating,
     RoleGrant,
@@ -83,3 +85,46 @@ class SqliteAssessmentStore:
                 actor=actor,
             )
         )
+
+
+class SqliteCaseworkStore:
+    """The casework port over the repositories, each call on the database's own thread."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def visible_services(self, object_id: str) -> list[Service]:
+        return await self._store.run(lambda r: _visible(r, object_id))
+
+    async def add_request(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
+        return await self._store.run(lambda r: r.requests.add(record, actor=actor))
+
+    async def request(self, request_id: int) -> AdviceRequestRecord:
+        return await self._store.run(lambda r: r.requests.get(request_id))
+
+    async def requests_by_case(
+        self, case_ref: str, service_ids: list[int]
+    ) -> list[AdviceRequestRecord]:
+        return await self._store.run(lambda r: r.requests.find(case_ref, service_ids))
+
+    async def update_request(
+        self, record: AdviceRequestRecord, *, actor: str
+    ) -> AdviceRequestRecord:
+        return await self._store.run(lambda r: r.requests.update(record, actor=actor))
+
+    async def open_requests(self, service_ids: list[int]) -> list[AdviceRequestRecord]:
+        return await self._store.run(lambda r: r.requests.open_for(service_ids))
+
+    async def add_review(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
+        return await self._store.run(lambda r: r.reviews.add(record, actor=actor))
+
+    async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
+        return await self._store.run(lambda r: r.reviews.for_services(service_ids))
+
+
+def _visible(repos: Repositories, object_id: str) -> list[Service]:
+    grants = repos.people.roles_of(object_id)
+    if any(not g.role.needs_service for g in grants):
+        return repos.services.all()
+    ids = {g.service_id for g in grants if g.service_id is not None}
+    return [s for s in repos.services.all() if s.id in ids]

@@ -184,7 +184,13 @@ _WORK = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK)
+_DELAY_REASON = Migration(
+    3,
+    "the reason a request's advice will take longer for clinical reasons",
+    ("ALTER TABLE advice_requests ADD COLUMN delay_reason TEXT",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK, _DELAY_REASON)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 

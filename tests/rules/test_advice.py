@@ -146,3 +146,31 @@ def test_an_open_request_is_overdue_exactly_from_the_day_after_its_due_date(
 
     assert (status.state is AdviceState.OVERDUE) == (days_later > 42)
     assert status.days_remaining + days_later - status.days_overdue == 42
+
+
+def test_due_this_week_means_open_and_due_from_today_to_six_days_on() -> None:
+    from ehcp_rules import due_within_week
+
+    today = date(2026, 12, 8)
+    assert due_within_week(advice_status(OPEN, today), today)  # due 14 Dec, 6 days on
+    assert not due_within_week(advice_status(OPEN, date(2026, 12, 7)), date(2026, 12, 7))
+    assert not due_within_week(advice_status(OPEN, date(2026, 12, 15)), date(2026, 12, 15))
+    returned = OPEN.model_copy(update={"returned_on": date(2026, 12, 1)})
+    assert not due_within_week(advice_status(returned, today), today)
+
+
+def test_the_greatest_risk_sorts_first() -> None:
+    from ehcp_rules import risk_key
+
+    today = date(2027, 1, 12)
+    requests = {
+        "esc2": AdviceRequest(received_on=date(2026, 11, 2)),  # escalation 2 since 11 Jan
+        "chase": AdviceRequest(received_on=date(2026, 11, 30)),  # chased since 11 Jan
+        "esc1": AdviceRequest(received_on=date(2026, 11, 16)),  # escalation 1 since 11 Jan
+        "soon": AdviceRequest(received_on=date(2026, 12, 10)),  # due 21 Jan
+        "later": AdviceRequest(received_on=date(2026, 12, 20)),  # due 31 Jan
+    }
+
+    ordered = sorted(requests, key=lambda k: risk_key(advice_status(requests[k], today)))
+
+    assert ordered == ["esc2", "esc1", "chase", "soon", "later"]
