@@ -12,16 +12,18 @@ from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from bot.clock import LocalClock
 from bot.config import Settings
 from bot.middleware import TurnLogging
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
-from bot.storage.dialog_store import SqliteAssessmentStore
+from bot.storage.dialog_store import SqliteAssessmentStore, SqliteCaseworkStore
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
 from bot.teams_bot import EhcpBot
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
+from dialogs.ports import Clock
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,14 @@ ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
-def build_bot(store: Store, settings: Settings) -> EhcpBot:
+def build_bot(store: Store, settings: Settings, clock: Clock | None = None) -> EhcpBot:
     """The bot and its dialogs over ``store``."""
     conversation_state = ConversationState(SqliteStorage(store.database))
-    dialog = MainDialog(SqliteAssessmentStore(store))
+    dialog = MainDialog(
+        SqliteAssessmentStore(store),
+        SqliteCaseworkStore(store),
+        clock or LocalClock(settings.timezone),
+    )
     return EhcpBot(conversation_state=conversation_state, dialog=dialog, tenants=settings.tenants)
 
 
@@ -49,7 +55,9 @@ async def apologise(context: TurnContext, error: Exception) -> None:
         log.error("could not send the apology for reference %s", reference)
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, store: Store | None = None, clock: Clock | None = None
+) -> web.Application:
     """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``."""
     opened = store or Store.open(settings.db or database_path())
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.framework_config()))
@@ -57,7 +65,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> web.Applica
     adapter.use(TurnLogging())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
-    app[BOT_KEY] = build_bot(opened, settings)
+    app[BOT_KEY] = build_bot(opened, settings, clock)
     app[ADAPTER_KEY] = adapter
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)

@@ -54,7 +54,8 @@ def _columns(element: Element, form: Form) -> list[str]:
     row = "  ".join(cell for cell in cells if cell)
     action = element.get("selectAction")
     if action:
-        form.actions.append({**action, "title": f"Change {cells[0]}" if cells else "Open"})
+        first = cells[0].split("  ")[0][:40] if cells else ""
+        form.actions.append({**action, "title": f"{action.get('title', 'Open')} {first}".strip()})
     return [row]
 
 

@@ -18,6 +18,13 @@ class Command(StrEnum):
     SKIP = "skip"
     REVIEW = "review"
     SUBMIT = "submit"
+    NEW_REQUEST = "new request"
+    RETURN = "return"
+    OVERDUE = "overdue"
+    DUE_WEEK = "due this week"
+    REQUESTS = "requests"
+    NEW_REVIEW = "new review"
+    REVIEWS = "reviews"
     UNKNOWN = "unknown"
 
 
@@ -40,6 +47,22 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
     Command.SKIP: ("skip", "skip for now", "next"),
     Command.REVIEW: ("review", "review answers", "show answers"),
     Command.SUBMIT: ("submit", "submit assessment", "finish"),
+    Command.NEW_REQUEST: ("new request", "log request", "log a request", "add request"),
+    Command.RETURN: ("return", "record return", "outcome", "record outcome"),
+    Command.OVERDUE: ("overdue", "late", "overdue requests", "whats overdue", "what s overdue"),
+    Command.DUE_WEEK: ("due this week", "due soon", "this week", "due"),
+    Command.REQUESTS: ("requests", "open requests", "list requests"),
+    Command.NEW_REVIEW: ("new review", "log review", "log a review", "add review"),
+    Command.REVIEWS: ("reviews", "annual reviews", "review dates"),
+}
+_WITH_ARGUMENT = {
+    "return": Command.RETURN,
+    "record return": Command.RETURN,
+    "outcome": Command.RETURN,
+    "record outcome": Command.RETURN,
+    "requests": Command.REQUESTS,
+    "requests for": Command.REQUESTS,
+    "open requests": Command.REQUESTS,
 }
 _LOOKUP = {phrase: command for command, phrases in _SYNONYMS.items() for phrase in phrases}
 
@@ -55,3 +78,16 @@ def parse_command(text: str | None) -> Command:
     words = re.sub(r"^(please |can you |could you |i want to |let s |lets )+", "", words)
     words = re.sub(r"( please| thanks| thank you)+$", "", words)
     return _LOOKUP.get(words, Command.UNKNOWN)
+
+
+def parse(text: str | None) -> tuple[Command, str]:
+    """The command and its argument: ``"return LA-2026-0142"`` → (RETURN, ``"LA-2026-0142"``)."""
+    exact = parse_command(text)
+    if exact is not Command.UNKNOWN:
+        return exact, ""
+    original = " ".join((text or "").split())
+    lowered = original.lower()
+    for phrase in sorted(_WITH_ARGUMENT, key=len, reverse=True):
+        if lowered.startswith(phrase + " "):
+            return _WITH_ARGUMENT[phrase], original[len(phrase) + 1 :].strip()
+    return Command.UNKNOWN, ""

@@ -11,7 +11,9 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import (
     ComponentDialog,
+    DialogContext,
     DialogTurnResult,
+    DialogTurnStatus,
     WaterfallDialog,
     WaterfallStepContext,
 )
@@ -20,8 +22,9 @@ from dialogs import messages
 from dialogs.action_plan import save_action_plan
 from dialogs.cards.elements import ACTION_KEY
 from dialogs.cards.general import help_card
-from dialogs.commands import Command, parse_command
-from dialogs.ports import AssessmentStore, NotFoundError
+from dialogs.casework import Casework
+from dialogs.commands import Command, parse
+from dialogs.ports import AssessmentStore, CaseworkStore, Clock, NotFoundError
 from dialogs.self_assessment_dialog import SelfAssessmentDialog
 from dialogs.status import send_status
 from dialogs.turns import card_activity, is_personal, person_of, submitted_value
@@ -35,9 +38,10 @@ class MainDialog(ComponentDialog):
     ID = "MainDialog"
     _ROUTE = "MainDialog.route"
 
-    def __init__(self, store: AssessmentStore) -> None:
+    def __init__(self, store: AssessmentStore, casework: CaseworkStore, clock: Clock) -> None:
         super().__init__(self.ID)
         self._store = store
+        self._casework = Casework(casework, clock)
         self.add_dialog(SelfAssessmentDialog(store))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
@@ -45,12 +49,13 @@ class MainDialog(ComponentDialog):
     async def route_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         """Start the assessment, or answer and finish."""
         context = step.context
+        if await self._casework_turn(context):
+            return await step.end_dialog()
         value = submitted_value(context)
         if value is not None and value.get(ACTION_KEY) != "command":
             await self._on_card_outside_assessment(context, value)
             return await step.end_dialog()
-        text = value.get("text") if value else context.activity.text
-        command = parse_command(text if isinstance(text, str) else None)
+        command, _ = parse(_typed(context))
         if command in (Command.START, Command.RESUME):
             if not is_personal(context):
                 await context.send_activity(
@@ -63,6 +68,19 @@ class MainDialog(ComponentDialog):
             return await step.end_dialog()
         await context.send_activity(card_activity(help_card(_help_notice(command))))
         return await step.end_dialog()
+
+    async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
+        """During an assessment, casework commands and cards are answered without leaving it."""
+        if await self._casework_turn(inner_dc.context):
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        return await super().on_continue_dialog(inner_dc)
+
+    async def _casework_turn(self, context: TurnContext) -> bool:
+        value = submitted_value(context)
+        if value is not None and value.get(ACTION_KEY) != "command":
+            return await self._casework.on_card(context, value)
+        command, argument = parse(_typed(context))
+        return await self._casework.on_command(context, command, argument)
 
     async def finish_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         """The child dialog has ended: so does this turn's routing."""
@@ -88,6 +106,13 @@ class MainDialog(ComponentDialog):
             await context.send_activity(finished)
             return
         await context.send_activity(f"{messages.STALE_CARD} Type **resume** to carry on.")
+
+
+def _typed(context: TurnContext) -> str | None:
+    """What the person typed, or the command a help-card button stands for."""
+    value = submitted_value(context)
+    text = value.get("text") if value else context.activity.text
+    return text if isinstance(text, str) else None
 
 
 def _help_notice(command: Command) -> str | None:

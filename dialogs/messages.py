@@ -78,3 +78,51 @@ APOLOGY = (
 ACTIONS_SAVED = "Action plan saved: {count} actions, {owned} with an owner."
 ACTIONS_BAD_DATE = "Question {question}: {value!r} is not a date. Nothing was saved."
 STATUS_NONE = "Your services have no self-assessment yet. Type **start assessment** to begin."
+
+CASE_REF_LABEL = "Case reference (the local authority's)"
+NO_NAMES = "Case references only: never a child's name or NHS number."
+OUTCOME_CHOICES = (
+    ("returned", "Advice returned"),
+    ("not_known_referred", "Not known to the service: referral made, advice to follow"),
+    ("clinical_delay", "Will take longer for clinical reasons"),
+    ("exception", "An exception under reg 8(2) applies"),
+)
+NO_SERVICES = (
+    "You don't have a role for a service yet, so I can't show or log requests. Ask your "
+    "administrator to give you one; they will need your id: {object_id}"
+)
+NOTHING_LOGGED = "{reason} Nothing was logged."
+NOTHING_CHANGED = "{reason} Nothing was changed."
+BAD_DATE = "{label}: {value!r} is not a date."
+FUTURE_DATE = "{label} ({when:%d %b %Y}) is in the future."
+BEFORE_RECEIVED = (
+    "{label} ({when:%d %b %Y}) is before the request was received ({received:%d %b %Y})."
+)
+SERVICE_NOT_YOURS = "Please choose from your own services."
+ALREADY_LOGGED = "{case_ref} is already logged for {services}."
+RETURN_WHICH = (
+    "Which case? Type **return** and its case reference, for example: return LA-2026-0142"
+)
+NO_SUCH_CASE = "There is no request {case_ref} in your services."
+ALREADY_RETURNED = "{case_ref} was already returned on {when:%d %b %Y}, so nothing was changed."
+OUTCOME_NEEDS_DATE = "Give the date the advice was returned, or the referral made."
+OUTCOME_NEEDS_DELAY = "For a clinical delay, give the expected date and whether the team was told."
+OUTCOME_NEEDS_EXCEPTION = (
+    "An exception needs one of the three reasons of reg 8(2) and a narrative saying why it applies."
+)
+OUTCOME_SAVED = "Saved for {case_ref} ({service}): {outcome}. {next_step}"
+NO_SUCH_SERVICE = "None of your services is called {name!r}. Yours: {names}."
+LIST_EMPTY = "Nothing to show: {what}."
+REVIEW_LOGGED = "Logged the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
+REVIEWS_NONE = "No annual reviews in your services need action just now."
+REVIEW_FLAGS = {
+    "no_meeting_date": "No meeting date set; the review is due by {review_by:%d %b %Y}",
+    "meeting_after_limit": "The meeting is after the 12-month limit ({review_by:%d %b %Y})",
+    "health_not_notified": "Health not yet told of the meeting on {meeting:%d %b %Y} "
+    "(6 weeks' notice was due by {notice_by:%d %b %Y})",
+    "contribution_missing": "Health's contribution is not in; advice is circulated by "
+    "{circulate_by:%d %b %Y}",
+    "past_twelve_months": "Past its 12-month limit ({review_by:%d %b %Y})",
+    "phase_transfer_due": "Phase transfer: review and amend the plan by {transfer:%d %b %Y}",
+    "phase_transfer_missed": "Phase transfer deadline {transfer:%d %b %Y} has passed",
+}

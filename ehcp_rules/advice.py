@@ -142,7 +142,7 @@ def _open_state(today: date, due: date) -> AdviceState:
 def _returned_status(request: AdviceRequest, returned: date, due: date) -> AdviceStatus:
     late = (returned - due).days
     state = AdviceState.RETURNED_LATE if late > 0 else AdviceState.RETURNED_ON_TIME
-    timing = f"{late} days late" if late > 0 else "on time"
+    timing = ("1 day late" if late == 1 else f"{late} days late") if late > 0 else "on time"
     return AdviceStatus(
         state=state,
         due_on=due,

@@ -50,3 +50,13 @@ class FakeConnector:
         """Everything sent since the last call."""
         taken, self.sent = self.sent, []
         return taken
+
+
+@dataclass
+class FixedClock:
+    """A clock that says what day it is, for tests."""
+
+    day: Any
+
+    def today(self) -> Any:
+        return self.day

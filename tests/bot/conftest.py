@@ -55,9 +55,11 @@ def texts_of(activities: list[Activity]) -> list[str]:
 class Chat:
     """One person's conversation with the bot."""
 
-    def __init__(self, store: Store, *, user: str = SAM, conversation: str = "a:1personal") -> None:
+    def __init__(
+        self, store: Store, *, user: str = SAM, conversation: str = "a:1personal", clock: Any = None
+    ) -> None:
         self.store = store
-        self.bot = build_bot(store, Settings())
+        self.bot = build_bot(store, Settings(), clock)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example/uk/",
@@ -147,6 +149,6 @@ def chat(store: Store, slt: Service) -> Chat:
     return conversation
 
 
-def make_chat(store: Store, user: str = SAM) -> Chat:
+def make_chat(store: Store, user: str = SAM, clock: Any = None) -> Chat:
     """Another chat on the same database (another person, or the same after a restart)."""
-    return Chat(store, user=user)
+    return Chat(store, user=user, clock=clock)

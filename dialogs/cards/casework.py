@@ -1,0 +1,212 @@
+"""Cards for advice requests and annual reviews: log one, record an outcome, see what is open."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dialogs import messages
+from dialogs.cards.elements import Element, card, facts, heading, plain, submit, text
+from ehcp_rules import AdviceRequestRecord, ExceptionReason, Service
+
+PAGE_SIZE = 10
+_YES_NO = [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]
+
+
+def _date(
+    input_id: str, label: str, *, value: date | None = None, required: bool = False
+) -> Element:
+    element: Element = {"type": "Input.Date", "id": input_id, "label": label}
+    if value is not None:
+        element["value"] = value.isoformat()
+    if required:
+        element |= {"isRequired": True, "errorMessage": f"{label} is needed."}
+    return element
+
+
+def _services_input(services: list[Service], label: str) -> Element:
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": "services",
+        "label": label,
+        "isMultiSelect": True,
+        "style": "expanded",
+        "isRequired": True,
+        "errorMessage": "Choose at least one service.",
+        "choices": [{"title": s.name, "value": str(s.id)} for s in services],
+    }
+    if len(services) == 1:
+        element["value"] = str(services[0].id)
+    return element
+
+
+def _case_ref_input() -> Element:
+    return {
+        "type": "Input.Text",
+        "id": "case_ref",
+        "label": messages.CASE_REF_LABEL,
+        "placeholder": "e.g. LA-2026-0142",
+        "maxLength": 40,
+        "isRequired": True,
+        "errorMessage": "A case reference is needed.",
+    }
+
+
+def new_request_card(services: list[Service], today: date) -> Element:
+    """Log a request for health advice."""
+    return card(
+        [
+            heading("Log a request for health advice"),
+            text(messages.NO_NAMES, isSubtle=True, size="Small"),
+            _case_ref_input(),
+            _services_input(services, "Service(s) asked for advice"),
+            _date("received_on", "Date health received the request", value=today, required=True),
+            _date("la_deadline", "The local authority's own deadline (optional)"),
+            _date(
+                "assessment_requested_on",
+                "When the local authority received the assessment request (optional: shows the "
+                "week of the 20)",
+            ),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "known_to_service",
+                "label": "Is the child known to the service?",
+                "style": "expanded",
+                "choices": [*_YES_NO, {"title": "Not sure", "value": ""}],
+            },
+        ],
+        [submit("Log request", "log_request", inputs=True)],
+    )
+
+
+def request_logged_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) -> Element:
+    """What was logged, when advice is due, and a button to record the outcome."""
+    return card(
+        [
+            heading(f"Logged: {record.case_ref} — {record.service_name}"),
+            facts(summary),
+        ],
+        [submit("Record outcome", "outcome_form", {"request": record.id})],
+    )
+
+
+def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) -> Element:
+    """Record what happened: returned, not known (referred), clinical delay, or an exception."""
+    return card(
+        [
+            heading(f"Outcome: {record.case_ref} — {record.service_name}"),
+            facts(summary),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "outcome",
+                "label": "What happened",
+                "style": "expanded",
+                "isRequired": True,
+                "errorMessage": "Choose what happened.",
+                "choices": [
+                    {"title": title, "value": value} for value, title in messages.OUTCOME_CHOICES
+                ],
+            },
+            _date("on", "Date advice returned, or referral made"),
+            text("If it will take longer for clinical reasons:", weight="Bolder", separator=True),
+            {
+                "type": "Input.Text",
+                "id": "delay_reason",
+                "label": "Reason (about the service, no names)",
+                "maxLength": 500,
+            },
+            _date("expected_on", "Expected date"),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "team_told",
+                "label": "Was the requesting team told?",
+                "style": "expanded",
+                "choices": _YES_NO,
+            },
+            text("If an exception under reg 8(2) applies:", weight="Bolder", separator=True),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "exception_reason",
+                "label": "Which exception",
+                "style": "expanded",
+                "choices": [{"title": r.label, "value": r.value} for r in ExceptionReason],
+            },
+            {
+                "type": "Input.Text",
+                "id": "narrative",
+                "label": "Narrative: why it applies",
+                "isMultiline": True,
+                "maxLength": 2000,
+            },
+        ],
+        [submit("Save outcome", "record_outcome", {"request": record.id}, inputs=True)],
+    )
+
+
+def request_list_card(
+    title: str,
+    rows: list[tuple[AdviceRequestRecord, str]],
+    *,
+    page: int,
+    list_key: str,
+    service: str = "",
+) -> Element:
+    """One page of requests, greatest risk first; each row opens its outcome card."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    body = [
+        heading(title),
+        text(f"{len(rows)} requests · page {page} of {pages}", isSubtle=True, size="Small"),
+    ]
+    for record, state in shown:
+        body.append(
+            {
+                "type": "ColumnSet",
+                "separator": True,
+                "selectAction": submit("Record outcome", "outcome_form", {"request": record.id}),
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [
+                            text(f"**{record.case_ref}** · {record.service_name}"),
+                            text(state, size="Small", isSubtle=True, spacing="None"),
+                        ],
+                    },
+                ],
+            }
+        )
+    body.append(text("Select a request to record its outcome.", isSubtle=True, size="Small"))
+    actions = []
+    data = {"list": list_key, "service": service}
+    if page > 1:
+        actions.append(submit("Previous", "list_page", data | {"page": page - 1}))
+    if page < pages:
+        actions.append(submit("Next", "list_page", data | {"page": page + 1}))
+    return card(body, actions)
+
+
+def new_review_card(services: list[Service]) -> Element:
+    """Log a plan's annual review."""
+    return card(
+        [
+            heading("Log an annual review"),
+            text(messages.NO_NAMES, isSubtle=True, size="Small"),
+            _case_ref_input(),
+            _services_input(services, "Services involved"),
+            _date("plan_issued_on", "Date the plan was first issued", required=True),
+            _date("last_review_on", "Date of the last review (if any)"),
+            _date("meeting_on", "Date of the review meeting (if set)"),
+            _date("health_notified_on", "Date health practitioners were told (if they were)"),
+            _date("contribution_in_on", "Date health's contribution went in (if it has)"),
+        ],
+        [submit("Log review", "log_review", inputs=True)],
+    )
+
+
+def review_list_card(rows: list[tuple[str, str, list[str]]]) -> Element:
+    """Reviews needing action: case, services, and what needs doing."""
+    body = [heading("Annual reviews needing action")]
+    for case_ref, services, needs in rows:
+        body.append(text(f"**{case_ref}** · {services}", separator=True))
+        body.extend(plain(f"• {need}") for need in needs)
+    return card(body)

@@ -1,0 +1,401 @@
+"""Advice requests and annual reviews in Teams: log, record outcomes, list what needs action.
+
+Stateless card flows: each card carries what it is about, so a stale or double-clicked card is
+checked against the store and changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from dialogs import messages
+from dialogs.cards.casework import (
+    new_request_card,
+    new_review_card,
+    outcome_card,
+    request_list_card,
+    request_logged_card,
+    review_list_card,
+)
+from dialogs.casework_views import request_summary, review_needs, status_line
+from dialogs.commands import Command
+from dialogs.ports import CaseworkStore, Clock, ConflictError, NotFoundError
+from dialogs.turns import card_activity, person_of
+from ehcp_rules import (
+    AdviceOutcome,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
+    ExceptionReason,
+    PrivacyError,
+    Service,
+    advice_status,
+    check_case_reference,
+    clean_comment,
+    due_within_week,
+    review_status,
+    risk_key,
+)
+
+LIST_COMMANDS = {Command.OVERDUE: "overdue", Command.DUE_WEEK: "week", Command.REQUESTS: "all"}
+LIST_TITLES = {
+    "overdue": "Overdue requests",
+    "week": "Due in the next 7 days",
+    "all": "Open requests",
+}
+
+
+class InputProblem(ValueError):
+    """A submitted value that cannot be used; the message is fit to show."""
+
+
+def _date_or_none(value: Any, label: str) -> date | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputProblem(messages.BAD_DATE.format(label=label, value=text)) from None
+
+
+def _not_future(when: date | None, label: str, today: date) -> date | None:
+    if when is not None and when > today:
+        raise InputProblem(messages.FUTURE_DATE.format(label=label, when=when))
+    return when
+
+
+class Casework:
+    """Handles the casework commands and cards for one bot."""
+
+    def __init__(self, store: CaseworkStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def on_command(self, context: TurnContext, command: Command, argument: str) -> bool:
+        """Answer a casework command; ``False`` when ``command`` is not one."""
+        if command not in (
+            Command.NEW_REQUEST,
+            Command.RETURN,
+            Command.NEW_REVIEW,
+            Command.REVIEWS,
+            *LIST_COMMANDS,
+        ):
+            return False
+        services = await self._services(context)
+        if services is None:
+            return True
+        if command is Command.NEW_REQUEST:
+            await context.send_activity(
+                card_activity(new_request_card(services, self._clock.today()))
+            )
+        elif command is Command.NEW_REVIEW:
+            await context.send_activity(card_activity(new_review_card(services)))
+        elif command is Command.RETURN:
+            await self._return(context, argument, services)
+        elif command is Command.REVIEWS:
+            await self._reviews(context, services)
+        else:
+            await self._list(context, LIST_COMMANDS[command], argument, services, page=1)
+        return True
+
+    async def on_card(self, context: TurnContext, value: dict[str, Any]) -> bool:
+        """Act on a casework card; ``False`` when the card is not one of these."""
+        action = value.get("ehcp")
+        handlers = {
+            "log_request": self._log_request,
+            "outcome_form": self._outcome_form,
+            "record_outcome": self._record_outcome,
+            "list_page": self._page,
+            "log_review": self._log_review,
+        }
+        if action not in handlers:
+            return False
+        services = await self._services(context)
+        if services is not None:
+            try:
+                await handlers[str(action)](context, value, services)
+            except (InputProblem, PrivacyError) as problem:
+                template = (
+                    messages.NOTHING_LOGGED
+                    if str(action).startswith("log")
+                    else messages.NOTHING_CHANGED
+                )
+                await context.send_activity(template.format(reason=str(problem)))
+        return True
+
+    async def _services(self, context: TurnContext) -> list[Service] | None:
+        object_id = person_of(context) or ""
+        services = await self._store.visible_services(object_id) if object_id else []
+        if not services:
+            await context.send_activity(
+                messages.NO_SERVICES.format(object_id=object_id or "unknown")
+            )
+            return None
+        return services
+
+    async def _log_request(
+        self, context: TurnContext, value: dict[str, Any], services: list[Service]
+    ) -> None:
+        today = self._clock.today()
+        case_ref = check_case_reference(str(value.get("case_ref", "")))
+        chosen = _chosen_services(value, services)
+        received = (
+            _not_future(
+                _date_or_none(value.get("received_on"), "Date received"), "Date received", today
+            )
+            or today
+        )
+        requested = _date_or_none(value.get("assessment_requested_on"), "Assessment request date")
+        if requested is not None and requested > received:
+            raise InputProblem(
+                "The assessment request date is after the date health received the request."
+            )
+        existing = await self._store.requests_by_case(case_ref, [s.id for s in chosen])
+        if existing:
+            names = ", ".join(r.service_name or "" for r in existing)
+            raise InputProblem(messages.ALREADY_LOGGED.format(case_ref=case_ref, services=names))
+        known = {"yes": True, "no": False}.get(str(value.get("known_to_service", "")))
+        for service in chosen:
+            record = await self._store.add_request(
+                AdviceRequestRecord(
+                    case_ref=case_ref,
+                    service_id=service.id,
+                    received_on=received,
+                    la_deadline=_date_or_none(value.get("la_deadline"), "Local authority deadline"),
+                    assessment_requested_on=requested,
+                    known_to_service=known,
+                ),
+                actor=person_of(context) or "",
+            )
+            await context.send_activity(
+                card_activity(request_logged_card(record, request_summary(record, today)))
+            )
+
+    async def _return(self, context: TurnContext, argument: str, services: list[Service]) -> None:
+        if not argument:
+            await context.send_activity(messages.RETURN_WHICH)
+            return
+        found = await self._store.requests_by_case(argument.strip(), [s.id for s in services])
+        if not found:
+            await context.send_activity(messages.NO_SUCH_CASE.format(case_ref=argument.strip()))
+            return
+        for record in found:
+            await self._send_outcome_card(context, record)
+
+    async def _outcome_form(
+        self, context: TurnContext, value: dict[str, Any], services: list[Service]
+    ) -> None:
+        record = await self._visible_request(value, services)
+        await self._send_outcome_card(context, record)
+
+    async def _send_outcome_card(self, context: TurnContext, record: AdviceRequestRecord) -> None:
+        if record.returned_on is not None:
+            await context.send_activity(
+                messages.ALREADY_RETURNED.format(case_ref=record.case_ref, when=record.returned_on)
+            )
+            return
+        summary = request_summary(record, self._clock.today())
+        await context.send_activity(card_activity(outcome_card(record, summary)))
+
+    async def _record_outcome(
+        self, context: TurnContext, value: dict[str, Any], services: list[Service]
+    ) -> None:
+        record = await self._visible_request(value, services)
+        if record.returned_on is not None:
+            await context.send_activity(
+                messages.ALREADY_RETURNED.format(case_ref=record.case_ref, when=record.returned_on)
+            )
+            return
+        updated = _apply_outcome(record, value, self._clock.today())
+        saved = await self._store.update_request(updated, actor=person_of(context) or "")
+        status = advice_status(saved.as_rule(), self._clock.today())
+        outcome = dict(messages.OUTCOME_CHOICES)[str(value.get("outcome"))]
+        await context.send_activity(
+            messages.OUTCOME_SAVED.format(
+                case_ref=saved.case_ref,
+                service=saved.service_name,
+                outcome=outcome,
+                next_step=status.next_action,
+            )
+        )
+
+    async def _visible_request(
+        self, value: dict[str, Any], services: list[Service]
+    ) -> AdviceRequestRecord:
+        request_id = value.get("request")
+        try:
+            record = (
+                await self._store.request(int(request_id)) if isinstance(request_id, int) else None
+            )
+        except NotFoundError:
+            record = None
+        if record is None or record.service_id not in {s.id for s in services}:
+            raise InputProblem(messages.STALE_CARD)
+        return record
+
+    async def _list(
+        self, context: TurnContext, key: str, argument: str, services: list[Service], *, page: int
+    ) -> None:
+        shown = services
+        if key == "all" and argument.strip():
+            shown = [s for s in services if s.name.lower() == argument.strip().lower()]
+            if not shown:
+                names = ", ".join(s.name for s in services)
+                await context.send_activity(
+                    messages.NO_SUCH_SERVICE.format(name=argument.strip(), names=names)
+                )
+                return
+        today = self._clock.today()
+        rows = []
+        for record in await self._store.open_requests([s.id for s in shown]):
+            status = advice_status(record.as_rule(), today)
+            if key == "overdue" and not status.days_overdue:
+                continue
+            if key == "week" and not due_within_week(status, today):
+                continue
+            rows.append((risk_key(status), record, status_line(record, status)))
+        rows.sort(key=lambda row: (row[0], row[1].case_ref))
+        title = LIST_TITLES[key] + (f": {shown[0].name}" if len(shown) == 1 and argument else "")
+        if not rows:
+            await context.send_activity(messages.LIST_EMPTY.format(what=title.lower()))
+            return
+        card = request_list_card(
+            title,
+            [(r, line) for _, r, line in rows],
+            page=page,
+            list_key=key,
+            service=argument.strip(),
+        )
+        await context.send_activity(card_activity(card))
+
+    async def _page(
+        self, context: TurnContext, value: dict[str, Any], services: list[Service]
+    ) -> None:
+        key = str(value.get("list"))
+        page = value.get("page")
+        if key not in LIST_TITLES or not isinstance(page, int) or page < 1:
+            raise InputProblem(messages.STALE_CARD)
+        await self._list(context, key, str(value.get("service", "")), services, page=page)
+
+    async def _log_review(
+        self, context: TurnContext, value: dict[str, Any], services: list[Service]
+    ) -> None:
+        today = self._clock.today()
+        case_ref = check_case_reference(str(value.get("case_ref", "")))
+        chosen = _chosen_services(value, services)
+        dates = {key: _date_or_none(value.get(key), label) for key, label in _REVIEW_DATES.items()}
+        for key in ("plan_issued_on", "last_review_on", "health_notified_on", "contribution_in_on"):
+            _not_future(dates[key], _REVIEW_DATES[key], today)
+        if dates["plan_issued_on"] is None:
+            raise InputProblem("The date the plan was first issued is needed.")
+        try:
+            record = AnnualReviewRecord.model_validate(
+                {"case_ref": case_ref, "service_ids": tuple(s.id for s in chosen), **dates}
+            )
+            record.as_rule()
+            saved = await self._store.add_review(record, actor=person_of(context) or "")
+        except ConflictError as conflict:
+            raise InputProblem(str(conflict)) from None
+        except ValueError as error:
+            raise InputProblem(_first_error(error)) from None
+        status = review_status(saved.as_rule(), today)
+        await context.send_activity(
+            messages.REVIEW_LOGGED.format(case_ref=saved.case_ref, review_by=status.review_by)
+        )
+
+    async def _reviews(self, context: TurnContext, services: list[Service]) -> None:
+        names = {s.id: s.name for s in services}
+        rows = review_needs(await self._store.reviews(list(names)), names, self._clock.today())
+        if not rows:
+            await context.send_activity(messages.REVIEWS_NONE)
+            return
+        await context.send_activity(card_activity(review_list_card(rows)))
+
+
+_REVIEW_DATES = {
+    "plan_issued_on": "Date the plan was first issued",
+    "last_review_on": "Date of the last review",
+    "meeting_on": "Date of the review meeting",
+    "health_notified_on": "Date health was told",
+    "contribution_in_on": "Date health's contribution went in",
+}
+
+
+def _chosen_services(value: dict[str, Any], services: list[Service]) -> list[Service]:
+    wanted = {part.strip() for part in str(value.get("services", "")).split(",") if part.strip()}
+    by_id = {str(s.id): s for s in services}
+    if not wanted or not wanted <= set(by_id):
+        raise InputProblem(messages.SERVICE_NOT_YOURS)
+    return [by_id[key] for key in sorted(wanted, key=int)]
+
+
+def _apply_outcome(
+    record: AdviceRequestRecord, value: dict[str, Any], today: date
+) -> AdviceRequestRecord:
+    kind = str(value.get("outcome", ""))
+    if kind in ("returned", "not_known_referred"):
+        on = _not_future(_date_or_none(value.get("on"), "The date"), "The date", today)
+        if on is None:
+            raise InputProblem(messages.OUTCOME_NEEDS_DATE)
+        if on < record.received_on:
+            raise InputProblem(
+                messages.BEFORE_RECEIVED.format(
+                    label="The date", when=on, received=record.received_on
+                )
+            )
+        if kind == "returned":
+            return record.model_copy(update={"returned_on": on, "outcome": AdviceOutcome.RETURNED})
+        return record.model_copy(
+            update={
+                "referral_on": on,
+                "known_to_service": False,
+                "outcome": AdviceOutcome.NOT_KNOWN_REFERRED,
+            }
+        )
+    if kind == "clinical_delay":
+        return _clinical_delay(record, value)
+    if kind == "exception":
+        return _exception(record, value)
+    raise InputProblem("Choose what happened.")
+
+
+def _clinical_delay(record: AdviceRequestRecord, value: dict[str, Any]) -> AdviceRequestRecord:
+    expected = _date_or_none(value.get("expected_on"), "Expected date")
+    told = {"yes": True, "no": False}.get(str(value.get("team_told", "")))
+    if expected is None or told is None:
+        raise InputProblem(messages.OUTCOME_NEEDS_DELAY)
+    if expected < record.received_on:
+        raise InputProblem(
+            messages.BEFORE_RECEIVED.format(
+                label="Expected date", when=expected, received=record.received_on
+            )
+        )
+    reason = clean_comment(str(value.get("delay_reason", "") or "")) or None
+    return record.model_copy(
+        update={
+            "outcome": AdviceOutcome.CLINICAL_DELAY,
+            "expected_on": expected,
+            "team_told": told,
+            "delay_reason": reason,
+        }
+    )
+
+
+def _exception(record: AdviceRequestRecord, value: dict[str, Any]) -> AdviceRequestRecord:
+    try:
+        reason = ExceptionReason(str(value.get("exception_reason", "")))
+    except ValueError:
+        raise InputProblem(messages.OUTCOME_NEEDS_EXCEPTION) from None
+    narrative = clean_comment(str(value.get("narrative", "") or ""))
+    if not narrative:
+        raise InputProblem(messages.OUTCOME_NEEDS_EXCEPTION)
+    return record.model_copy(update={"exception_reason": reason, "exception_narrative": narrative})
+
+
+def _first_error(error: ValueError) -> str:
+    text = str(error).splitlines()
+    detail = text[2] if len(text) > 2 else text[0]
+    return detail.strip().removeprefix("Value error, ").split(" [type=")[0]
