@@ -289,21 +289,27 @@ class Casework:
         dates = {key: _date_or_none(value.get(key), label) for key, label in _REVIEW_DATES.items()}
         for key in ("plan_issued_on", "last_review_on", "health_notified_on", "contribution_in_on"):
             _not_future(dates[key], _REVIEW_DATES[key], today)
-        if dates["plan_issued_on"] is None:
-            raise InputProblem("The date the plan was first issued is needed.")
+        existing = next(
+            (
+                r
+                for r in await self._store.reviews([s.id for s in services])
+                if r.case_ref.lower() == case_ref.lower()
+            ),
+            None,
+        )
+        record = _merged_review(existing, case_ref, chosen, dates)
         try:
-            record = AnnualReviewRecord.model_validate(
-                {"case_ref": case_ref, "service_ids": tuple(s.id for s in chosen), **dates}
-            )
             record.as_rule()
-            saved = await self._store.add_review(record, actor=person_of(context) or "")
+            saved = await self._store.save_review(record, actor=person_of(context) or "")
         except ConflictError as conflict:
-            raise InputProblem(str(conflict)) from None
+            await context.send_activity(str(conflict))
+            return
         except ValueError as error:
             raise InputProblem(_first_error(error)) from None
         status = review_status(saved.as_rule(), today)
+        template = messages.REVIEW_UPDATED if existing else messages.REVIEW_LOGGED
         await context.send_activity(
-            messages.REVIEW_LOGGED.format(case_ref=saved.case_ref, review_by=status.review_by)
+            template.format(case_ref=saved.case_ref, review_by=status.review_by)
         )
 
     async def _reviews(self, context: TurnContext, services: list[Service]) -> None:
@@ -322,6 +328,24 @@ _REVIEW_DATES = {
     "health_notified_on": "Date health was told",
     "contribution_in_on": "Date health's contribution went in",
 }
+
+
+def _merged_review(
+    existing: AnnualReviewRecord | None,
+    case_ref: str,
+    chosen: list[Service],
+    dates: dict[str, date | None],
+) -> AnnualReviewRecord:
+    """A new review from the card, or the logged one with the card's filled-in dates."""
+    given = {key: when for key, when in dates.items() if when is not None}
+    if existing is None:
+        if "plan_issued_on" not in given:
+            raise InputProblem("The date the plan was first issued is needed for a new review.")
+        return AnnualReviewRecord.model_validate(
+            {"case_ref": case_ref, "service_ids": tuple(s.id for s in chosen), **dates}
+        )
+    services = tuple(sorted(set(existing.service_ids) | {s.id for s in chosen}))
+    return existing.model_copy(update={**given, "service_ids": services})
 
 
 def _chosen_services(value: dict[str, Any], services: list[Service]) -> list[Service]:

@@ -114,6 +114,11 @@ OUTCOME_SAVED = "Saved for {case_ref} ({service}): {outcome}. {next_step}"
 NO_SUCH_SERVICE = "None of your services is called {name!r}. Yours: {names}."
 LIST_EMPTY = "Nothing to show: {what}."
 REVIEW_LOGGED = "Logged the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
+REVIEW_UPDATED = "Updated the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
+REVIEW_UPDATE_HINT = (
+    "For a case already logged, fill in only what has changed (say, when health was told); "
+    "fields left empty keep their dates."
+)
 REVIEWS_NONE = "No annual reviews in your services need action just now."
 REVIEW_FLAGS = {
     "no_meeting_date": "No meeting date set; the review is due by {review_by:%d %b %Y}",

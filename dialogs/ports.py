@@ -140,8 +140,8 @@ class CaseworkStore(Protocol):
         """Requests still owed, in these services."""
         ...
 
-    async def add_review(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
-        """Log a plan's annual review."""
+    async def save_review(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
+        """Log a plan's annual review, or update the one logged for its case."""
         ...
 
     async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:

@@ -205,17 +205,32 @@ class AnnualReviewRepository:
                 )
         return counts
 
-    def add(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
-        """Log a plan's review; ``ConflictError`` when the case is already logged."""
+    def save(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
+        """Log a plan's review, or update the one logged for its case; audited when it changed.
+
+        ``ConflictError`` when the case is logged for none of the services the change names.
+        """
         with self._db.atomic():
-            exists = self._db.execute(
-                "SELECT 1 FROM annual_reviews WHERE case_ref = ? COLLATE NOCASE", [record.case_ref]
-            ).fetchone()
-            if exists:
-                raise ConflictError(f"{record.case_ref} already has an annual review logged.")
-            self._upsert(record, actor)
-            self._audit.record(actor, "review logged", "annual_review", record.case_ref)
-        return next(r for r in self.for_services(None) if r.case_ref == record.case_ref)
+            current = self.find(record.case_ref)
+            if current is not None and not set(current.service_ids) & set(record.service_ids):
+                raise ConflictError(
+                    f"{record.case_ref} is logged for services that are not yours, so nothing "
+                    "was changed."
+                )
+            outcome = self._upsert(record, actor)
+            if outcome != "unchanged":
+                self._audit.record(actor, f"review {outcome}", "annual_review", record.case_ref)
+        saved = self.find(record.case_ref)
+        return saved if saved is not None else record
+
+    def find(self, case_ref: str) -> AnnualReviewRecord | None:
+        """The review logged for a case (case ignored), if any."""
+        row = self._db.execute(
+            "SELECT case_ref FROM annual_reviews WHERE case_ref = ? COLLATE NOCASE", [case_ref]
+        ).fetchone()
+        if row is None:
+            return None
+        return next((r for r in self.for_services(None) if r.case_ref == row[0]), None)
 
     def for_services(self, service_ids: Sequence[int] | None = None) -> list[AnnualReviewRecord]:
         """Reviews involving any of the given services (``None``: every review)."""

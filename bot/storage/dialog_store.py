@@ -115,8 +115,8 @@ class SqliteCaseworkStore:
     async def open_requests(self, service_ids: list[int]) -> list[AdviceRequestRecord]:
         return await self._store.run(lambda r: r.requests.open_for(service_ids))
 
-    async def add_review(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
-        return await self._store.run(lambda r: r.reviews.add(record, actor=actor))
+    async def save_review(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
+        return await self._store.run(lambda r: r.reviews.save(record, actor=actor))
 
     async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
         return await self._store.run(lambda r: r.reviews.for_services(service_ids))

@@ -155,7 +155,7 @@ def request_list_card(
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     body = [
         heading(title),
-        text(f"{len(rows)} requests · page {page} of {pages}", isSubtle=True, size="Small"),
+        text(f"{_requests(len(rows))} · page {page} of {pages}", isSubtle=True, size="Small"),
     ]
     for record, state in shown:
         body.append(
@@ -185,15 +185,20 @@ def request_list_card(
     return card(body, actions)
 
 
+def _requests(count: int) -> str:
+    return "1 request" if count == 1 else f"{count} requests"
+
+
 def new_review_card(services: list[Service]) -> Element:
     """Log a plan's annual review."""
     return card(
         [
-            heading("Log an annual review"),
+            heading("Log or update an annual review"),
             text(messages.NO_NAMES, isSubtle=True, size="Small"),
+            text(messages.REVIEW_UPDATE_HINT, isSubtle=True, size="Small"),
             _case_ref_input(),
             _services_input(services, "Services involved"),
-            _date("plan_issued_on", "Date the plan was first issued", required=True),
+            _date("plan_issued_on", "Date the plan was first issued (needed for a new one)"),
             _date("last_review_on", "Date of the last review (if any)"),
             _date("meeting_on", "Date of the review meeting (if set)"),
             _date("health_notified_on", "Date health practitioners were told (if they were)"),

@@ -284,7 +284,7 @@ async def test_someone_without_a_role_is_told_how_to_get_one(
     assert texts_of(replies)[0].startswith("You don't have a role for a service yet")
 
 
-async def test_logging_a_review_and_listing_those_needing_action(
+async def test_logging_a_review_updating_it_and_listing_those_needing_action(
     chat: Chat, store: Store, slt: Service
 ) -> None:
     await chat.say("new review")
@@ -298,16 +298,65 @@ async def test_logging_a_review_and_listing_those_needing_action(
         health_notified_on="",
         contribution_in_on="",
     )
+    (before,) = cards_of(await chat.say("reviews"))
     await chat.say("new review")
-    duplicate = await chat.press(
-        "Log review", case_ref="ehcp-5001", services=str(slt.id), plan_issued_on="2026-02-01"
+    updated = await chat.press(
+        "Log review",
+        case_ref="ehcp-5001",
+        services=str(slt.id),
+        health_notified_on="2026-12-22",
+        plan_issued_on="",
     )
-
-    (card,) = cards_of(await chat.say("reviews"))
+    after = await chat.say("reviews")
 
     assert texts_of(logged) == ["Logged the annual review for EHCP-5001: hold it by 31 Jan 2027."]
-    assert "already has an annual review" in texts_of(duplicate)[0]
-    assert "Health not yet told of the meeting on 20 Jan 2027" in _text(card)
+    assert "Health not yet told of the meeting on 20 Jan 2027" in _text(before)
+    assert texts_of(updated) == ["Updated the annual review for EHCP-5001: hold it by 31 Jan 2027."]
+    assert texts_of(after) == ["No annual reviews in your services need action just now."]
+    (saved,) = store.call(lambda r: r.reviews.for_services(None))
+    assert (saved.plan_issued_on, saved.health_notified_on) == (
+        date(2026, 2, 1),
+        date(2026, 12, 22),
+    )
+
+
+async def test_a_review_logged_for_another_service_cannot_be_changed(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    camhs = store.call(lambda r: r.services.add("CAMHS", provider=None, actor="admin"))
+    from ehcp_rules import AnnualReviewRecord
+
+    store.call(
+        lambda r: r.reviews.save(
+            AnnualReviewRecord(
+                case_ref="EHCP-7", service_ids=(camhs.id,), plan_issued_on=date(2026, 3, 1)
+            ),
+            actor="x",
+        )
+    )
+    await chat.say("new review")
+
+    replies = await chat.press(
+        "Log review", case_ref="EHCP-7", services=str(slt.id), plan_issued_on="2026-01-01"
+    )
+
+    assert texts_of(replies) == [
+        "EHCP-7 is logged for services that are not yours, so nothing was changed."
+    ]
+    (kept,) = store.call(lambda r: r.reviews.for_services(None))
+    assert (kept.service_ids, kept.plan_issued_on) == ((camhs.id,), date(2026, 3, 1))
+
+
+async def test_a_new_review_needs_the_plan_date(chat: Chat, slt: Service) -> None:
+    await chat.say("new review")
+
+    replies = await chat.press(
+        "Log review", case_ref="EHCP-9", services=str(slt.id), plan_issued_on=""
+    )
+
+    assert texts_of(replies) == [
+        "The date the plan was first issued is needed for a new review. Nothing was logged."
+    ]
 
 
 async def test_casework_mid_assessment_is_answered_and_the_assessment_carries_on(
