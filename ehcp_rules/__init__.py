@@ -40,6 +40,7 @@ from ehcp_rules.needs_assessment import (
     assessment_week,
     draft_comments_close,
 )
+from ehcp_rules.nudges import LateAction, Nudge, NudgeStep, StaleAssessment, plan_nudges
 from ehcp_rules.privacy import (
     MAX_COMMENT_LENGTH,
     PrivacyError,
@@ -111,6 +112,9 @@ __all__ = [
     "ExceptionReason",
     "InvalidAnswerError",
     "InvalidDatesError",
+    "LateAction",
+    "Nudge",
+    "NudgeStep",
     "PhaseTransfer",
     "PrivacyError",
     "Question",
@@ -124,6 +128,7 @@ __all__ = [
     "RoleGrant",
     "RulesError",
     "Service",
+    "StaleAssessment",
     "StoredAnswer",
     "Theme",
     "add_months",
@@ -156,6 +161,7 @@ __all__ = [
     "parse_escalation_ladder",
     "parse_question_bank",
     "phase_transfer_deadline",
+    "plan_nudges",
     "rate",
     "review_by",
     "review_status",

@@ -1,0 +1,204 @@
+"""Which nudges are due: records and today in, one nudge per item out (DESIGN.md §2, the sweep).
+
+Each item (a request, a review flag, a service's assessment, an action) has steps it reaches on
+known days. The planner gives the latest step reached today; whoever posts records (channel,
+item, step) as sent, so a step is posted once, and a sweep after days of downtime posts only where
+each item has got to — it summarises, it does not replay the days missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from ehcp_rules.advice import advice_status as _advice_status
+from ehcp_rules.advice import is_open
+from ehcp_rules.dates import add_months
+from ehcp_rules.escalation import EscalationStep
+from ehcp_rules.records import ActionProgress, AdviceRequestRecord, AnnualReviewRecord
+from ehcp_rules.reviews import ReviewFlag, review_status
+
+ASSESSMENT_REFRESH_MONTHS = 12
+DUE_SOON = timedelta(days=6)
+
+
+class NudgeStep(StrEnum):
+    """What an item has reached, most urgent first."""
+
+    ESCALATION_2 = "escalation_2"
+    ESCALATION_1 = "escalation_1"
+    OVERDUE = "overdue"
+    DUE_TODAY = "due_today"
+    REVIEW_PAST_LIMIT = "review_past_limit"
+    CONTRIBUTION_MISSING = "contribution_missing"
+    HEALTH_NOT_NOTIFIED = "health_not_notified"
+    PHASE_TRANSFER = "phase_transfer"
+    DUE_THIS_WEEK = "due_this_week"
+    ACTION_PAST_TARGET = "action_past_target"
+    ASSESSMENT_STALE = "assessment_stale"
+
+    @property
+    def urgency(self) -> int:
+        """0 is the most urgent."""
+        return list(NudgeStep).index(self)
+
+
+class Nudge(BaseModel):
+    """One thing to tell a service's channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_key: str
+    step: NudgeStep
+    service_id: int
+    reference: str
+    on: date
+    request_id: int | None = None
+    reply_by: date | None = None
+
+
+class StaleAssessment(BaseModel):
+    """A service and when it last submitted its self-assessment (``None``: never)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service_id: int
+    last_submitted: date | None
+
+
+class LateAction(BaseModel):
+    """An action-plan item with a target date, not completed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service_id: int
+    assessment_id: int
+    question: int
+    target_date: date
+    progress: ActionProgress
+
+
+def plan_nudges(
+    *,
+    today: date,
+    requests: Iterable[AdviceRequestRecord] = (),
+    reviews: Iterable[AnnualReviewRecord] = (),
+    assessments: Iterable[StaleAssessment] = (),
+    actions: Iterable[LateAction] = (),
+    refresh_months: int = ASSESSMENT_REFRESH_MONTHS,
+) -> list[Nudge]:
+    """Every nudge due today, most urgent first, then by date and reference."""
+    nudges: list[Nudge] = []
+    for request in requests:
+        nudges.extend(_request_nudge(request, today))
+    for review in reviews:
+        nudges.extend(_review_nudges(review, today))
+    nudges.extend(_assessment_nudges(assessments, today, refresh_months))
+    nudges.extend(_action_nudges(actions, today))
+    return sorted(nudges, key=lambda n: (n.step.urgency, n.on, n.reference, n.service_id))
+
+
+def _request_nudge(request: AdviceRequestRecord, today: date) -> list[Nudge]:
+    if request.received_on > today:
+        return []
+    status = _advice_status(request.as_rule(), today)
+    if not is_open(status) or request.exception_reason is not None:
+        return []
+    step, on, reply_by = _request_step(status.due_on, status.escalation, today)
+    if step is None:
+        return []
+    return [
+        Nudge(
+            item_key=f"request:{request.id}",
+            step=step,
+            service_id=request.service_id,
+            reference=request.case_ref,
+            on=on,
+            request_id=request.id,
+            reply_by=reply_by,
+        )
+    ]
+
+
+def _request_step(
+    due: date, escalation: EscalationStep | None, today: date
+) -> tuple[NudgeStep | None, date, date | None]:
+    if escalation is not None and escalation.stage.value in ("escalation_1", "escalation_2"):
+        return NudgeStep(escalation.stage.value), escalation.on, escalation.reply_by
+    if today > due:
+        return NudgeStep.OVERDUE, due + timedelta(days=1), None
+    if today == due:
+        return NudgeStep.DUE_TODAY, due, None
+    if today >= due - DUE_SOON:
+        return NudgeStep.DUE_THIS_WEEK, due, None
+    return None, due, None
+
+
+_REVIEW_STEPS = {
+    ReviewFlag.PAST_TWELVE_MONTHS: NudgeStep.REVIEW_PAST_LIMIT,
+    ReviewFlag.CONTRIBUTION_MISSING: NudgeStep.CONTRIBUTION_MISSING,
+    ReviewFlag.HEALTH_NOT_NOTIFIED: NudgeStep.HEALTH_NOT_NOTIFIED,
+    ReviewFlag.PHASE_TRANSFER_DUE: NudgeStep.PHASE_TRANSFER,
+    ReviewFlag.PHASE_TRANSFER_MISSED: NudgeStep.PHASE_TRANSFER,
+}
+
+
+def _review_nudges(review: AnnualReviewRecord, today: date) -> list[Nudge]:
+    status = review_status(review.as_rule(), today)
+    nudges = []
+    for flag in status.flags:
+        step = _REVIEW_STEPS.get(flag)
+        if step is None:
+            continue
+        on = {
+            NudgeStep.REVIEW_PAST_LIMIT: status.review_by,
+            NudgeStep.PHASE_TRANSFER: status.transfer_deadline,
+        }.get(step) or status.meeting_on
+        for service_id in review.service_ids:
+            nudges.append(
+                Nudge(
+                    item_key=f"review:{review.id}:{flag.value}:{on}",
+                    step=step,
+                    service_id=service_id,
+                    reference=review.case_ref,
+                    on=on or status.review_by,
+                )
+            )
+    return nudges
+
+
+def _assessment_nudges(
+    assessments: Iterable[StaleAssessment], today: date, refresh_months: int
+) -> list[Nudge]:
+    nudges = []
+    for item in assessments:
+        due = add_months(item.last_submitted, refresh_months) if item.last_submitted else None
+        if due is not None and due > today:
+            continue
+        nudges.append(
+            Nudge(
+                item_key=f"assessment:{item.service_id}:{item.last_submitted}",
+                step=NudgeStep.ASSESSMENT_STALE,
+                service_id=item.service_id,
+                reference="self-assessment",
+                on=due or today,
+            )
+        )
+    return nudges
+
+
+def _action_nudges(actions: Iterable[LateAction], today: date) -> list[Nudge]:
+    return [
+        Nudge(
+            item_key=f"action:{a.assessment_id}:{a.question}:{a.target_date}",
+            step=NudgeStep.ACTION_PAST_TARGET,
+            service_id=a.service_id,
+            reference=f"action for question {a.question}",
+            on=a.target_date,
+        )
+        for a in actions
+        if a.target_date < today and a.progress is not ActionProgress.COMPLETED
+    ]

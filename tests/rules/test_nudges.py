@@ -1,0 +1,149 @@
+"""The nudge planner against dated scenarios: a request through every step, a week at Christmas."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ehcp_rules import (
+    ActionProgress,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
+    ExceptionReason,
+    LateAction,
+    NudgeStep,
+    StaleAssessment,
+    plan_nudges,
+)
+
+REQUEST = AdviceRequestRecord(
+    id=7, case_ref="LA-2026-0142", service_id=1, received_on=date(2026, 11, 2)
+)  # due Monday 14 December 2026
+
+
+def _steps(day: date, **records: object) -> list[tuple[str, NudgeStep]]:
+    return [(n.item_key, n.step) for n in plan_nudges(today=day, **records)]  # type: ignore[arg-type]
+
+
+def test_a_request_moves_through_every_step_one_nudge_a_day_at_most() -> None:
+    seen = {}
+    day = date(2026, 11, 2)
+    while day <= date(2027, 2, 1):
+        steps = _steps(day, requests=[REQUEST])
+        assert len(steps) <= 1
+        if steps:
+            seen.setdefault(steps[0][1], day)
+        day += timedelta(days=1)
+
+    assert seen == {
+        NudgeStep.DUE_THIS_WEEK: date(2026, 12, 8),
+        NudgeStep.DUE_TODAY: date(2026, 12, 14),
+        NudgeStep.OVERDUE: date(2026, 12, 15),
+        NudgeStep.ESCALATION_1: date(2026, 12, 28),  # the Boxing Day substitute holiday
+        NudgeStep.ESCALATION_2: date(2027, 1, 11),
+    }
+
+
+def test_escalation_nudges_carry_the_reply_by_date() -> None:
+    (nudge,) = plan_nudges(today=date(2026, 12, 29), requests=[REQUEST])
+
+    assert (nudge.step, nudge.on, nudge.reply_by) == (
+        NudgeStep.ESCALATION_1,
+        date(2026, 12, 28),
+        date(2026, 12, 31),
+    )
+
+
+def test_after_days_of_downtime_only_the_step_reached_is_due() -> None:
+    assert _steps(date(2027, 1, 20), requests=[REQUEST]) == [("request:7", NudgeStep.ESCALATION_2)]
+
+
+def test_returned_or_excepted_requests_are_not_nudged() -> None:
+    returned = REQUEST.model_copy(update={"returned_on": date(2026, 12, 1)})
+    excepted = REQUEST.model_copy(
+        update={
+            "exception_reason": ExceptionReason.MISSED_APPOINTMENT,
+            "exception_narrative": "Two appointments missed.",
+        }
+    )
+
+    assert _steps(date(2026, 12, 20), requests=[returned, excepted]) == []
+
+
+def test_a_christmas_week_digest_is_ordered_by_urgency() -> None:
+    requests = [
+        REQUEST.model_copy(
+            update={"id": 1, "case_ref": "LA-SOON", "received_on": date(2026, 11, 20)}
+        ),
+        REQUEST.model_copy(
+            update={"id": 2, "case_ref": "LA-TODAY", "received_on": date(2026, 11, 17)}
+        ),
+        REQUEST.model_copy(
+            update={"id": 3, "case_ref": "LA-ESC1", "received_on": date(2026, 11, 2)}
+        ),
+    ]
+    review = AnnualReviewRecord(
+        id=4,
+        case_ref="EHCP-1",
+        service_ids=(1, 2),
+        plan_issued_on=date(2026, 1, 20),
+        meeting_on=date(2027, 1, 20),
+    )
+
+    nudges = plan_nudges(today=date(2026, 12, 29), requests=requests, reviews=[review])
+
+    assert [(n.reference, n.step, n.service_id) for n in nudges] == [
+        ("LA-ESC1", NudgeStep.ESCALATION_1, 1),
+        ("LA-TODAY", NudgeStep.DUE_TODAY, 1),
+        ("EHCP-1", NudgeStep.HEALTH_NOT_NOTIFIED, 1),
+        ("EHCP-1", NudgeStep.HEALTH_NOT_NOTIFIED, 2),
+        ("LA-SOON", NudgeStep.DUE_THIS_WEEK, 1),
+    ]
+
+
+def test_assessments_not_refreshed_in_12_months_and_actions_past_target() -> None:
+    nudges = plan_nudges(
+        today=date(2026, 12, 1),
+        assessments=[
+            StaleAssessment(service_id=1, last_submitted=date(2025, 11, 30)),
+            StaleAssessment(service_id=2, last_submitted=date(2026, 6, 1)),
+            StaleAssessment(service_id=3, last_submitted=None),
+        ],
+        actions=[
+            LateAction(
+                service_id=1,
+                assessment_id=9,
+                question=4,
+                target_date=date(2026, 11, 30),
+                progress=ActionProgress.ON_TRACK,
+            ),
+            LateAction(
+                service_id=1,
+                assessment_id=9,
+                question=6,
+                target_date=date(2026, 11, 30),
+                progress=ActionProgress.COMPLETED,
+            ),
+        ],
+    )
+
+    assert [(n.step, n.service_id) for n in nudges] == [
+        (NudgeStep.ACTION_PAST_TARGET, 1),
+        (NudgeStep.ASSESSMENT_STALE, 1),  # lapsed on 30 November
+        (NudgeStep.ASSESSMENT_STALE, 3),  # never submitted: due today
+    ]
+
+
+def test_a_changed_meeting_date_is_a_new_item() -> None:
+    review = AnnualReviewRecord(
+        id=4,
+        case_ref="EHCP-1",
+        service_ids=(1,),
+        plan_issued_on=date(2026, 1, 20),
+        meeting_on=date(2027, 1, 20),
+    )
+    moved = review.model_copy(update={"meeting_on": date(2027, 1, 22)})
+
+    first = plan_nudges(today=date(2026, 12, 29), reviews=[review])[0].item_key
+    second = plan_nudges(today=date(2026, 12, 29), reviews=[moved])[0].item_key
+
+    assert first != second
