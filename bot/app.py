@@ -12,12 +12,17 @@ from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from bot.channel_directory import ChannelDirectory
 from bot.clock import LocalClock
 from bot.config import Settings
 from bot.middleware import TurnLogging
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
-from bot.storage.dialog_store import SqliteAssessmentStore, SqliteCaseworkStore
+from bot.storage.dialog_store import (
+    SqliteAssessmentStore,
+    SqliteCaseworkStore,
+    SqliteSubscriptionStore,
+)
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
 from bot.teams_bot import EhcpBot
@@ -40,8 +45,14 @@ def build_bot(store: Store, settings: Settings, clock: Clock | None = None) -> E
         SqliteAssessmentStore(store),
         SqliteCaseworkStore(store),
         clock or LocalClock(settings.timezone),
+        SqliteSubscriptionStore(store),
     )
-    return EhcpBot(conversation_state=conversation_state, dialog=dialog, tenants=settings.tenants)
+    return EhcpBot(
+        conversation_state=conversation_state,
+        dialog=dialog,
+        tenants=settings.tenants,
+        channels=ChannelDirectory(store),
+    )
 
 
 async def apologise(context: TurnContext, error: Exception) -> None:

@@ -10,6 +10,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import Dialog, DialogExtensions
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from bot.channel_directory import ChannelDirectory
 from dialogs import messages
 from dialogs.cards.general import welcome_card
 from dialogs.turns import card_activity, is_personal
@@ -29,9 +30,15 @@ class EhcpBot(TeamsActivityHandler):
     """Routes Teams activities to the dialogs and saves the conversation state after each turn."""
 
     def __init__(
-        self, *, conversation_state: ConversationState, dialog: Dialog, tenants: tuple[str, ...]
+        self,
+        *,
+        conversation_state: ConversationState,
+        dialog: Dialog,
+        tenants: tuple[str, ...],
+        channels: ChannelDirectory | None = None,
     ) -> None:
         super().__init__()
+        self._channels = channels
         self._state = conversation_state
         self._dialog = dialog
         self._dialog_state = conversation_state.create_property("DialogState")
@@ -44,6 +51,8 @@ class EhcpBot(TeamsActivityHandler):
             if turn_context.activity.type == ActivityTypes.message:
                 await turn_context.send_activity(messages.NOT_ALLOWED_TENANT)
             return
+        if self._channels is not None:
+            await self._channels.note(turn_context)
         await super().on_turn(turn_context)
         await self._state.save_changes(turn_context)
 

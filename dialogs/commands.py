@@ -25,6 +25,9 @@ class Command(StrEnum):
     REQUESTS = "requests"
     NEW_REVIEW = "new review"
     REVIEWS = "reviews"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    SUBSCRIPTIONS = "subscriptions"
     UNKNOWN = "unknown"
 
 
@@ -54,6 +57,9 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
     Command.REQUESTS: ("requests", "open requests", "list requests"),
     Command.NEW_REVIEW: ("new review", "log review", "log a review", "add review"),
     Command.REVIEWS: ("reviews", "annual reviews", "review dates"),
+    Command.SUBSCRIBE: ("subscribe",),
+    Command.UNSUBSCRIBE: ("unsubscribe",),
+    Command.SUBSCRIPTIONS: ("subscriptions", "list subscriptions"),
 }
 _WITH_ARGUMENT = {
     "return": Command.RETURN,
@@ -63,6 +69,10 @@ _WITH_ARGUMENT = {
     "requests": Command.REQUESTS,
     "requests for": Command.REQUESTS,
     "open requests": Command.REQUESTS,
+    "subscribe": Command.SUBSCRIBE,
+    "subscribe to": Command.SUBSCRIBE,
+    "unsubscribe": Command.UNSUBSCRIBE,
+    "unsubscribe from": Command.UNSUBSCRIBE,
 }
 _LOOKUP = {phrase: command for command, phrases in _SYNONYMS.items() for phrase in phrases}
 

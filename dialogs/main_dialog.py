@@ -24,9 +24,16 @@ from dialogs.cards.elements import ACTION_KEY
 from dialogs.cards.general import help_card
 from dialogs.casework import Casework
 from dialogs.commands import Command, parse
-from dialogs.ports import AssessmentStore, CaseworkStore, Clock, NotFoundError
+from dialogs.ports import (
+    AssessmentStore,
+    CaseworkStore,
+    Clock,
+    NotFoundError,
+    SubscriptionStore,
+)
 from dialogs.self_assessment_dialog import SelfAssessmentDialog
 from dialogs.status import send_status
+from dialogs.subscriptions import Subscriptions
 from dialogs.turns import card_activity, is_personal, person_of, submitted_value
 
 _ASSESSMENT_CARD_ACTIONS = {"answer", "back", "skip", "pause", "change", "continue", "submit"}
@@ -38,10 +45,17 @@ class MainDialog(ComponentDialog):
     ID = "MainDialog"
     _ROUTE = "MainDialog.route"
 
-    def __init__(self, store: AssessmentStore, casework: CaseworkStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: AssessmentStore,
+        casework: CaseworkStore,
+        clock: Clock,
+        subscriptions: SubscriptionStore,
+    ) -> None:
         super().__init__(self.ID)
         self._store = store
         self._casework = Casework(casework, clock)
+        self._subscriptions = Subscriptions(subscriptions)
         self.add_dialog(SelfAssessmentDialog(store))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
@@ -80,6 +94,8 @@ class MainDialog(ComponentDialog):
         if value is not None and value.get(ACTION_KEY) != "command":
             return await self._casework.on_card(context, value)
         command, argument = parse(_typed(context))
+        if await self._subscriptions.on_command(context, command, argument):
+            return True
         return await self._casework.on_command(context, command, argument)
 
     async def finish_step(self, step: WaterfallStepContext) -> DialogTurnResult:

@@ -112,6 +112,7 @@ OUTCOME_NEEDS_EXCEPTION = (
 )
 OUTCOME_SAVED = "Saved for {case_ref} ({service}): {outcome}. {next_step}"
 NO_SUCH_SERVICE = "None of your services is called {name!r}. Yours: {names}."
+UNKNOWN_SERVICE = "There is no service called {name!r}."
 LIST_EMPTY = "Nothing to show: {what}."
 REVIEW_LOGGED = "Logged the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
 REVIEW_UPDATED = "Updated the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
@@ -131,3 +132,25 @@ REVIEW_FLAGS = {
     "phase_transfer_due": "Phase transfer: review and amend the plan by {transfer:%d %b %Y}",
     "phase_transfer_missed": "Phase transfer deadline {transfer:%d %b %Y} has passed",
 }
+
+SUBSCRIBE_IN_CHANNEL = (
+    "Subscriptions are for team channels: @mention me in the channel that should get the nudges."
+)
+SUBSCRIBE_WHICH = (
+    "Which service? For example: subscribe Children's SLT (a DCO can say: subscribe all)."
+)
+SUBSCRIBE_ROLE = (
+    "Only a SPOC of {service}, a DCO or an administrator can change this channel's "
+    "subscriptions; you need one of those roles."
+)
+SUBSCRIBE_ALL_ROLE = "Only a DCO or an administrator can subscribe a channel to every service."
+SUBSCRIBED = (
+    "This channel will get the daily nudges for {service}: requests due and overdue, reviews "
+    "needing health, and actions past their date."
+)
+ALREADY_SUBSCRIBED = "This channel already gets the nudges for {service}."
+UNSUBSCRIBED = "This channel will no longer get the nudges for {service}."
+NOT_SUBSCRIBED = "This channel was not subscribed to {service}, so nothing changed."
+SUBSCRIPTIONS_NONE = "This channel gets no nudges yet. Type: subscribe SERVICE"
+SUBSCRIPTIONS_LIST = "This channel gets the nudges for: {services}."
+EVERY_SERVICE = "every service"

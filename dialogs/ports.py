@@ -147,3 +147,30 @@ class CaseworkStore(Protocol):
     async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
         """Reviews involving any of these services."""
         ...
+
+
+@runtime_checkable
+class SubscriptionStore(Protocol):
+    """Which services' nudges a channel gets: what the channel commands read and write."""
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        """Every role this person holds."""
+        ...
+
+    async def find_service(self, name: str) -> Service | None:
+        """The service with this name (case ignored), if any."""
+        ...
+
+    async def subscribe(self, conversation_id: str, service_id: int | None, *, actor: str) -> bool:
+        """Bind the channel to a service (``None``: all); ``False`` when it already was."""
+        ...
+
+    async def unsubscribe(
+        self, conversation_id: str, service_id: int | None, *, actor: str
+    ) -> bool:
+        """Unbind; ``False`` when it was not bound."""
+        ...
+
+    async def subscribed_services(self, conversation_id: str) -> list[str | None]:
+        """The names of the services the channel gets nudges for (``None``: every service)."""
+        ...

@@ -41,3 +41,9 @@ def is_personal(context: TurnContext) -> bool:
     conversation = context.activity.conversation
     kind = getattr(conversation, "conversation_type", None) if conversation else None
     return kind in (None, "personal")
+
+
+def conversation_key(context: TurnContext) -> str:
+    """The conversation as subscriptions know it: a channel without its thread's message id."""
+    conversation = context.activity.conversation
+    return str(conversation.id).split(";")[0] if conversation is not None else ""

@@ -102,3 +102,11 @@ def bot_added(service_url: str) -> dict[str, Any]:
     activity = _base(service_url, personal(), SAM)
     activity["channelData"]["eventType"] = "teamMemberAdded"
     return activity | {"type": "conversationUpdate", "membersAdded": [{"id": BOT_ID}]}
+
+
+def team_removal(service_url: str) -> dict[str, Any]:
+    """The bot uninstalled from a team (sent in the team's General channel)."""
+    activity = channel_message("", service_url)
+    for key in ("text", "textFormat", "entities"):
+        activity.pop(key, None)
+    return activity | {"type": "installationUpdate", "action": "remove"}

@@ -128,3 +128,32 @@ def _visible(repos: Repositories, object_id: str) -> list[Service]:
         return repos.services.all()
     ids = {g.service_id for g in grants if g.service_id is not None}
     return [s for s in repos.services.all() if s.id in ids]
+
+
+class SqliteSubscriptionStore:
+    """The subscription port over the repositories."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        return await self._store.run(lambda r: r.people.roles_of(object_id))
+
+    async def find_service(self, name: str) -> Service | None:
+        return await self._store.run(lambda r: r.services.find(name))
+
+    async def subscribe(self, conversation_id: str, service_id: int | None, *, actor: str) -> bool:
+        return await self._store.run(
+            lambda r: r.channels.subscribe(conversation_id, service_id, actor=actor)
+        )
+
+    async def unsubscribe(
+        self, conversation_id: str, service_id: int | None, *, actor: str
+    ) -> bool:
+        return await self._store.run(
+            lambda r: r.channels.unsubscribe(conversation_id, service_id, actor=actor)
+        )
+
+    async def subscribed_services(self, conversation_id: str) -> list[str | None]:
+        subscriptions = await self._store.run(lambda r: r.channels.subscriptions(conversation_id))
+        return [s.service_name for s in subscriptions]

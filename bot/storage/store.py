@@ -11,6 +11,7 @@ import sqlite_utils
 from bot.storage.assessments import AssessmentRepository
 from bot.storage.audit import AuditLog
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from bot.storage.channels import ChannelRepository
 from bot.storage.database import Database
 from bot.storage.directory import PeopleRepository, ServiceRepository
 
@@ -28,6 +29,7 @@ class Repositories:
         self.assessments = AssessmentRepository(db, self.audit)
         self.requests = AdviceRequestRepository(db, self.audit)
         self.reviews = AnnualReviewRepository(db, self.audit)
+        self.channels = ChannelRepository(db, self.audit)
 
 
 class Store:

@@ -1,0 +1,115 @@
+"""Conversations the bot can post into, and which services' nudges each channel subscribes to."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from bot.storage.audit import AuditLog, utc_now
+
+
+class Subscription(BaseModel):
+    """A channel bound to one service's nudges (``service_id`` ``None``: every service)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    conversation_id: str
+    channel_name: str | None
+    service_id: int | None
+    service_name: str | None
+    reference: dict[str, Any]
+    paused_until: str | None
+
+
+class ChannelRepository:
+    """Conversation references as the bot learns them, and the subscriptions on them."""
+
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+
+    def remember(
+        self,
+        conversation_id: str,
+        *,
+        kind: str,
+        team_id: str | None,
+        name: str | None,
+        reference: dict[str, Any],
+    ) -> None:
+        """Keep (or refresh) how to reach a conversation."""
+        self._db.execute(
+            "INSERT INTO conversations (id, kind, team_id, name, reference, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
+            "team_id = coalesce(excluded.team_id, conversations.team_id), "
+            "name = coalesce(excluded.name, conversations.name), "
+            "reference = excluded.reference, updated_at = excluded.updated_at",
+            [conversation_id, kind, team_id, name, json.dumps(reference), utc_now()],
+        )
+
+    def forget_team(self, team_id: str, *, actor: str) -> int:
+        """The bot was removed from a team: its channels and their subscriptions go."""
+        with self._db.atomic():
+            removed = self._db.execute(
+                "DELETE FROM conversations WHERE team_id = ?", [team_id]
+            ).rowcount
+            if removed:
+                self._audit.record(
+                    actor, "bot removed from team", "team", team_id, channels=removed
+                )
+        return int(removed)
+
+    def subscribe(self, conversation_id: str, service_id: int | None, *, actor: str) -> bool:
+        """Bind the channel to a service (``None``: all); ``False`` when it already was."""
+        with self._db.atomic():
+            added = self._db.execute(
+                "INSERT OR IGNORE INTO subscriptions (conversation_id, service_id, created_by, "
+                "created_at) VALUES (?, ?, ?, ?)",
+                [conversation_id, service_id, actor, utc_now()],
+            ).rowcount
+            if added:
+                self._audit.record(
+                    actor, "subscribed", "conversation", conversation_id, service_id=service_id
+                )
+        return bool(added)
+
+    def unsubscribe(self, conversation_id: str, service_id: int | None, *, actor: str) -> bool:
+        """Unbind; ``False`` when the channel was not subscribed to it."""
+        with self._db.atomic():
+            removed = self._db.execute(
+                "DELETE FROM subscriptions WHERE conversation_id = ? AND ifnull(service_id, 0) = ?",
+                [conversation_id, service_id or 0],
+            ).rowcount
+            if removed:
+                self._audit.record(
+                    actor, "unsubscribed", "conversation", conversation_id, service_id=service_id
+                )
+        return bool(removed)
+
+    def subscriptions(self, conversation_id: str | None = None) -> list[Subscription]:
+        """Every subscription, or one channel's."""
+        where, params = (
+            ("WHERE s.conversation_id = ?", [conversation_id]) if conversation_id else ("", [])
+        )
+        rows = self._db.execute(
+            "SELECT s.id, s.conversation_id, c.name, s.service_id, v.name, c.reference, "
+            "s.paused_until FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id "
+            f"LEFT JOIN services v ON v.id = s.service_id {where} ORDER BY c.name, v.name",
+            params,
+        ).fetchall()
+        return [
+            Subscription(
+                id=r[0],
+                conversation_id=r[1],
+                channel_name=r[2],
+                service_id=r[3],
+                service_name=r[4],
+                reference=json.loads(r[5]),
+                paused_until=r[6],
+            )
+            for r in rows
+        ]

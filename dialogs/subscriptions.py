@@ -1,0 +1,91 @@
+"""``subscribe``, ``unsubscribe`` and ``subscriptions`` in a team channel (with the bot @mentioned).
+
+A SPOC may bind a channel to their own service; a DCO or an administrator to any service, or to
+every service (``subscribe all``). Subscriptions belong to the channel and the service, not to the
+person who made them, so they survive staff changes.
+"""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from dialogs import messages
+from dialogs.commands import Command
+from dialogs.ports import SubscriptionStore
+from dialogs.turns import conversation_key, is_personal, person_of
+from ehcp_rules import Role, RoleGrant, Service
+
+_ALL = {"all", "all services", "every service", "everything"}
+
+
+class Subscriptions:
+    """Handles the channel subscription commands."""
+
+    def __init__(self, store: SubscriptionStore) -> None:
+        self._store = store
+
+    async def on_command(self, context: TurnContext, command: Command, argument: str) -> bool:
+        """Answer a subscription command; ``False`` when ``command`` is not one."""
+        if command not in (Command.SUBSCRIBE, Command.UNSUBSCRIBE, Command.SUBSCRIPTIONS):
+            return False
+        if is_personal(context) or context.activity.conversation is None:
+            await context.send_activity(messages.SUBSCRIBE_IN_CHANNEL)
+            return True
+        channel = conversation_key(context)
+        if command is Command.SUBSCRIPTIONS:
+            await self._list(context, channel)
+            return True
+        await self._change(
+            context, channel, argument.strip(), subscribe=command is Command.SUBSCRIBE
+        )
+        return True
+
+    async def _list(self, context: TurnContext, channel: str) -> None:
+        names = await self._store.subscribed_services(channel)
+        if not names:
+            await context.send_activity(messages.SUBSCRIPTIONS_NONE)
+            return
+        shown = ", ".join(name or messages.EVERY_SERVICE for name in names)
+        await context.send_activity(messages.SUBSCRIPTIONS_LIST.format(services=shown))
+
+    async def _change(
+        self, context: TurnContext, channel: str, name: str, *, subscribe: bool
+    ) -> None:
+        if not name:
+            await context.send_activity(messages.SUBSCRIBE_WHICH)
+            return
+        grants = await self._store.roles_of(person_of(context) or "")
+        target = await self._target(context, name, grants)
+        if target is False:
+            return
+        service = target if isinstance(target, Service) else None
+        label = service.name if service else messages.EVERY_SERVICE
+        actor = person_of(context) or ""
+        service_id = service.id if service else None
+        if subscribe:
+            done = await self._store.subscribe(channel, service_id, actor=actor)
+            reply = messages.SUBSCRIBED if done else messages.ALREADY_SUBSCRIBED
+        else:
+            done = await self._store.unsubscribe(channel, service_id, actor=actor)
+            reply = messages.UNSUBSCRIBED if done else messages.NOT_SUBSCRIBED
+        await context.send_activity(reply.format(service=label))
+
+    async def _target(
+        self, context: TurnContext, name: str, grants: list[RoleGrant]
+    ) -> Service | bool | None:
+        """The service named (``None`` for all), or ``False`` after explaining why not."""
+        oversees = any(g.role in (Role.DCO, Role.ADMIN) for g in grants)
+        if name.lower() in _ALL:
+            if not oversees:
+                await context.send_activity(messages.SUBSCRIBE_ALL_ROLE)
+                return False
+            return None
+        service = await self._store.find_service(name)
+        if service is None:
+            await context.send_activity(messages.UNKNOWN_SERVICE.format(name=name))
+            return False
+        spoc = any(g.role is Role.SPOC and g.service_id == service.id for g in grants)
+        if not (oversees or spoc):
+            await context.send_activity(messages.SUBSCRIBE_ROLE.format(service=service.name))
+            return False
+        return service

@@ -1,0 +1,144 @@
+"""Channel subscriptions: who may subscribe, what is kept, and removal from a team."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.storage.store import Store
+from ehcp_rules import Role, Service
+from tests import builders
+from tests.fakes import FakeConnector
+
+CHANNEL = "19:abc123@thread.tacv2"
+DCO = "5d5d5d5d-1111-4222-8333-444444444444"
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    fake = FakeConnector()
+    server = TestServer(fake.app())
+    await server.start_server()
+    yield fake, str(server.make_url("/"))
+    await server.close()
+
+
+@pytest.fixture
+async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    started = TestClient(TestServer(create_app(Settings(), store=store)))
+    await started.start_server()
+    yield started
+    await started.close()
+
+
+async def _say(client: TestClient, fake: FakeConnector, text: str, url: str, **who: str) -> str:  # type: ignore[type-arg]
+    activity = builders.channel_message(text, url)
+    if who.get("user"):
+        activity["from"]["aadObjectId"] = who["user"]
+    await client.post("/api/messages", json=activity)
+    sent = fake.take()
+    return str(sent[-1].body.get("text")) if sent else ""
+
+
+def _grant(store: Store, user: str, role: Role, service: str | None) -> None:
+    store.call(lambda r: r.people.grant(user, role, service=service, display_name=None, actor="a"))
+
+
+async def test_a_spoc_subscribes_their_channel_to_their_service(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    _grant(store, builders.SAM, Role.SPOC, slt.name)
+
+    first = await _say(client, fake, "subscribe children's slt", url)
+    again = await _say(client, fake, "subscribe Children's SLT", url)
+    listed = await _say(client, fake, "subscriptions", url)
+
+    assert first.startswith("This channel will get the daily nudges for Children's SLT")
+    assert again == "This channel already gets the nudges for Children's SLT."
+    assert listed == "This channel gets the nudges for: Children's SLT."
+    (subscription,) = store.call(lambda r: r.channels.subscriptions())
+    assert subscription.conversation_id == CHANNEL
+    assert subscription.reference["conversation"]["id"] == CHANNEL
+    assert subscription.reference["serviceUrl"] == url
+
+
+async def test_a_practitioner_may_not_and_is_told_which_role_is_needed(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+
+    reply = await _say(client, fake, "subscribe Children's SLT", url)
+
+    assert reply.startswith("Only a SPOC of Children's SLT, a DCO or an administrator")
+    assert store.call(lambda r: r.channels.subscriptions()) == []
+
+
+async def test_only_a_dco_or_admin_subscribes_to_every_service(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    _grant(store, builders.SAM, Role.SPOC, slt.name)
+    _grant(store, DCO, Role.DCO, None)
+
+    refused = await _say(client, fake, "subscribe all", url)
+    allowed = await _say(client, fake, "subscribe all", url, user=DCO)
+    removed = await _say(client, fake, "unsubscribe all", url, user=DCO)
+
+    assert refused == "Only a DCO or an administrator can subscribe a channel to every service."
+    assert allowed.startswith("This channel will get the daily nudges for every service")
+    assert removed == "This channel will no longer get the nudges for every service."
+
+
+async def test_subscribing_in_a_personal_chat_is_explained(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+
+    await client.post("/api/messages", json=builders.message("subscribe CAMHS", url))
+
+    assert fake.take()[0].body["text"].startswith("Subscriptions are for team channels")
+
+
+async def test_an_unknown_service_is_named(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    _grant(store, DCO, Role.DCO, None)
+
+    assert await _say(client, fake, "subscribe Orthoptics", url, user=DCO) == (
+        "There is no service called 'Orthoptics'."
+    )
+
+
+async def test_removing_the_bot_from_a_team_removes_its_subscriptions(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    _grant(store, builders.SAM, Role.SPOC, slt.name)
+    await _say(client, fake, "subscribe Children's SLT", url)
+
+    await client.post("/api/messages", json=builders.team_removal(url))
+
+    assert store.call(lambda r: r.channels.subscriptions()) == []
+    audit = store.call(lambda r: r.audit.entries(entity="team"))
+    assert audit[0].action == "bot removed from team"
