@@ -154,3 +154,32 @@ NOT_SUBSCRIBED = "This channel was not subscribed to {service}, so nothing chang
 SUBSCRIPTIONS_NONE = "This channel gets no nudges yet. Type: subscribe SERVICE"
 SUBSCRIPTIONS_LIST = "This channel gets the nudges for: {services}."
 EVERY_SERVICE = "every service"
+
+DIGEST_TITLE = "EHCP nudges for {day:%A %d %B %Y}"
+DIGEST_CATCH_UP = "Catching up after a gap: each item shows where it has got to now."
+DIGEST_GROUPS = {
+    "escalation_2": "Escalation 2: inside health, reply within 10 working days",
+    "escalation_1": "Escalation 1: reply within 3 working days",
+    "overdue": "Newly overdue: chase within health",
+    "due_today": "Advice due today",
+    "review_past_limit": "Annual reviews past their 12 months",
+    "contribution_missing": "Health contributions not in, 2 weeks before the meeting",
+    "health_not_notified": "Reviews within 6 weeks, health not yet told",
+    "phase_transfer": "Phase transfers: review and amend by the deadline",
+    "due_this_week": "Advice due this week",
+    "action_past_target": "Action plan items past their target date",
+    "assessment_stale": "Self-assessments to refresh",
+}
+DIGEST_ITEM = {
+    "escalation_2": "**{ref}** · {service} · now at escalation 2: reply by {reply_by:%d %b}",
+    "escalation_1": "**{ref}** · {service} · now at escalation 1: reply by {reply_by:%d %b}",
+    "overdue": "**{ref}** · {service} · was due {due:%d %b}: now overdue",
+    "due_today": "**{ref}** · {service} · due today",
+    "review_past_limit": "**{ref}** · {service} · the review was due by {on:%d %b %Y}",
+    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in",
+    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told",
+    "phase_transfer": "**{ref}** · {service} · review and amend by {on:%d %b %Y}",
+    "due_this_week": "**{ref}** · {service} · due {on:%a %d %b}",
+    "action_past_target": "{service} · {ref} · target was {on:%d %b %Y}",
+    "assessment_stale": "{service} · the self-assessment is due for a refresh",
+}

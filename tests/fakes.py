@@ -32,7 +32,15 @@ class FakeConnector:
     """Holds what was sent; ``app`` is the aiohttp application to serve."""
 
     sent: list[Sent] = field(default_factory=list)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    refuse: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+
+    def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
+        """Answer the next ``times`` posts with ``status`` (and headers such as Retry-After)."""
+        self.failures.extend(
+            [(status, {k.replace("_", "-"): v for k, v in headers.items()})] * times
+        )
 
     def app(self) -> web.Application:
         application = web.Application()
@@ -42,6 +50,12 @@ class FakeConnector:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else {}
         self.sent.append(Sent(request.method, request.path, body))
+        for conversation, status in self.refuse.items():
+            if conversation in request.path:
+                return web.json_response({"error": {"code": "Gone"}}, status=status)
+        if self.failures and request.method == "POST":
+            status, headers = self.failures.pop(0)
+            return web.json_response({"error": {"code": "Busy"}}, status=status, headers=headers)
         if request.method == "GET" and "/members/" in request.path:
             return web.json_response({"id": request.path.rsplit("/", 1)[-1], "name": "Sam Patel"})
         return web.json_response({"id": f"reply-{next(self._ids)}"})

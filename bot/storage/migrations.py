@@ -190,7 +190,21 @@ _DELAY_REASON = Migration(
     ("ALTER TABLE advice_requests ADD COLUMN delay_reason TEXT",),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK, _DELAY_REASON)
+_SWEEPS = Migration(
+    4,
+    "why a subscription is paused; one row per nudge sweep",
+    (
+        "ALTER TABLE subscriptions ADD COLUMN paused_reason TEXT",
+        """CREATE TABLE sweeps (
+            day TEXT PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            posted INTEGER NOT NULL DEFAULT 0
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK, _DELAY_REASON, _SWEEPS)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 

@@ -14,6 +14,7 @@ from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
 from bot.storage.channels import ChannelRepository
 from bot.storage.database import Database
 from bot.storage.directory import PeopleRepository, ServiceRepository
+from bot.storage.nudges import NudgeRepository
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ class Repositories:
         self.requests = AdviceRequestRepository(db, self.audit)
         self.reviews = AnnualReviewRepository(db, self.audit)
         self.channels = ChannelRepository(db, self.audit)
+        self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews)
 
 
 class Store:

@@ -1,0 +1,88 @@
+"""``ehcp-bot nudges``: run the nudge sweep once, or show what it would post."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.commands.common import Commands, iso_date, london_today, open_store
+from bot.config import Settings
+from bot.sender import ProactiveSender
+from bot.sweep import NudgeSweep, SweepReport
+from dialogs import messages
+from dialogs.cards.digest import digest_line
+
+
+def register(commands: Commands, db: argparse.ArgumentParser) -> None:
+    """Add ``nudges``."""
+    nudges = commands.add_parser(
+        "nudges",
+        parents=[db],
+        help="run the nudge sweep once (or show what it would post)",
+        description="Run the nudge sweep once: post each subscribed channel its digest of what is "
+        "due, overdue and at which escalation step. Each item and step is posted once.",
+    )
+    nudges.add_argument("--today", type=iso_date, help="sweep as on this day (default: today)")
+    nudges.add_argument(
+        "--dry-run", action="store_true", help="print what would be posted; post nothing"
+    )
+    nudges.add_argument("--json", action="store_true", help="print the plan as JSON")
+    nudges.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings.from_environment()
+    today = args.today or london_today()
+    with open_store(args) as store:
+        sender = None
+        if not args.dry_run:
+            adapter = CloudAdapter(
+                ConfigurationBotFrameworkAuthentication(settings.framework_config())
+            )
+            sender = ProactiveSender(adapter, app_id=settings.app_id)
+        report = asyncio.run(NudgeSweep(store, sender).run(today, dry_run=args.dry_run))
+        names = store.call(lambda r: {s.id: s.name for s in r.services.all()})
+    print(_as_json(report, names) if args.json else _as_text(report, names, dry_run=args.dry_run))
+    return 0 if not report.failed else 1
+
+
+def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> str:
+    done = (
+        "dry run: nothing posted"
+        if dry_run
+        else (f"{report.posted} posted, {report.paused} paused, {report.failed} failed")
+    )
+    lines = [
+        f"Nudges for {report.day:%a %d %b %Y}: {report.channels} channel(s), "
+        f"{report.items} item(s) ({done})."
+    ]
+    for digest in report.digests:
+        lines.append(f"{digest.channel_name or 'a channel'} ({digest.conversation_id}):")
+        step = None
+        for nudge in digest.nudges:
+            if nudge.step is not step:
+                step = nudge.step
+                lines.append(f"  {messages.DIGEST_GROUPS[step.value]}")
+            lines.append(
+                "    " + digest_line(nudge, names.get(nudge.service_id, "?")).replace("**", "")
+            )
+    return "\n".join(lines)
+
+
+def _as_json(report: SweepReport, names: dict[int, str]) -> str:
+    payload = report.model_dump(mode="json", exclude={"digests"})
+    payload["channels_due"] = [
+        {
+            "conversation_id": d.conversation_id,
+            "channel": d.channel_name,
+            "catch_up": d.catch_up,
+            "items": [
+                n.model_dump(mode="json") | {"service": names.get(n.service_id)} for n in d.nudges
+            ],
+        }
+        for d in report.digests
+    ]
+    return json.dumps(payload, indent=2)

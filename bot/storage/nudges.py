@@ -1,0 +1,142 @@
+"""What the nudge sweep reads (open work per service) and writes (what was posted, and when)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlite_utils
+
+from bot.storage.audit import AuditLog, utc_now
+from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from ehcp_rules import (
+    ActionProgress,
+    AdviceRequestRecord,
+    AnnualReviewRecord,
+    LateAction,
+    Nudge,
+    StaleAssessment,
+)
+
+
+class NudgeRepository:
+    """The sweep's reads and writes; posting is recorded in one transaction with its activity id."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        audit: AuditLog,
+        requests: AdviceRequestRepository,
+        reviews: AnnualReviewRepository,
+    ) -> None:
+        self._db = db
+        self._audit = audit
+        self._requests = requests
+        self._reviews = reviews
+
+    def open_requests(self, service_ids: Sequence[int] | None) -> list[AdviceRequestRecord]:
+        """Requests still owed."""
+        return self._requests.open_for(service_ids)
+
+    def reviews(self, service_ids: Sequence[int] | None) -> list[AnnualReviewRecord]:
+        """Reviews involving the services."""
+        return self._reviews.for_services(service_ids)
+
+    def assessments(self, service_ids: Sequence[int]) -> list[StaleAssessment]:
+        """Each service and the day it last submitted its self-assessment (``None``: never)."""
+        rows = dict(
+            self._db.execute(
+                "SELECT service_id, substr(max(submitted_at), 1, 10) FROM assessments "
+                "WHERE status = 'submitted' GROUP BY service_id"
+            ).fetchall()
+        )
+        return [StaleAssessment(service_id=s, last_submitted=rows.get(s)) for s in service_ids]
+
+    def late_actions(self, service_ids: Sequence[int]) -> list[LateAction]:
+        """Actions of each service's latest submitted plan with a target date, not completed."""
+        marks = ",".join("?" for _ in service_ids) or "NULL"
+        rows = self._db.execute(
+            "SELECT a.service_id, x.assessment_id, x.question, x.target_date, x.progress "
+            "FROM actions x JOIN assessments a ON a.id = x.assessment_id "
+            "WHERE x.target_date IS NOT NULL AND x.progress != ? AND a.id IN ("
+            "  SELECT id FROM assessments s WHERE s.status = 'submitted' AND s.submitted_at = ("
+            "    SELECT max(submitted_at) FROM assessments t WHERE t.service_id = s.service_id"
+            f"      AND t.status = 'submitted')) AND a.service_id IN ({marks})",
+            [ActionProgress.COMPLETED.value, *service_ids],
+        ).fetchall()
+        return [
+            LateAction(
+                service_id=r[0],
+                assessment_id=r[1],
+                question=r[2],
+                target_date=r[3],
+                progress=ActionProgress(r[4]),
+            )
+            for r in rows
+        ]
+
+    def sent(self, conversation_id: str) -> set[tuple[str, str]]:
+        """(item, step) pairs already posted to this conversation."""
+        rows = self._db.execute(
+            "SELECT item_key, step FROM sent_nudges WHERE conversation_id = ?", [conversation_id]
+        ).fetchall()
+        return {(row[0], row[1]) for row in rows}
+
+    def record_sent(
+        self, conversation_id: str, nudges: Sequence[Nudge], *, activity_id: str, day: date
+    ) -> None:
+        """Note a posted digest: every item and step in it, with the connector's activity id."""
+        with self._db.atomic():
+            for nudge in nudges:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO sent_nudges (conversation_id, item_key, step, sent_on, "
+                    "activity_id) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        conversation_id,
+                        nudge.item_key,
+                        nudge.step.value,
+                        day.isoformat(),
+                        activity_id,
+                    ],
+                )
+
+    def pause(self, conversation_id: str, *, reason: str, until: date) -> None:
+        """Stop posting to a conversation until ``until`` (a channel Teams says is gone)."""
+        with self._db.atomic():
+            self._db.execute(
+                "UPDATE subscriptions SET paused_until = ?, paused_reason = ? "
+                "WHERE conversation_id = ?",
+                [until.isoformat(), reason, conversation_id],
+            )
+            self._audit.record(
+                "sweep", "subscription paused", "conversation", conversation_id, reason=reason
+            )
+
+    def start_sweep(self, day: date) -> bool:
+        """Note that the day's sweep began; ``False`` when it already finished that day."""
+        with self._db.atomic():
+            row = self._db.execute(
+                "SELECT finished_at FROM sweeps WHERE day = ?", [day.isoformat()]
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                return False
+            self._db.execute(
+                "INSERT OR REPLACE INTO sweeps (day, started_at) VALUES (?, ?)",
+                [day.isoformat(), utc_now()],
+            )
+        return True
+
+    def last_sweep_before(self, day: date) -> date | None:
+        """The last day before ``day`` whose sweep finished."""
+        row = self._db.execute(
+            "SELECT max(day) FROM sweeps WHERE day < ? AND finished_at IS NOT NULL",
+            [day.isoformat()],
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def finish_sweep(self, day: date, posted: int) -> None:
+        """Note that the day's sweep finished."""
+        self._db.execute(
+            "UPDATE sweeps SET finished_at = ?, posted = ? WHERE day = ?",
+            [utc_now(), posted, day.isoformat()],
+        )

@@ -1,0 +1,154 @@
+"""The nudge sweep: load, ask the rules which nudges are due, post one digest per channel.
+
+Planning reads everything once and filters per channel; posting goes through the paced sender;
+what was posted is recorded with the connector's activity id, so nothing is posted twice. The
+only repeat possible is a crash between Teams accepting a digest and that record being written.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.sender import ChannelGone, DeliveryFailed, ProactiveSender
+from bot.storage.store import Repositories, Store
+from dialogs.cards.digest import digest_card
+from dialogs.turns import card_activity
+from ehcp_rules import Nudge, is_working_day, plan_nudges
+
+log = logging.getLogger(__name__)
+PAUSE_WHEN_GONE = timedelta(days=3650)
+
+
+class ChannelDigest(BaseModel):
+    """What one channel is due today."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conversation_id: str
+    channel_name: str | None
+    reference: dict[str, Any]
+    nudges: tuple[Nudge, ...]
+    catch_up: bool
+
+
+class SweepReport(BaseModel):
+    """What a sweep did."""
+
+    day: date
+    channels: int = 0
+    posted: int = 0
+    items: int = 0
+    paused: int = 0
+    failed: int = 0
+    digests: list[ChannelDigest] = []
+
+
+def plan_sweep(repos: Repositories, today: date) -> tuple[list[ChannelDigest], dict[int, str]]:
+    """Each subscribed, unpaused channel's unsent nudges; and service names by id."""
+    services = {s.id: s.name for s in repos.services.all()}
+    channels: dict[str, tuple[Any, set[int]]] = {}
+    for sub in repos.channels.subscriptions():
+        if sub.paused_until and sub.paused_until > today.isoformat():
+            continue
+        wanted = set(services) if sub.service_id is None else {sub.service_id}
+        entry = channels.setdefault(sub.conversation_id, (sub, set()))
+        entry[1].update(wanted)
+    ids = sorted(services)
+    nudges = plan_nudges(
+        today=today,
+        requests=repos.nudges.open_requests(None),
+        reviews=repos.nudges.reviews(None),
+        assessments=repos.nudges.assessments(ids),
+        actions=repos.nudges.late_actions(ids),
+    )
+    catch_up = _catching_up(repos, today)
+    digests = []
+    for conversation_id, (sub, wanted) in channels.items():
+        sent = repos.nudges.sent(conversation_id)
+        due = tuple(
+            n for n in nudges if n.service_id in wanted and (n.item_key, n.step.value) not in sent
+        )
+        if due:
+            digests.append(
+                ChannelDigest(
+                    conversation_id=conversation_id,
+                    channel_name=sub.channel_name,
+                    reference=sub.reference,
+                    nudges=due,
+                    catch_up=catch_up,
+                )
+            )
+    return digests, services
+
+
+def _catching_up(repos: Repositories, today: date) -> bool:
+    last = repos.nudges.last_sweep_before(today)
+    if last is None:
+        return False
+    day = today - timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return last < day
+
+
+class NudgeSweep:
+    """Runs the sweep for a day: plans, posts through the sender, records."""
+
+    def __init__(self, store: Store, sender: ProactiveSender | None) -> None:
+        self._store = store
+        self._sender = sender
+
+    async def run(self, today: date, *, dry_run: bool = False) -> SweepReport:
+        """Plan and (unless ``dry_run``) post today's digests."""
+        digests, services = await self._store.run(lambda r: plan_sweep(r, today))
+        report = SweepReport(
+            day=today,
+            channels=len(digests),
+            digests=digests,
+            items=sum(len(d.nudges) for d in digests),
+        )
+        if dry_run or self._sender is None:
+            return report
+        await self._store.run(lambda r: r.nudges.start_sweep(today))
+        for digest in digests:
+            await self._post(self._sender, digest, services, today, report)
+        await self._store.run(lambda r: r.nudges.finish_sweep(today, report.posted))
+        return report
+
+    async def _post(
+        self,
+        sender: ProactiveSender,
+        digest: ChannelDigest,
+        services: dict[int, str],
+        today: date,
+        report: SweepReport,
+    ) -> None:
+        card = digest_card(list(digest.nudges), services, day=today, catch_up=digest.catch_up)
+        try:
+            activity_id = await sender.send(digest.reference, card_activity(card))
+        except ChannelGone as gone:
+            reason = str(gone)
+            log.warning("pausing a subscription: %s", reason)
+            await self._store.run(
+                lambda r: r.nudges.pause(
+                    digest.conversation_id, reason=reason, until=today + PAUSE_WHEN_GONE
+                )
+            )
+            report.paused += 1
+            return
+        except DeliveryFailed as failed:
+            log.error(
+                "a digest could not be delivered, it will be tried at the next sweep: %s", failed
+            )
+            report.failed += 1
+            return
+        await self._store.run(
+            lambda r: r.nudges.record_sent(
+                digest.conversation_id, digest.nudges, activity_id=activity_id, day=today
+            )
+        )
+        report.posted += 1

@@ -1,0 +1,58 @@
+"""The daily digest card a channel gets: items grouped and ordered by urgency, each actionable."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dialogs import messages
+from dialogs.cards.elements import Element, card, heading, submit, text
+from ehcp_rules import Nudge, NudgeStep
+
+
+def digest_line(nudge: Nudge, service: str) -> str:
+    """One item as the digest words it (markdown bold around the reference)."""
+    template = messages.DIGEST_ITEM[nudge.step.value]
+    due = nudge.on - timedelta(days=1) if nudge.step is NudgeStep.OVERDUE else nudge.on
+    return template.format(
+        ref=nudge.reference,
+        service=service,
+        on=nudge.on,
+        due=due,
+        reply_by=nudge.reply_by or nudge.on,
+    )
+
+
+def digest_card(
+    nudges: list[Nudge], services: dict[int, str], *, day: date, catch_up: bool
+) -> Element:
+    """One card for one channel and day; ``nudges`` already in urgency order."""
+    body = [heading(messages.DIGEST_TITLE.format(day=day))]
+    if catch_up:
+        body.append(text(messages.DIGEST_CATCH_UP, isSubtle=True, size="Small"))
+    current: NudgeStep | None = None
+    for nudge in nudges:
+        if nudge.step is not current:
+            current = nudge.step
+            body.append(
+                text(messages.DIGEST_GROUPS[current.value], weight="Bolder", separator=True)
+            )
+        row: Element = {
+            "type": "ColumnSet",
+            "spacing": "Small",
+            "columns": [
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [
+                        text(digest_line(nudge, services.get(nudge.service_id, "a service")))
+                    ],
+                }
+            ],
+        }
+        if nudge.request_id is not None:
+            row["selectAction"] = submit(
+                "Record outcome", "outcome_form", {"request": nudge.request_id}
+            )
+        body.append(row)
+    body.append(text("Select a request to record its outcome.", isSubtle=True, size="Small"))
+    return card(body)

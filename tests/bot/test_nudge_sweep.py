@@ -1,0 +1,270 @@
+"""The sweep and the paced sender against a local fake connector: never twice, within limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from urllib.parse import unquote
+
+import pytest
+from aiohttp.test_utils import TestServer
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.cli import main
+from bot.config import Settings
+from bot.sender import CONVERSATION_LIMITS, TENANT_LIMITS, ProactiveSender, RateLimiter
+from bot.storage.store import Store
+from bot.sweep import NudgeSweep
+from ehcp_rules import AdviceRequestRecord, Service
+from tests.cards import assert_valid_card
+from tests.fakes import FakeConnector
+
+TEAMS = "19:team@thread.tacv2"
+GENERAL = "19:general@thread.tacv2"
+OTHER = "19:other@thread.tacv2"
+
+
+class FakeTime:
+    """A clock and a sleep that only advance when the sender waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(round(seconds, 3))
+        self.now += seconds
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    fake = FakeConnector()
+    server = TestServer(fake.app())
+    await server.start_server()
+    yield fake, str(server.make_url("/"))
+    await server.close()
+
+
+def _channel(store: Store, url: str, conversation: str, service: Service | None, name: str) -> None:
+    reference = {
+        "activityId": None,
+        "user": None,
+        "bot": {"id": "28:bot", "name": "EHCP"},
+        "conversation": {"id": conversation, "conversationType": "channel", "tenantId": "t1"},
+        "channelId": "msteams",
+        "serviceUrl": url,
+    }
+    store.call(
+        lambda r: r.channels.remember(
+            conversation, kind="channel", team_id=TEAMS, name=name, reference=reference
+        )
+    )
+    store.call(
+        lambda r: r.channels.subscribe(conversation, service.id if service else None, actor="spoc")
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_assessment(store: Store, slt: Service) -> None:
+    """The service submitted its self-assessment recently, so only casework is nudged."""
+    from ehcp_rules import Rating
+
+    assessment, _ = store.call(
+        lambda r: r.assessments.start_or_resume(slt.id, edition="east-of-england", actor="t")
+    )
+    for number in range(1, 24):
+        store.call(
+            lambda r, n=number: r.assessments.record_answer(
+                assessment.id, n, Rating.YES, "", actor="t"
+            )
+        )
+    store.call(lambda r: r.assessments.submit(assessment.id, actor="t"))
+
+
+def _request(store: Store, service: Service, ref: str, received: date) -> None:
+    store.call(
+        lambda r: r.requests.add(
+            AdviceRequestRecord(case_ref=ref, service_id=service.id, received_on=received),
+            actor="t",
+        )
+    )
+
+
+def _sweep(store: Store, time: FakeTime) -> NudgeSweep:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Settings().framework_config()))
+    sender = ProactiveSender(
+        adapter, app_id=None, sleep=time.sleep, now=time.monotonic, jitter=lambda: 0.5
+    )
+    return NudgeSweep(store, sender)
+
+
+def _posts(fake: FakeConnector) -> list:
+    return [s for s in fake.take() if s.method == "POST"]
+
+
+async def test_one_digest_per_channel_then_nothing_the_same_day_then_only_what_changed(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-ESC1", date(2026, 11, 2))  # escalation 1 on 28 Dec
+    _request(store, slt, "LA-SOON", date(2026, 11, 20))  # due 1 Jan
+    time = FakeTime()
+
+    first = await _sweep(store, time).run(date(2026, 12, 29))
+    (digest,) = _posts(fake)
+    again = await _sweep(store, time).run(date(2026, 12, 29))
+    assert _posts(fake) == []
+    next_day = await _sweep(store, time).run(date(2027, 1, 1))
+    (later,) = _posts(fake)
+
+    assert (first.posted, first.items, again.items) == (1, 2, 0)
+    assert unquote(digest.path) == f"/v3/conversations/{GENERAL}/activities"
+    card = digest.cards[0]
+    assert_valid_card(card)
+    lines = [e["columns"][0]["items"][0]["text"] for e in card["body"] if e["type"] == "ColumnSet"]
+    assert lines == [
+        "**LA-ESC1** · Children's SLT · now at escalation 1: reply by 31 Dec",
+        "**LA-SOON** · Children's SLT · due Fri 01 Jan",
+    ]
+    assert next_day.items == 1
+    assert "**LA-SOON** · Children's SLT · due today" in str(later.cards[0])
+
+
+async def test_nothing_to_say_posts_nothing(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+
+    report = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+
+    assert (report.channels, report.posted) == (0, 0)
+    assert _posts(fake) == []
+
+
+async def test_a_429_is_waited_out_as_retry_after_says_and_nothing_is_sent_twice(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    fake.fail_next(429, times=2, Retry_After="3")
+    time = FakeTime()
+
+    report = await _sweep(store, time).run(date(2026, 12, 29))
+
+    assert report.posted == 1
+    assert time.waits == [3.0, 3.0]
+    assert len(_posts(fake)) == 3  # two refused, one accepted
+    assert (await _sweep(store, time).run(date(2026, 12, 29))).items == 0
+
+
+async def test_server_errors_are_retried_with_backoff(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    fake.fail_next(500, times=3)
+    time = FakeTime()
+
+    report = await _sweep(store, time).run(date(2026, 12, 29))
+
+    assert report.posted == 1
+    assert time.waits == [1.0, 2.0, 4.0]  # 2**attempt, jitter fixed at the middle
+
+
+async def test_a_channel_teams_says_is_gone_is_paused_and_skipped(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    fake.refuse[GENERAL] = 404
+
+    report = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    later = await _sweep(store, FakeTime()).run(date(2026, 12, 30))
+
+    assert (report.paused, later.channels) == (1, 0)
+    (subscription,) = store.call(lambda r: r.channels.subscriptions())
+    assert subscription.paused_until is not None
+
+
+async def test_a_sweep_cut_short_is_finished_by_the_next_without_repeats(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _channel(store, url, OTHER, None, "Other")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    fake.refuse[OTHER] = 400  # a failure that is not retried: the sweep moves on
+
+    first = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    fake.take()
+    fake.refuse.clear()
+    second = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    (posted,) = _posts(fake)
+
+    assert (first.posted, first.failed) == (1, 1)
+    assert second.posted == 1
+    assert OTHER in unquote(posted.path)
+
+
+def test_the_limiter_keeps_to_teams_published_limits() -> None:
+    clock = [0.0]
+    conversation = RateLimiter(CONVERSATION_LIMITS, now=lambda: clock[0])
+    tenant = RateLimiter(TENANT_LIMITS, now=lambda: clock[0])
+    for _ in range(7):
+        assert conversation.delay("c") == 0
+        conversation.record("c")
+
+    assert conversation.delay("c") == pytest.approx(1.0)  # 7 a second
+    clock[0] = 1.0
+    conversation.record("c")
+    assert conversation.delay("c") == pytest.approx(1.0)  # 8 in 2 seconds
+    for _ in range(50):
+        tenant.record("t")
+    assert tenant.delay("t") == pytest.approx(1.0)
+
+
+async def test_fifty_channels_of_one_tenant_are_paced_to_fifty_a_second(
+    connector: tuple[FakeConnector, str],
+) -> None:
+    fake, url = connector
+    time = FakeTime()
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Settings().framework_config()))
+    sender = ProactiveSender(adapter, app_id=None, sleep=time.sleep, now=time.monotonic)
+    from botbuilder.schema import Activity
+
+    for number in range(60):
+        reference = {
+            "conversation": {"id": f"19:c{number}@thread.tacv2", "tenantId": "t1"},
+            "bot": {"id": "28:bot"},
+            "channelId": "msteams",
+            "serviceUrl": url,
+        }
+        await sender.send(reference, Activity(type="message", text="hello"))
+
+    assert len(_posts(fake)) == 60
+    assert sum(time.waits) == pytest.approx(1.0)  # the 51st waits for the second to turn
+
+
+def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
+    store: Store, slt: Service, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _channel(store, "http://127.0.0.1:9/", GENERAL, slt, "General")
+    _request(store, slt, "LA-ESC1", date(2026, 11, 2))
+    path = str(store.database.path)
+
+    assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run"]) == 0
+    assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run", "--json"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Nudges for Tue 29 Dec 2026: 1 channel(s), 1 item(s) (dry run: nothing posted)." in out
+    assert "LA-ESC1 · Children's SLT · now at escalation 1: reply by 31 Dec" in out
+    assert '"step": "escalation_1"' in out
+    assert store.call(lambda r: r.nudges.sent(GENERAL)) == set()
