@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
@@ -16,6 +19,8 @@ from bot.channel_directory import ChannelDirectory
 from bot.clock import LocalClock
 from bot.config import Settings
 from bot.middleware import TurnLogging
+from bot.scheduler import NudgeScheduler
+from bot.sender import ProactiveSender
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
 from bot.storage.dialog_store import (
@@ -25,6 +30,7 @@ from bot.storage.dialog_store import (
 )
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
+from bot.sweep import NudgeSweep
 from bot.teams_bot import EhcpBot
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
@@ -67,7 +73,11 @@ async def apologise(context: TurnContext, error: Exception) -> None:
 
 
 def create_app(
-    settings: Settings, *, store: Store | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    schedule_nudges: bool = False,
 ) -> web.Application:
     """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``."""
     opened = store or Store.open(settings.db or database_path())
@@ -82,6 +92,10 @@ def create_app(
     app.router.add_get("/healthz", _health)
     app.router.add_get("/privacy", _page("privacy"))
     app.router.add_get("/terms", _page("terms"))
+    if schedule_nudges:
+        sweep = NudgeSweep(opened, ProactiveSender(adapter, app_id=settings.app_id))
+        scheduler = NudgeScheduler(sweep, at=settings.nudge_time, zone=ZoneInfo(settings.timezone))
+        app.cleanup_ctx.append(_background(scheduler))
     if store is None:
         app.on_cleanup.append(_close_store)
     return app
@@ -115,6 +129,19 @@ def _page(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         return web.Response(text=path.read_text(encoding="utf-8"), content_type="text/html")
 
     return handler
+
+
+def _background(
+    scheduler: NudgeScheduler,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(scheduler.run_forever())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
 
 
 async def _close_store(app: web.Application) -> None:

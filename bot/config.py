@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,7 @@ ENVIRONMENT_NAMES = {
     "db": "EHCP_DB",
     "allowed_tenants": "EHCP_ALLOWED_TENANTS",
     "timezone": "EHCP_TIMEZONE",
+    "nudge_time": "EHCP_NUDGE_TIME",
 }
 
 
@@ -64,6 +66,7 @@ class Settings(BaseModel):
     db: Path | None = None
     allowed_tenants: tuple[str, ...] = Field(default=())
     timezone: str = "Europe/London"
+    nudge_time: time = time(9, 0)
 
     @field_validator("app_id", "app_tenant_id")
     @classmethod

@@ -85,7 +85,10 @@ def _serve(args: argparse.Namespace) -> int:
         mode,
         settings.db or database_path(),
     )
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+    log.info("nudges are posted on working days at %s (%s)", settings.nudge_time, settings.timezone)
+    web.run_app(
+        create_app(settings, schedule_nudges=True), host=args.host, port=args.port, print=None
+    )
     return 0
 
 
