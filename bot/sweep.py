@@ -54,6 +54,8 @@ def plan_sweep(repos: Repositories, today: date) -> tuple[list[ChannelDigest], d
     for sub in repos.channels.subscriptions():
         if sub.paused_until and sub.paused_until > today.isoformat():
             continue
+        if not _weekly_due(repos, sub.conversation_id, sub.weekday, today):
+            continue
         wanted = set(services) if sub.service_id is None else {sub.service_id}
         entry = channels.setdefault(sub.conversation_id, (sub, set()))
         entry[1].update(wanted)
@@ -83,6 +85,20 @@ def plan_sweep(repos: Repositories, today: date) -> tuple[list[ChannelDigest], d
                 )
             )
     return digests, services
+
+
+def _weekly_due(
+    repos: Repositories, conversation_id: str, weekday: int | None, today: date
+) -> bool:
+    """Daily channels always; weekly ones on their day, or the first working day after it that
+    week (when the day itself was a bank holiday), once."""
+    if weekday is None:
+        return True
+    chosen = today - timedelta(days=today.weekday() - weekday)
+    if today < chosen:
+        return False
+    last = repos.nudges.last_sent(conversation_id)
+    return last is None or last < chosen
 
 
 def _catching_up(repos: Repositories, today: date) -> bool:

@@ -23,7 +23,7 @@ from dialogs.cards.casework import (
 from dialogs.casework_views import request_summary, review_needs, status_line
 from dialogs.commands import Command
 from dialogs.ports import CaseworkStore, Clock, ConflictError, NotFoundError
-from dialogs.turns import card_activity, person_of
+from dialogs.turns import card_activity, conversation_key, person_of
 from ehcp_rules import (
     AdviceOutcome,
     AdviceRequestRecord,
@@ -110,6 +110,7 @@ class Casework:
             "record_outcome": self._record_outcome,
             "list_page": self._page,
             "log_review": self._log_review,
+            "acknowledge": self._acknowledge,
         }
         if action not in handlers:
             return False
@@ -311,6 +312,25 @@ class Casework:
         await context.send_activity(
             template.format(case_ref=saved.case_ref, review_by=status.review_by)
         )
+
+    async def _acknowledge(
+        self, context: TurnContext, value: dict[str, Any], services: list[Service]
+    ) -> None:
+        item, step = str(value.get("item", "")), str(value.get("step", ""))
+        reference = str(value.get("reference", "this item"))
+        if not item or not step:
+            raise InputProblem(messages.STALE_CARD)
+        added = await self._store.acknowledge(
+            conversation_key(context), item, step, actor=person_of(context) or ""
+        )
+        sender = context.activity.from_property
+        who = (sender.name if sender and sender.name else None) or "Someone"
+        reply = (
+            messages.ACKNOWLEDGED.format(who=who, reference=reference)
+            if added
+            else (messages.ALREADY_ACKNOWLEDGED.format(reference=reference))
+        )
+        await context.send_activity(reply)
 
     async def _reviews(self, context: TurnContext, services: list[Service]) -> None:
         names = {s.id: s.name for s in services}

@@ -28,6 +28,9 @@ class Command(StrEnum):
     SUBSCRIBE = "subscribe"
     UNSUBSCRIBE = "unsubscribe"
     SUBSCRIPTIONS = "subscriptions"
+    CADENCE = "nudges"
+    PAUSE_NUDGES = "pause nudges"
+    RESUME_NUDGES = "resume nudges"
     UNKNOWN = "unknown"
 
 
@@ -60,6 +63,7 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
     Command.SUBSCRIBE: ("subscribe",),
     Command.UNSUBSCRIBE: ("unsubscribe",),
     Command.SUBSCRIPTIONS: ("subscriptions", "list subscriptions"),
+    Command.RESUME_NUDGES: ("resume nudges", "unpause nudges", "restart nudges"),
 }
 _WITH_ARGUMENT = {
     "return": Command.RETURN,
@@ -73,6 +77,9 @@ _WITH_ARGUMENT = {
     "subscribe to": Command.SUBSCRIBE,
     "unsubscribe": Command.UNSUBSCRIBE,
     "unsubscribe from": Command.UNSUBSCRIBE,
+    "nudges": Command.CADENCE,
+    "pause nudges until": Command.PAUSE_NUDGES,
+    "pause nudges": Command.PAUSE_NUDGES,
 }
 _LOOKUP = {phrase: command for command, phrases in _SYNONYMS.items() for phrase in phrases}
 

@@ -55,7 +55,7 @@ class MainDialog(ComponentDialog):
         super().__init__(self.ID)
         self._store = store
         self._casework = Casework(casework, clock)
-        self._subscriptions = Subscriptions(subscriptions)
+        self._subscriptions = Subscriptions(subscriptions, clock)
         self.add_dialog(SelfAssessmentDialog(store))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE

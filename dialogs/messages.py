@@ -183,3 +183,19 @@ DIGEST_ITEM = {
     "action_past_target": "{service} · {ref} · target was {on:%d %b %Y}",
     "assessment_stale": "{service} · the self-assessment is due for a refresh",
 }
+
+CADENCE_HOW = "Say **nudges daily**, or **nudges weekly on Monday** (any weekday)."
+CADENCE_SET = "This channel's nudges now come {cadence}."
+PAUSE_HOW = "Say **pause nudges until 2027-01-04** (a date in the future)."
+PAUSED_UNTIL = (
+    "Nudges to this channel are paused until {until:%A %d %B %Y}; they resume by themselves."
+)
+NUDGES_RESUMED = "Nudges to this channel are back on."
+NO_SUBSCRIPTION_HERE = "This channel gets no nudges yet. Type: subscribe SERVICE"
+CHANNEL_CHANGE_ROLE = (
+    "Only a SPOC of a service this channel follows, a DCO or an administrator can change its "
+    "nudges; you need one of those roles."
+)
+
+ACKNOWLEDGED = "{who} has seen {reference} and is on it."
+ALREADY_ACKNOWLEDGED = "You had already acknowledged {reference}."

@@ -148,6 +148,12 @@ class CaseworkStore(Protocol):
         """Reviews involving any of these services."""
         ...
 
+    async def acknowledge(
+        self, conversation_id: str, item_key: str, step: str, *, actor: str
+    ) -> bool:
+        """Note that someone has seen a nudge; ``False`` when they already had."""
+        ...
+
 
 @runtime_checkable
 class SubscriptionStore(Protocol):
@@ -173,4 +179,16 @@ class SubscriptionStore(Protocol):
 
     async def subscribed_services(self, conversation_id: str) -> list[str | None]:
         """The names of the services the channel gets nudges for (``None``: every service)."""
+        ...
+
+    async def subscribed_service_ids(self, conversation_id: str) -> list[int | None]:
+        """The ids of the services the channel gets nudges for (``None``: every service)."""
+        ...
+
+    async def set_cadence(self, conversation_id: str, *, weekday: int | None, actor: str) -> None:
+        """Daily (``weekday`` ``None``), or weekly on ``weekday`` (0 Monday .. 4 Friday)."""
+        ...
+
+    async def pause_until(self, conversation_id: str, until: date | None, *, actor: str) -> None:
+        """Pause the channel's nudges until a day (``None``: resume now)."""
         ...

@@ -7,25 +7,40 @@ person who made them, so they survive staff changes.
 
 from __future__ import annotations
 
+from datetime import date
+
 from botbuilder.core import TurnContext
 
 from dialogs import messages
 from dialogs.commands import Command
-from dialogs.ports import SubscriptionStore
+from dialogs.ports import Clock, SubscriptionStore
 from dialogs.turns import conversation_key, is_personal, person_of
 from ehcp_rules import Role, RoleGrant, Service
 
 _ALL = {"all", "all services", "every service", "everything"}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+_CHANNEL_SETTINGS = (Command.CADENCE, Command.PAUSE_NUDGES, Command.RESUME_NUDGES)
+
+
+def _may_change(grants: list[RoleGrant], followed: list[int | None]) -> bool:
+    """A DCO or admin, or a SPOC of a service the channel follows."""
+    if any(g.role in (Role.DCO, Role.ADMIN) for g in grants):
+        return True
+    return any(g.role is Role.SPOC and g.service_id in followed for g in grants)
 
 
 class Subscriptions:
     """Handles the channel subscription commands."""
 
-    def __init__(self, store: SubscriptionStore) -> None:
+    def __init__(self, store: SubscriptionStore, clock: Clock) -> None:
         self._store = store
+        self._clock = clock
 
     async def on_command(self, context: TurnContext, command: Command, argument: str) -> bool:
         """Answer a subscription command; ``False`` when ``command`` is not one."""
+        if command in _CHANNEL_SETTINGS:
+            await self._settings(context, command, argument)
+            return True
         if command not in (Command.SUBSCRIBE, Command.UNSUBSCRIBE, Command.SUBSCRIPTIONS):
             return False
         if is_personal(context) or context.activity.conversation is None:
@@ -39,6 +54,61 @@ class Subscriptions:
             context, channel, argument.strip(), subscribe=command is Command.SUBSCRIBE
         )
         return True
+
+    async def _settings(self, context: TurnContext, command: Command, argument: str) -> None:
+        if is_personal(context):
+            await context.send_activity(messages.SUBSCRIBE_IN_CHANNEL)
+            return
+        channel = conversation_key(context)
+        followed = await self._store.subscribed_service_ids(channel)
+        if not followed:
+            await context.send_activity(messages.NO_SUBSCRIPTION_HERE)
+            return
+        grants = await self._store.roles_of(person_of(context) or "")
+        if not _may_change(grants, followed):
+            await context.send_activity(messages.CHANNEL_CHANGE_ROLE)
+            return
+        actor = person_of(context) or ""
+        if command is Command.CADENCE:
+            await self._cadence(context, channel, argument, actor)
+        elif command is Command.PAUSE_NUDGES:
+            await self._pause(context, channel, argument, actor)
+        else:
+            await self._store.pause_until(channel, None, actor=actor)
+            await context.send_activity(messages.NUDGES_RESUMED)
+
+    async def _cadence(self, context: TurnContext, channel: str, argument: str, actor: str) -> None:
+        words = argument.lower().replace(" on ", " ").split()
+        if words == ["daily"]:
+            await self._store.set_cadence(channel, weekday=None, actor=actor)
+            await context.send_activity(messages.CADENCE_SET.format(cadence="every working day"))
+            return
+        day = next(
+            (
+                d
+                for d in _WEEKDAYS
+                if len(words) == 2 and words[0] == "weekly" and d.startswith(words[1][:3])
+            ),
+            None,
+        )
+        if day is None:
+            await context.send_activity(messages.CADENCE_HOW)
+            return
+        await self._store.set_cadence(channel, weekday=_WEEKDAYS.index(day), actor=actor)
+        await context.send_activity(
+            messages.CADENCE_SET.format(cadence=f"weekly, on {day.title()}s")
+        )
+
+    async def _pause(self, context: TurnContext, channel: str, argument: str, actor: str) -> None:
+        try:
+            until = date.fromisoformat(argument.strip().removeprefix("until").strip())
+        except ValueError:
+            until = None
+        if until is None or until <= self._clock.today():
+            await context.send_activity(messages.PAUSE_HOW)
+            return
+        await self._store.pause_until(channel, until, actor=actor)
+        await context.send_activity(messages.PAUSED_UNTIL.format(until=until))
 
     async def _list(self, context: TurnContext, channel: str) -> None:
         names = await self._store.subscribed_services(channel)

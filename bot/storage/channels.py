@@ -23,6 +23,7 @@ class Subscription(BaseModel):
     service_name: str | None
     reference: dict[str, Any]
     paused_until: str | None
+    weekday: int | None = None
 
 
 class ChannelRepository:
@@ -90,6 +91,33 @@ class ChannelRepository:
                 )
         return bool(removed)
 
+    def set_cadence(self, conversation_id: str, *, weekday: int | None, actor: str) -> None:
+        """Daily nudges (``weekday`` ``None``), or weekly on ``weekday`` (0 Monday .. 4 Friday)."""
+        with self._db.atomic():
+            self._db.execute(
+                "UPDATE subscriptions SET cadence = ?, weekday = ? WHERE conversation_id = ?",
+                ["daily" if weekday is None else "weekly", weekday, conversation_id],
+            )
+            self._audit.record(
+                actor, "cadence set", "conversation", conversation_id, weekday=weekday
+            )
+
+    def pause_until(self, conversation_id: str, until: str | None, *, actor: str) -> None:
+        """Pause until a day (ISO date), or resume (``None``)."""
+        with self._db.atomic():
+            self._db.execute(
+                "UPDATE subscriptions SET paused_until = ?, paused_reason = ? "
+                "WHERE conversation_id = ?",
+                [until, "paused by the channel" if until else None, conversation_id],
+            )
+            self._audit.record(
+                actor,
+                "paused" if until else "resumed",
+                "conversation",
+                conversation_id,
+                until=until,
+            )
+
     def subscriptions(self, conversation_id: str | None = None) -> list[Subscription]:
         """Every subscription, or one channel's."""
         where, params = (
@@ -97,7 +125,8 @@ class ChannelRepository:
         )
         rows = self._db.execute(
             "SELECT s.id, s.conversation_id, c.name, s.service_id, v.name, c.reference, "
-            "s.paused_until FROM subscriptions s JOIN conversations c ON c.id = s.conversation_id "
+            "s.paused_until, s.weekday FROM subscriptions s "
+            "JOIN conversations c ON c.id = s.conversation_id "
             f"LEFT JOIN services v ON v.id = s.service_id {where} ORDER BY c.name, v.name",
             params,
         ).fetchall()
@@ -110,6 +139,7 @@ class ChannelRepository:
                 service_name=r[4],
                 reference=json.loads(r[5]),
                 paused_until=r[6],
+                weekday=r[7],
             )
             for r in rows
         ]

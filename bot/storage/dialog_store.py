@@ -121,6 +121,13 @@ class SqliteCaseworkStore:
     async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
         return await self._store.run(lambda r: r.reviews.for_services(service_ids))
 
+    async def acknowledge(
+        self, conversation_id: str, item_key: str, step: str, *, actor: str
+    ) -> bool:
+        return await self._store.run(
+            lambda r: r.nudges.acknowledge(conversation_id, item_key, step, actor=actor)
+        )
+
 
 def _visible(repos: Repositories, object_id: str) -> list[Service]:
     grants = repos.people.roles_of(object_id)
@@ -157,3 +164,16 @@ class SqliteSubscriptionStore:
     async def subscribed_services(self, conversation_id: str) -> list[str | None]:
         subscriptions = await self._store.run(lambda r: r.channels.subscriptions(conversation_id))
         return [s.service_name for s in subscriptions]
+
+    async def subscribed_service_ids(self, conversation_id: str) -> list[int | None]:
+        subscriptions = await self._store.run(lambda r: r.channels.subscriptions(conversation_id))
+        return [s.service_id for s in subscriptions]
+
+    async def set_cadence(self, conversation_id: str, *, weekday: int | None, actor: str) -> None:
+        await self._store.run(
+            lambda r: r.channels.set_cadence(conversation_id, weekday=weekday, actor=actor)
+        )
+
+    async def pause_until(self, conversation_id: str, until: date | None, *, actor: str) -> None:
+        day = until.isoformat() if until else None
+        await self._store.run(lambda r: r.channels.pause_until(conversation_id, day, actor=actor))

@@ -204,7 +204,23 @@ _SWEEPS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK, _DELAY_REASON, _SWEEPS)
+_ACKNOWLEDGEMENTS = Migration(
+    5,
+    "who acknowledged which nudge, and when",
+    (
+        """CREATE TABLE acknowledgements (
+            id INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            step TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            UNIQUE (conversation_id, item_key, step, object_id)
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK, _DELAY_REASON, _SWEEPS, _ACKNOWLEDGEMENTS)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 

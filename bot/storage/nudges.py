@@ -82,6 +82,13 @@ class NudgeRepository:
         ).fetchall()
         return {(row[0], row[1]) for row in rows}
 
+    def last_sent(self, conversation_id: str) -> date | None:
+        """The last day a digest was posted to this conversation."""
+        row = self._db.execute(
+            "SELECT max(sent_on) FROM sent_nudges WHERE conversation_id = ?", [conversation_id]
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
     def record_sent(
         self, conversation_id: str, nudges: Sequence[Nudge], *, activity_id: str, day: date
     ) -> None:
@@ -99,6 +106,25 @@ class NudgeRepository:
                         activity_id,
                     ],
                 )
+
+    def acknowledge(self, conversation_id: str, item_key: str, step: str, *, actor: str) -> bool:
+        """Note that someone has seen a nudge; ``False`` when they already had."""
+        with self._db.atomic():
+            added = self._db.execute(
+                "INSERT OR IGNORE INTO acknowledgements (conversation_id, item_key, step, "
+                "object_id, at) VALUES (?, ?, ?, ?, ?)",
+                [conversation_id, item_key, step, actor, utc_now()],
+            ).rowcount
+            if added:
+                self._audit.record(
+                    actor,
+                    "nudge acknowledged",
+                    "conversation",
+                    conversation_id,
+                    item=item_key,
+                    step=step,
+                )
+        return bool(added)
 
     def pause(self, conversation_id: str, *, reason: str, until: date) -> None:
         """Stop posting to a conversation until ``until`` (a channel Teams says is gone)."""

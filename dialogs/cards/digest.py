@@ -36,17 +36,22 @@ def digest_card(
             body.append(
                 text(messages.DIGEST_GROUPS[current.value], weight="Bolder", separator=True)
             )
+        acknowledge = submit(
+            "Acknowledge",
+            "acknowledge",
+            {"item": nudge.item_key, "step": nudge.step.value, "reference": nudge.reference},
+        )
+        line = digest_line(nudge, services.get(nudge.service_id, "a service"))
         row: Element = {
             "type": "ColumnSet",
             "spacing": "Small",
             "columns": [
+                {"type": "Column", "width": "stretch", "items": [text(line)]},
                 {
                     "type": "Column",
-                    "width": "stretch",
-                    "items": [
-                        text(digest_line(nudge, services.get(nudge.service_id, "a service")))
-                    ],
-                }
+                    "width": "auto",
+                    "items": [{"type": "ActionSet", "actions": [acknowledge]}],
+                },
             ],
         }
         if nudge.request_id is not None:

@@ -268,3 +268,60 @@ def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
     assert "LA-ESC1 · Children's SLT · now at escalation 1: reply by 31 Dec" in out
     assert '"step": "escalation_1"' in out
     assert store.call(lambda r: r.nudges.sent(GENERAL)) == set()
+
+
+async def test_acknowledge_on_a_digest_item_is_recorded_with_who(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    from tests.builders import SAM
+
+    from .conftest import Chat, texts_of
+
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    card = _posts(fake)[0].cards[0]
+    row = next(e for e in card["body"] if e["type"] == "ColumnSet")
+    data = row["columns"][1]["items"][0]["actions"][0]["data"]
+    chat = Chat(store)
+
+    first = await chat.submit_value(data)
+    again = await chat.submit_value(data)
+
+    assert texts_of(first) == ["Person has seen LA-1 and is on it."]
+    assert texts_of(again) == ["You had already acknowledged LA-1."]
+    entry = store.call(lambda r: r.audit.entries(entity="conversation"))[0]
+    assert (entry.action, entry.actor) == ("nudge acknowledged", SAM)
+
+
+async def test_a_weekly_channel_gets_its_digest_on_its_day_or_after_a_holiday_once(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    _fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    store.call(lambda r: r.channels.set_cadence(GENERAL, weekday=0, actor="spoc"))  # Mondays
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    time = FakeTime()
+
+    # Monday 28 December is a bank holiday, so no sweep runs; Tuesday catches up, once.
+    tuesday = await _sweep(store, time).run(date(2026, 12, 29))
+    wednesday = await _sweep(store, time).run(date(2026, 12, 30))
+    _request(store, slt, "LA-2", date(2026, 11, 9))
+    next_monday = await _sweep(store, time).run(date(2027, 1, 4))
+
+    assert (tuesday.posted, wednesday.channels, next_monday.posted) == (1, 0, 1)
+
+
+async def test_a_paused_channel_resumes_by_itself(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    _fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    store.call(lambda r: r.channels.pause_until(GENERAL, "2027-01-04", actor="spoc"))
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+
+    during = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    after = await _sweep(store, FakeTime()).run(date(2027, 1, 4))
+
+    assert (during.channels, after.posted) == (0, 1)

@@ -142,3 +142,47 @@ async def test_removing_the_bot_from_a_team_removes_its_subscriptions(
     assert store.call(lambda r: r.channels.subscriptions()) == []
     audit = store.call(lambda r: r.audit.entries(entity="team"))
     assert audit[0].action == "bot removed from team"
+
+
+async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    _grant(store, builders.SAM, Role.SPOC, slt.name)
+    await _say(client, fake, "subscribe Children's SLT", url)
+
+    weekly = await _say(client, fake, "nudges weekly on Monday", url)
+    vague = await _say(client, fake, "nudges sometimes", url)
+    paused = await _say(client, fake, "pause nudges until 2099-01-05", url)
+    past = await _say(client, fake, "pause nudges until 2020-01-01", url)
+    resumed = await _say(client, fake, "resume nudges", url)
+
+    assert weekly == "This channel's nudges now come weekly, on Mondays."
+    assert vague.startswith("Say **nudges daily**")
+    assert paused == (
+        "Nudges to this channel are paused until Monday 05 January 2099; they resume by themselves."
+    )
+    assert past.startswith("Say **pause nudges until")
+    assert resumed == "Nudges to this channel are back on."
+    (subscription,) = store.call(lambda r: r.channels.subscriptions())
+    assert (subscription.weekday, subscription.paused_until) == (0, None)
+
+
+async def test_a_practitioner_cannot_change_a_channels_nudges(
+    client: TestClient,
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,  # type: ignore[type-arg]
+) -> None:
+    fake, url = connector
+    _grant(store, DCO, Role.DCO, None)
+    await _say(client, fake, "subscribe Children's SLT", url, user=DCO)
+
+    reply = await _say(client, fake, "pause nudges until 2099-01-05", url)
+
+    assert reply.startswith(
+        "Only a SPOC of a service this channel follows, a DCO or an administrator"
+    )
