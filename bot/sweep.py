@@ -8,16 +8,19 @@ only repeat possible is a crash between Teams accepting a digest and that record
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict
 
 from bot.sender import ChannelGone, DeliveryFailed, ProactiveSender
 from bot.storage.store import Repositories, Store
-from dialogs.cards.digest import digest_card
+from dialogs import messages
+from dialogs.cards.digest import digest_card, reminder_card
 from dialogs.turns import card_activity
-from ehcp_rules import Nudge, is_working_day, plan_nudges
+from ehcp_rules import Nudge, is_working_day, plan_nudges, plan_reminders
 
 log = logging.getLogger(__name__)
 PAUSE_WHEN_GONE = timedelta(days=3650)
@@ -44,6 +47,7 @@ class SweepReport(BaseModel):
     items: int = 0
     paused: int = 0
     failed: int = 0
+    reminders: int = 0
     digests: list[ChannelDigest] = []
 
 
@@ -111,6 +115,22 @@ def _catching_up(repos: Repositories, today: date) -> bool:
     return last < day
 
 
+def _personal_reference(person: str) -> Callable[[Repositories], dict[str, Any] | None]:
+    return lambda repos: repos.channels.personal_reference(person)
+
+
+def _sent_to(conversation: str) -> Callable[[Repositories], set[tuple[str, str]]]:
+    return lambda repos: repos.nudges.sent(conversation)
+
+
+def _record(
+    conversation: str, items: list[tuple[str, str]], activity_id: str, day: date
+) -> Callable[[Repositories], None]:
+    return lambda repos: repos.nudges.record_items(
+        conversation, items, activity_id=activity_id, day=day
+    )
+
+
 class NudgeSweep:
     """Runs the sweep for a day: plans, posts through the sender, records."""
 
@@ -132,8 +152,56 @@ class NudgeSweep:
         await self._store.run(lambda r: r.nudges.start_sweep(today))
         for digest in digests:
             await self._post(self._sender, digest, services, today, report)
+        await self._remind(self._sender, services, today, report)
         await self._store.run(lambda r: r.nudges.finish_sweep(today, report.posted))
         return report
+
+    async def _remind(
+        self, sender: ProactiveSender, services: dict[int, str], today: date, report: SweepReport
+    ) -> None:
+        """Personal reminders to carry on with an unfinished assessment, once per stall."""
+        stalled = await self._store.run(lambda r: r.nudges.stalled_assessments())
+        for reminder in plan_reminders(stalled, today):
+            reference = await self._store.run(_personal_reference(reminder.person))
+            if reference is None:
+                continue
+            conversation = str(reference["conversation"]["id"])
+            sent = await self._store.run(_sent_to(conversation))
+            if (reminder.item_key, "reminder") in sent:
+                continue
+            card = reminder_card(
+                services.get(reminder.service_id, "your service"),
+                question=reminder.question,
+                answered=reminder.answered,
+                total=reminder.total,
+            )
+            try:
+                activity_id = await sender.send(reference, card_activity(card))
+            except (ChannelGone, DeliveryFailed) as failed:
+                log.warning("a reminder could not be delivered: %s", failed)
+                continue
+            await self._store.run(
+                _record(conversation, [(reminder.item_key, "reminder")], activity_id, today)
+            )
+            report.reminders += 1
+
+    async def _tell_people(
+        self, sender: ProactiveSender, digest: ChannelDigest, reason: str
+    ) -> None:
+        """The SPOCs of the channel's services and the DCOs hear that a channel is gone."""
+        service_ids = sorted({n.service_id for n in digest.nudges})
+        people = await self._store.run(lambda r: r.nudges.people_to_tell(service_ids))
+        text = messages.CHANNEL_GONE.format(
+            channel=digest.channel_name or "(unnamed)", reason=reason
+        )
+        for person in people:
+            reference = await self._store.run(_personal_reference(person))
+            if reference is None:
+                continue
+            try:
+                await sender.send(reference, Activity(type="message", text=text))
+            except (ChannelGone, DeliveryFailed) as failed:
+                log.warning("could not tell someone about a gone channel: %s", failed)
 
     async def _post(
         self,
@@ -155,6 +223,7 @@ class NudgeSweep:
                 )
             )
             report.paused += 1
+            await self._tell_people(sender, digest, reason)
             return
         except DeliveryFailed as failed:
             log.error(

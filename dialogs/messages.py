@@ -199,3 +199,13 @@ CHANNEL_CHANGE_ROLE = (
 
 ACKNOWLEDGED = "{who} has seen {reference} and is on it."
 ALREADY_ACKNOWLEDGED = "You had already acknowledged {reference}."
+
+REMINDER = (
+    "You stopped at question {question} of the self-assessment for **{service}** "
+    "({answered} of {total} answered). Everything so far is saved. Resume?"
+)
+CHANNEL_GONE = (
+    "The EHCP assistant can no longer post nudges to the channel {channel} ({reason}); perhaps "
+    "the app was removed. Its nudges are paused. Add the app back and type **resume nudges** in "
+    "the channel, with the bot @mentioned."
+)

@@ -40,7 +40,16 @@ from ehcp_rules.needs_assessment import (
     assessment_week,
     draft_comments_close,
 )
-from ehcp_rules.nudges import LateAction, Nudge, NudgeStep, StaleAssessment, plan_nudges
+from ehcp_rules.nudges import (
+    LateAction,
+    Nudge,
+    NudgeStep,
+    Reminder,
+    StaleAssessment,
+    StalledAssessment,
+    plan_nudges,
+    plan_reminders,
+)
 from ehcp_rules.privacy import (
     MAX_COMMENT_LENGTH,
     PrivacyError,
@@ -122,6 +131,7 @@ __all__ = [
     "Rag",
     "RagResult",
     "Rating",
+    "Reminder",
     "ReviewFlag",
     "ReviewStatus",
     "Role",
@@ -129,6 +139,7 @@ __all__ = [
     "RulesError",
     "Service",
     "StaleAssessment",
+    "StalledAssessment",
     "StoredAnswer",
     "Theme",
     "add_months",
@@ -162,6 +173,7 @@ __all__ = [
     "parse_question_bank",
     "phase_transfer_deadline",
     "plan_nudges",
+    "plan_reminders",
     "rate",
     "review_by",
     "review_status",

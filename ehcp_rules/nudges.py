@@ -202,3 +202,59 @@ def _action_nudges(actions: Iterable[LateAction], today: date) -> list[Nudge]:
         for a in actions
         if a.target_date < today and a.progress is not ActionProgress.COMPLETED
     ]
+
+
+REMINDER_AFTER = timedelta(days=7)
+
+
+class StalledAssessment(BaseModel):
+    """An assessment in progress: who has answered, how far it got, when it was last touched."""
+
+    model_config = ConfigDict(frozen=True)
+
+    assessment_id: int
+    service_id: int
+    people: tuple[str, ...]
+    answered: int
+    total: int
+    first_unanswered: int
+    last_answer_on: date
+
+
+class Reminder(BaseModel):
+    """A personal reminder to carry on with an unfinished assessment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item_key: str
+    person: str
+    assessment_id: int
+    service_id: int
+    question: int
+    answered: int
+    total: int
+
+
+def plan_reminders(stalled: Iterable[StalledAssessment], today: date) -> list[Reminder]:
+    """A reminder to each person who worked on an assessment left for a week, once per stall.
+
+    An assessment that has been submitted is never in progress, so nobody who finished is reminded;
+    after more answers and another week's pause, the reminder comes again.
+    """
+    reminders = []
+    for item in stalled:
+        if item.answered >= item.total or today - item.last_answer_on < REMINDER_AFTER:
+            continue
+        for person in item.people:
+            reminders.append(
+                Reminder(
+                    item_key=f"reminder:{item.assessment_id}:{item.answered}",
+                    person=person,
+                    assessment_id=item.assessment_id,
+                    service_id=item.service_id,
+                    question=item.first_unanswered,
+                    answered=item.answered,
+                    total=item.total,
+                )
+            )
+    return reminders

@@ -91,6 +91,16 @@ class ChannelRepository:
                 )
         return bool(removed)
 
+    def personal_reference(self, object_id: str) -> dict[str, Any] | None:
+        """The reference of this person's personal chat with the bot, if they have used it."""
+        row = self._db.execute(
+            "SELECT reference FROM conversations WHERE kind = 'personal' AND "
+            "lower(json_extract(reference, '$.user.aadObjectId')) = ? "
+            "ORDER BY updated_at DESC LIMIT 1",
+            [object_id.lower()],
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
     def set_cadence(self, conversation_id: str, *, weekday: int | None, actor: str) -> None:
         """Daily nudges (``weekday`` ``None``), or weekly on ``weekday`` (0 Monday .. 4 Friday)."""
         with self._db.atomic():

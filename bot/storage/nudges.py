@@ -16,6 +16,8 @@ from ehcp_rules import (
     LateAction,
     Nudge,
     StaleAssessment,
+    StalledAssessment,
+    load_question_bank,
 )
 
 
@@ -75,6 +77,42 @@ class NudgeRepository:
             for r in rows
         ]
 
+    def stalled_assessments(self) -> list[StalledAssessment]:
+        """Every assessment in progress: who answered, how far, when last touched."""
+        rows = self._db.execute(
+            "SELECT a.id, a.service_id, a.edition, group_concat(DISTINCT x.answered_by), "
+            "group_concat(DISTINCT x.question), substr(max(x.answered_at), 1, 10) "
+            "FROM assessments a JOIN answers x ON x.assessment_id = a.id "
+            "WHERE a.status = 'in_progress' GROUP BY a.id"
+        ).fetchall()
+        stalled = []
+        for assessment_id, service_id, edition, people, questions, last in rows:
+            answered = {int(q) for q in str(questions).split(",")}
+            total = len(load_question_bank(edition))
+            first = next((n for n in range(1, total + 1) if n not in answered), total)
+            stalled.append(
+                StalledAssessment(
+                    assessment_id=assessment_id,
+                    service_id=service_id,
+                    people=tuple(sorted(str(people).split(","))),
+                    answered=len(answered),
+                    total=total,
+                    first_unanswered=first,
+                    last_answer_on=last,
+                )
+            )
+        return stalled
+
+    def people_to_tell(self, service_ids: Sequence[int]) -> list[str]:
+        """The SPOCs of these services and every DCO: who hears when a channel is gone."""
+        marks = ",".join("?" for _ in service_ids) or "NULL"
+        rows = self._db.execute(
+            "SELECT DISTINCT object_id FROM roles WHERE role = 'dco' OR "
+            f"(role = 'spoc' AND service_id IN ({marks})) ORDER BY object_id",
+            list(service_ids),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def sent(self, conversation_id: str) -> set[tuple[str, str]]:
         """(item, step) pairs already posted to this conversation."""
         rows = self._db.execute(
@@ -93,18 +131,19 @@ class NudgeRepository:
         self, conversation_id: str, nudges: Sequence[Nudge], *, activity_id: str, day: date
     ) -> None:
         """Note a posted digest: every item and step in it, with the connector's activity id."""
+        items = [(n.item_key, n.step.value) for n in nudges]
+        self.record_items(conversation_id, items, activity_id=activity_id, day=day)
+
+    def record_items(
+        self, conversation_id: str, items: Sequence[tuple[str, str]], *, activity_id: str, day: date
+    ) -> None:
+        """Note (item, step) pairs posted to a conversation, in one transaction."""
         with self._db.atomic():
-            for nudge in nudges:
+            for key, step in items:
                 self._db.execute(
                     "INSERT OR IGNORE INTO sent_nudges (conversation_id, item_key, step, sent_on, "
                     "activity_id) VALUES (?, ?, ?, ?, ?)",
-                    [
-                        conversation_id,
-                        nudge.item_key,
-                        nudge.step.value,
-                        day.isoformat(),
-                        activity_id,
-                    ],
+                    [conversation_id, key, step, day.isoformat(), activity_id],
                 )
 
     def acknowledge(self, conversation_id: str, item_key: str, step: str, *, actor: str) -> bool:

@@ -61,3 +61,17 @@ def digest_card(
         body.append(row)
     body.append(text("Select a request to record its outcome.", isSubtle=True, size="Small"))
     return card(body)
+
+
+def reminder_card(service: str, *, question: int, answered: int, total: int) -> Element:
+    """To one person: the assessment they left, where they stopped, and a Resume button."""
+    return card(
+        [
+            text(
+                messages.REMINDER.format(
+                    service=service, question=question, answered=answered, total=total
+                )
+            )
+        ],
+        [submit("Resume", "command", {"text": "resume"})],
+    )

@@ -325,3 +325,83 @@ async def test_a_paused_channel_resumes_by_itself(
     after = await _sweep(store, FakeTime()).run(date(2027, 1, 4))
 
     assert (during.channels, after.posted) == (0, 1)
+
+
+def _personal_chat(store: Store, url: str, person: str) -> str:
+    conversation = f"a:personal-{person[:8]}"
+    reference = {
+        "user": {"id": f"29:{person[:8]}", "aadObjectId": person},
+        "bot": {"id": "28:bot"},
+        "channelId": "msteams",
+        "serviceUrl": url,
+        "conversation": {"id": conversation, "conversationType": "personal", "tenantId": "t1"},
+    }
+    store.call(
+        lambda r: r.channels.remember(
+            conversation, kind="personal", team_id=None, name=None, reference=reference
+        )
+    )
+    return conversation
+
+
+async def test_someone_who_left_an_assessment_for_a_week_is_reminded_once(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    from ehcp_rules import Rating
+    from tests.builders import SAM
+
+    fake, url = connector
+    conversation = _personal_chat(store, url, SAM)
+    camhs = store.call(lambda r: r.services.add("CAMHS", provider=None, actor="a"))
+    assessment, _ = store.call(
+        lambda r: r.assessments.start_or_resume(camhs.id, edition="east-of-england", actor=SAM)
+    )
+    for number in range(1, 12):
+        store.call(
+            lambda r, n=number: r.assessments.record_answer(
+                assessment.id, n, Rating.YES, "", actor=SAM
+            )
+        )
+    store.database.call(
+        lambda db: db.execute("UPDATE answers SET answered_at = '2026-12-01T10:00:00+00:00'")
+    )
+
+    early = await _sweep(store, FakeTime()).run(date(2026, 12, 7))
+    due = await _sweep(store, FakeTime()).run(date(2026, 12, 8))
+    (reminder,) = _posts(fake)
+    again = await _sweep(store, FakeTime()).run(date(2026, 12, 9))
+
+    assert (early.reminders, due.reminders, again.reminders) == (0, 1, 0)
+    assert conversation in unquote(reminder.path)
+    card = reminder.cards[0]
+    assert_valid_card(card)
+    assert (
+        "You stopped at question 12 of the self-assessment for **CAMHS**" in card["body"][0]["text"]
+    )
+    assert card["actions"][0]["title"] == "Resume"
+
+
+async def test_when_a_channel_is_gone_its_spoc_and_the_dco_are_told(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    from ehcp_rules import Role
+    from tests.builders import SAM
+
+    fake, url = connector
+    store.call(
+        lambda r: r.people.grant(SAM, Role.SPOC, service=slt.name, display_name=None, actor="a")
+    )
+    personal = _personal_chat(store, url, SAM)
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    fake.refuse[GENERAL] = 403
+
+    report = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+
+    told = [s for s in _posts(fake) if personal in unquote(s.path)]
+    assert report.paused == 1
+    assert (
+        told[0]
+        .body["text"]
+        .startswith("The EHCP assistant can no longer post nudges to the channel General")
+    )

@@ -147,3 +147,26 @@ def test_a_changed_meeting_date_is_a_new_item() -> None:
     second = plan_nudges(today=date(2026, 12, 29), reviews=[moved])[0].item_key
 
     assert first != second
+
+
+def test_a_week_after_the_last_answer_each_person_who_worked_on_it_is_reminded_once() -> None:
+    from ehcp_rules import StalledAssessment, plan_reminders
+
+    stalled = StalledAssessment(
+        assessment_id=5,
+        service_id=1,
+        people=("sam", "alex"),
+        answered=11,
+        total=23,
+        first_unanswered=12,
+        last_answer_on=date(2026, 11, 16),
+    )
+
+    assert plan_reminders([stalled], date(2026, 11, 22)) == []
+    reminders = plan_reminders([stalled], date(2026, 11, 23))
+    assert [(r.person, r.question, r.item_key) for r in reminders] == [
+        ("sam", 12, "reminder:5:11"),
+        ("alex", 12, "reminder:5:11"),
+    ]
+    finished = stalled.model_copy(update={"answered": 23})
+    assert plan_reminders([finished], date(2026, 12, 30)) == []
