@@ -93,7 +93,11 @@ def create_app(
     app.router.add_get("/privacy", _page("privacy"))
     app.router.add_get("/terms", _page("terms"))
     if schedule_nudges:
-        sweep = NudgeSweep(opened, ProactiveSender(adapter, app_id=settings.app_id))
+        sweep = NudgeSweep(
+            opened,
+            ProactiveSender(adapter, app_id=settings.app_id),
+            refresh_months=settings.assessment_refresh_months,
+        )
         scheduler = NudgeScheduler(sweep, at=settings.nudge_time, zone=ZoneInfo(settings.timezone))
         app.cleanup_ctx.append(_background(scheduler))
     if store is None:

@@ -37,6 +37,7 @@ ENVIRONMENT_NAMES = {
     "allowed_tenants": "EHCP_ALLOWED_TENANTS",
     "timezone": "EHCP_TIMEZONE",
     "nudge_time": "EHCP_NUDGE_TIME",
+    "assessment_refresh_months": "EHCP_ASSESSMENT_REFRESH_MONTHS",
 }
 
 
@@ -67,6 +68,7 @@ class Settings(BaseModel):
     allowed_tenants: tuple[str, ...] = Field(default=())
     timezone: str = "Europe/London"
     nudge_time: time = time(9, 0)
+    assessment_refresh_months: int = Field(default=12, ge=1, le=60)
 
     @field_validator("app_id", "app_tenant_id")
     @classmethod

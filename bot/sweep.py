@@ -21,6 +21,7 @@ from dialogs import messages
 from dialogs.cards.digest import digest_card, reminder_card
 from dialogs.turns import card_activity
 from ehcp_rules import Nudge, is_working_day, plan_nudges, plan_reminders
+from ehcp_rules.nudges import ASSESSMENT_REFRESH_MONTHS
 
 log = logging.getLogger(__name__)
 PAUSE_WHEN_GONE = timedelta(days=3650)
@@ -51,7 +52,9 @@ class SweepReport(BaseModel):
     digests: list[ChannelDigest] = []
 
 
-def plan_sweep(repos: Repositories, today: date) -> tuple[list[ChannelDigest], dict[int, str]]:
+def plan_sweep(
+    repos: Repositories, today: date, *, refresh_months: int = ASSESSMENT_REFRESH_MONTHS
+) -> tuple[list[ChannelDigest], dict[int, str]]:
     """Each subscribed, unpaused channel's unsent nudges; and service names by id."""
     services = {s.id: s.name for s in repos.services.all()}
     channels: dict[str, tuple[Any, set[int]]] = {}
@@ -70,6 +73,7 @@ def plan_sweep(repos: Repositories, today: date) -> tuple[list[ChannelDigest], d
         reviews=repos.nudges.reviews(None),
         assessments=repos.nudges.assessments(ids),
         actions=repos.nudges.late_actions(ids),
+        refresh_months=refresh_months,
     )
     catch_up = _catching_up(repos, today)
     digests = []
@@ -134,13 +138,22 @@ def _record(
 class NudgeSweep:
     """Runs the sweep for a day: plans, posts through the sender, records."""
 
-    def __init__(self, store: Store, sender: ProactiveSender | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        sender: ProactiveSender | None,
+        *,
+        refresh_months: int = ASSESSMENT_REFRESH_MONTHS,
+    ) -> None:
         self._store = store
         self._sender = sender
+        self._refresh_months = refresh_months
 
     async def run(self, today: date, *, dry_run: bool = False) -> SweepReport:
         """Plan and (unless ``dry_run``) post today's digests."""
-        digests, services = await self._store.run(lambda r: plan_sweep(r, today))
+        digests, services = await self._store.run(
+            lambda r: plan_sweep(r, today, refresh_months=self._refresh_months)
+        )
         report = SweepReport(
             day=today,
             channels=len(digests),

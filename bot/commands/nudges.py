@@ -43,7 +43,8 @@ def _run(args: argparse.Namespace) -> int:
                 ConfigurationBotFrameworkAuthentication(settings.framework_config())
             )
             sender = ProactiveSender(adapter, app_id=settings.app_id)
-        report = asyncio.run(NudgeSweep(store, sender).run(today, dry_run=args.dry_run))
+        sweep = NudgeSweep(store, sender, refresh_months=settings.assessment_refresh_months)
+        report = asyncio.run(sweep.run(today, dry_run=args.dry_run))
         names = store.call(lambda r: {s.id: s.name for s in r.services.all()})
     print(_as_json(report, names) if args.json else _as_text(report, names, dry_run=args.dry_run))
     return 0 if not report.failed else 1
