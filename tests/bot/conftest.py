@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ResourceResponse
 
-from bot.app import build_bot
+from bot.app import build_bot, create_app
 from bot.config import Settings
 from bot.storage.store import Store
 from ehcp_rules import Role, Service
 from tests.builders import ALEX, SAM, TENANT
 from tests.cards import assert_valid_card
+from tests.fakes import FakeConnector
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -147,6 +149,25 @@ def slt(store: Store) -> Service:
 def chat(store: Store, slt: Service) -> Chat:
     conversation = Chat(store)
     return conversation
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
+    """A local fake of the Bot Framework connector, and its URL (the activities' serviceUrl)."""
+    fake = FakeConnector()
+    server = TestServer(fake.app())
+    await server.start_server()
+    yield fake, str(server.make_url("/"))
+    await server.close()
+
+
+@pytest.fixture
+async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    """The bot's HTTP endpoint (create_app) on a test server."""
+    started = TestClient(TestServer(create_app(Settings(), store=store)))
+    await started.start_server()
+    yield started
+    await started.close()
 
 
 def make_chat(store: Store, user: str = SAM, clock: Any = None) -> Chat:

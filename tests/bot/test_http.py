@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,26 +23,10 @@ OTHER_TENANT = "0f0f0f0f-1111-4222-8333-444444444444"
 APP_ID = "11111111-2222-4333-8444-555555555555"
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
-    fake = FakeConnector()
-    server = TestServer(fake.app())
-    await server.start_server()
-    yield fake, str(server.make_url("/"))
-    await server.close()
-
-
 async def _client(store: Store, settings: Settings | None = None) -> TestClient:  # type: ignore[type-arg]
     client = TestClient(TestServer(create_app(settings or Settings(), store=store)))
     await client.start_server()
     return client
-
-
-@pytest.fixture
-async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
-    started = await _client(store)
-    yield started
-    await started.close()
 
 
 async def _post(client: TestClient, activity: dict[str, Any]) -> int:  # type: ignore[type-arg]

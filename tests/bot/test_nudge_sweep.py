@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from urllib.parse import unquote
 
 import pytest
-from aiohttp.test_utils import TestServer
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.cli import main
@@ -37,15 +35,6 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.waits.append(round(seconds, 3))
         self.now += seconds
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
-    fake = FakeConnector()
-    server = TestServer(fake.app())
-    await server.start_server()
-    yield fake, str(server.make_url("/"))
-    await server.close()
 
 
 def _channel(store: Store, url: str, conversation: str, service: Service | None, name: str) -> None:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from aiohttp.test_utils import TestClient
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
-
-from bot.app import create_app
-from bot.config import Settings
 from bot.storage.store import Store
 from ehcp_rules import Role, Service
 from tests import builders
@@ -16,23 +11,6 @@ from tests.fakes import FakeConnector
 
 CHANNEL = "19:abc123@thread.tacv2"
 DCO = "5d5d5d5d-1111-4222-8333-444444444444"
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
-    fake = FakeConnector()
-    server = TestServer(fake.app())
-    await server.start_server()
-    yield fake, str(server.make_url("/"))
-    await server.close()
-
-
-@pytest.fixture
-async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
-    started = TestClient(TestServer(create_app(Settings(), store=store)))
-    await started.start_server()
-    yield started
-    await started.close()
 
 
 async def _say(client: TestClient, fake: FakeConnector, text: str, url: str, **who: str) -> str:  # type: ignore[type-arg]
