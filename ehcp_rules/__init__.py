@@ -50,6 +50,7 @@ from ehcp_rules.nudges import (
     plan_nudges,
     plan_reminders,
 )
+from ehcp_rules.periods import Period, parse_period
 from ehcp_rules.privacy import (
     MAX_COMMENT_LENGTH,
     PrivacyError,
@@ -124,6 +125,7 @@ __all__ = [
     "LateAction",
     "Nudge",
     "NudgeStep",
+    "Period",
     "PhaseTransfer",
     "PrivacyError",
     "Question",
@@ -170,6 +172,7 @@ __all__ = [
     "next_working_day",
     "normalise_answers",
     "parse_escalation_ladder",
+    "parse_period",
     "parse_question_bank",
     "phase_transfer_deadline",
     "plan_nudges",
