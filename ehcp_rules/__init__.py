@@ -14,7 +14,12 @@ from ehcp_rules.advice import (
     is_open,
     risk_key,
 )
-from ehcp_rules.compliance import ComplianceMeasures, compliance, month_period
+from ehcp_rules.compliance import (
+    ComplianceMeasures,
+    compliance,
+    measures_from_counts,
+    month_period,
+)
 from ehcp_rules.dates import (
     add_months,
     add_working_days,
@@ -95,6 +100,7 @@ from ehcp_rules.reviews import (
     review_status,
 )
 from ehcp_rules.roles import Role
+from ehcp_rules.summary import ServiceSummary, Summary
 
 __all__ = [
     "ADVICE_PERIOD",
@@ -140,9 +146,11 @@ __all__ = [
     "RoleGrant",
     "RulesError",
     "Service",
+    "ServiceSummary",
     "StaleAssessment",
     "StalledAssessment",
     "StoredAnswer",
+    "Summary",
     "Theme",
     "add_months",
     "add_working_days",
@@ -167,6 +175,7 @@ __all__ = [
     "join_numbers",
     "load_escalation_ladder",
     "load_question_bank",
+    "measures_from_counts",
     "month_period",
     "months_period_end",
     "next_working_day",

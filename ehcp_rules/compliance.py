@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -62,7 +62,7 @@ def compliance(
             exceptions[request.exception] += 1
             references.append(request.reference or "(no reference)")
             tally[f"excepted_{outcome}"] += 1
-    return _measures(start, end, tally, exceptions, references)
+    return measures_from_counts(start, end, tally, exceptions, references)
 
 
 def _outcome(request: AdviceRequest, today: date) -> str:
@@ -71,13 +71,16 @@ def _outcome(request: AdviceRequest, today: date) -> str:
     return "open_overdue" if today > request.due_on else "not_yet_due"
 
 
-def _measures(
+def measures_from_counts(
     start: date,
     end: date,
-    tally: Counter[str],
-    exceptions: Counter[ExceptionReason],
+    tally: Mapping[str, int],
+    exceptions: Mapping[ExceptionReason, int],
     references: list[str],
 ) -> ComplianceMeasures:
+    """The measures from counts (as SQL aggregates give them): ``received``, ``on_time``,
+    ``late``, ``open_overdue``, ``not_yet_due`` and ``excepted_`` + each of the first three."""
+    tally = Counter(tally)
     counted = tally["on_time"] + tally["late"] + tally["open_overdue"]
     excepted = tally["excepted_on_time"] + tally["excepted_late"] + tally["excepted_open_overdue"]
     return ComplianceMeasures(
@@ -89,7 +92,7 @@ def _measures(
         late=tally["late"],
         open_overdue=tally["open_overdue"],
         not_yet_due=tally["not_yet_due"],
-        exceptions=dict(exceptions),
+        exceptions={reason: n for reason, n in exceptions.items() if n},
         exception_references=tuple(sorted(references)),
         percent_on_time=_percent(tally["on_time"], counted),
         percent_on_time_excluding_exceptions=_percent(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlite_utils
@@ -126,6 +127,14 @@ class AdviceRequestRepository:
         """Requests not yet returned, in the given services (``None``: every service)."""
         where, params = _services_clause(service_ids)
         return self._select(f"WHERE r.returned_on IS NULL {where}", params)
+
+    def find_all_for(self, service_id: int) -> list[AdviceRequestRecord]:
+        """Every request of one service, returned or not."""
+        return self._select("WHERE r.service_id = ?", [service_id])
+
+    def overdue_on(self, today: date) -> list[AdviceRequestRecord]:
+        """Requests still owed whose due date has passed (the open-request index serves this)."""
+        return self._select("WHERE r.returned_on IS NULL AND r.due_on < ?", [today.isoformat()])
 
     def count(self) -> int:
         """How many requests are kept."""

@@ -15,6 +15,7 @@ from bot.storage.channels import ChannelRepository
 from bot.storage.database import Database
 from bot.storage.directory import PeopleRepository, ServiceRepository
 from bot.storage.nudges import NudgeRepository
+from bot.storage.summary import SummaryRepository
 
 T = TypeVar("T")
 
@@ -32,6 +33,7 @@ class Repositories:
         self.reviews = AnnualReviewRepository(db, self.audit)
         self.channels = ChannelRepository(db, self.audit)
         self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews)
+        self.summaries = SummaryRepository(db, self.requests, self.reviews)
 
 
 class Store:

@@ -1,0 +1,231 @@
+"""The DCO summary from SQL aggregates: nothing here loads every request into Python."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from ehcp_rules import (
+    ComplianceMeasures,
+    ExceptionReason,
+    Period,
+    Rag,
+    Rating,
+    ServiceSummary,
+    Summary,
+    advice_status,
+    load_question_bank,
+    measures_from_counts,
+    review_status,
+)
+
+_COUNTS = """
+SELECT {key} AS service_id,
+  sum(received_on BETWEEN :start AND :end) AS received,
+  sum(d AND returned_on <= due_on) AS on_time,
+  sum(d AND returned_on > due_on) AS late,
+  sum(d AND returned_on IS NULL AND due_on < :today) AS open_overdue,
+  sum(d AND returned_on IS NULL AND due_on >= :today) AS not_yet_due,
+  sum(d AND x AND returned_on <= due_on) AS excepted_on_time,
+  sum(d AND x AND returned_on > due_on) AS excepted_late,
+  sum(d AND x AND returned_on IS NULL AND due_on < :today) AS excepted_open_overdue,
+  sum(d AND exception_reason = 'exceptional_circumstances') AS exceptional_circumstances,
+  sum(d AND exception_reason = 'absent_from_area') AS absent_from_area,
+  sum(d AND exception_reason = 'missed_appointment') AS missed_appointment,
+  group_concat(CASE WHEN d AND x THEN case_ref END) AS refs
+FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x
+      FROM advice_requests
+      WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end)
+{group}
+"""
+_TALLY = (
+    "received",
+    "on_time",
+    "late",
+    "open_overdue",
+    "not_yet_due",
+    "excepted_on_time",
+    "excepted_late",
+    "excepted_open_overdue",
+)
+
+
+class SummaryRepository:
+    """Builds the summary for a period."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        requests: AdviceRequestRepository,
+        reviews: AnnualReviewRepository,
+    ) -> None:
+        self._db = db
+        self._requests = requests
+        self._reviews = reviews
+
+    def compliance_by_service(self, period: Period, today: date) -> dict[int, ComplianceMeasures]:
+        """6-week measures per service for the period, from one aggregate query."""
+        return {
+            key: value
+            for key, value in self._counts(period, today, grouped=True).items()
+            if key is not None
+        }
+
+    def compliance_overall(self, period: Period, today: date) -> ComplianceMeasures:
+        """6-week measures over every service for the period."""
+        return self._counts(period, today, grouped=False).get(None) or _empty(period)
+
+    def _counts(
+        self, period: Period, today: date, *, grouped: bool
+    ) -> dict[Any, ComplianceMeasures]:
+        sql = _COUNTS.format(
+            key="service_id" if grouped else "NULL", group="GROUP BY service_id" if grouped else ""
+        )
+        cursor = self._db.execute(
+            sql,
+            {
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "today": today.isoformat(),
+            },
+        )
+        names = [d[0] for d in cursor.description]
+        result = {}
+        for row in cursor.fetchall():
+            values = dict(zip(names, row, strict=True))
+            result[values["service_id"]] = _measures(period, values)
+        return result
+
+    def summary(self, period: Period, today: date) -> Summary:
+        """Every service's summary, the overall figures and the common barriers."""
+        services = dict(self._db.execute("SELECT id, name FROM services ORDER BY name").fetchall())
+        now, before = (
+            self.compliance_by_service(period, today),
+            self.compliance_by_service(period.previous(), today),
+        )
+        latest = self._latest_assessments()
+        answers = self._answers([a[0] for a in latest.values()])
+        overdue = self._overdue_steps(today)
+        at_risk, reviews_at_risk = self._reviews_at_risk(today)
+        facts = _Facts(period, now, before, latest, answers, overdue, at_risk)
+        rows = [_service(facts, sid, name) for sid, name in services.items()]
+        return Summary(
+            today=today,
+            period=period,
+            previous=period.previous(),
+            services=tuple(rows),
+            overall=self.compliance_overall(period, today),
+            overall_previous=self.compliance_overall(period.previous(), today),
+            barriers=_barriers(answers),
+            overdue_by_step=dict(sum(overdue.values(), Counter())),
+            reviews_at_risk=reviews_at_risk,
+        )
+
+    def _latest_assessments(self) -> dict[int, tuple[Any, ...]]:
+        rows = self._db.execute(
+            "SELECT service_id, id, rag, substr(submitted_at, 1, 10), edition FROM assessments "
+            "WHERE status = 'submitted' ORDER BY service_id, submitted_at DESC, id DESC"
+        ).fetchall()
+        latest: dict[int, tuple[Any, ...]] = {}
+        for service_id, assessment_id, rag, submitted, edition in rows:
+            if service_id not in latest:
+                latest[service_id] = (
+                    assessment_id,
+                    Rag(rag),
+                    date.fromisoformat(submitted),
+                    None,
+                    edition,
+                )
+            elif latest[service_id][3] is None:
+                first = latest[service_id]
+                latest[service_id] = (*first[:3], Rag(rag), first[4])
+        return latest
+
+    def _answers(self, assessment_ids: list[int]) -> dict[int, dict[int, Rating]]:
+        marks = ",".join("?" for _ in assessment_ids) or "NULL"
+        rows = self._db.execute(
+            "SELECT assessment_id, question, rating FROM answers WHERE id IN (SELECT max(id) "
+            f"FROM answers WHERE assessment_id IN ({marks}) GROUP BY assessment_id, question)",
+            assessment_ids,
+        ).fetchall()
+        answers: dict[int, dict[int, Rating]] = defaultdict(dict)
+        for assessment_id, question, rating in rows:
+            answers[assessment_id][question] = Rating(rating)
+        return answers
+
+    def _overdue_steps(self, today: date) -> dict[int, Counter[str]]:
+        steps: dict[int, Counter[str]] = defaultdict(Counter)
+        for record in self._requests.overdue_on(today):
+            status = advice_status(record.as_rule(), today)
+            stage = status.escalation.title if status.escalation else "Exception (reg 8(2))"
+            steps[record.service_id][stage] += 1
+        return steps
+
+    def _reviews_at_risk(self, today: date) -> tuple[Counter[int], int]:
+        """Reviews needing action per service, and how many reviews that is in all."""
+        at_risk: Counter[int] = Counter()
+        total = 0
+        for review in self._reviews.for_services(None):
+            if review_status(review.as_rule(), today).flags:
+                at_risk.update(review.service_ids)
+                total += 1
+        return at_risk, total
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the per-service rows are made from."""
+
+    period: Period
+    now: dict[int, ComplianceMeasures]
+    before: dict[int, ComplianceMeasures]
+    latest: dict[int, tuple[Any, ...]]
+    answers: dict[int, dict[int, Rating]]
+    overdue: dict[int, Counter[str]]
+    at_risk: Counter[int]
+
+
+def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
+    latest = facts.latest.get(service_id)
+    assessment_id, rag, submitted, previous, edition = latest or (None, None, None, None, None)
+    bank = load_question_bank(edition) if edition else None
+    ratings = facts.answers.get(assessment_id or 0, {})
+    essentials = bank.essential_numbers if bank else ()
+    return ServiceSummary(
+        service_id=service_id,
+        name=name,
+        latest_rag=rag,
+        submitted_on=submitted,
+        previous_rag=previous,
+        essentials_not_met=tuple(n for n in essentials if ratings.get(n) is Rating.NO),
+        compliance=facts.now.get(service_id) or _empty(facts.period),
+        previous_compliance=facts.before.get(service_id) or _empty(facts.period.previous()),
+        overdue_by_step=dict(facts.overdue.get(service_id, Counter())),
+        reviews_at_risk=facts.at_risk.get(service_id, 0),
+    )
+
+
+def _measures(period: Period, values: dict[str, Any]) -> ComplianceMeasures:
+    tally = {key: int(values[key] or 0) for key in _TALLY}
+    exceptions = {reason: int(values[reason.value] or 0) for reason in ExceptionReason}
+    references = sorted(str(values["refs"]).split(",")) if values["refs"] else []
+    return measures_from_counts(period.start, period.end, tally, exceptions, references)
+
+
+def _empty(period: Period) -> ComplianceMeasures:
+    return measures_from_counts(period.start, period.end, {}, {}, [])
+
+
+def _barriers(answers: dict[int, dict[int, Rating]]) -> tuple[tuple[str, int], ...]:
+    bank = load_question_bank()
+    counts: Counter[str] = Counter()
+    for ratings in answers.values():
+        for question, rating in ratings.items():
+            if rating is not Rating.YES and question <= len(bank):
+                counts[bank.theme(bank.question(question).theme).title] += 1
+    return tuple(counts.most_common())

@@ -1,0 +1,64 @@
+"""The DCO's compliance summary as plain data: built by the store, shown by cards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from ehcp_rules.compliance import ComplianceMeasures
+from ehcp_rules.dates import add_months
+from ehcp_rules.periods import Period
+from ehcp_rules.ratings import Rag
+
+STALE_AFTER_MONTHS = 12
+
+
+class ServiceSummary(BaseModel):
+    """One service: its latest self-assessment and its 6-week compliance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service_id: int
+    name: str
+    latest_rag: Rag | None
+    submitted_on: date | None
+    previous_rag: Rag | None
+    essentials_not_met: tuple[int, ...]
+    compliance: ComplianceMeasures
+    previous_compliance: ComplianceMeasures
+    overdue_by_step: dict[str, int]
+    reviews_at_risk: int
+
+    def assessment_age(self, today: date) -> str:
+        """``never``, ``over 12 months old``, or the day it was submitted."""
+        if self.submitted_on is None:
+            return "never"
+        if self.submitted_on < add_months(today, -STALE_AFTER_MONTHS):
+            return "over 12 months old"
+        return f"{self.submitted_on:%d %b %Y}"
+
+    @property
+    def change(self) -> str:
+        """How the rating moved since the previous assessment: better, worse, same or first."""
+        if self.latest_rag is None or self.previous_rag is None:
+            return "first" if self.latest_rag else ""
+        order = [Rag.RED, Rag.AMBER, Rag.GREEN]
+        now, before = order.index(self.latest_rag), order.index(self.previous_rag)
+        return "better" if now > before else "worse" if now < before else "same"
+
+
+class Summary(BaseModel):
+    """Every service, the overall figures, the common barriers, for one period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    today: date
+    period: Period
+    previous: Period
+    services: tuple[ServiceSummary, ...]
+    overall: ComplianceMeasures
+    overall_previous: ComplianceMeasures
+    barriers: tuple[tuple[str, int], ...]
+    overdue_by_step: dict[str, int]
+    reviews_at_risk: int
