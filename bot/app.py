@@ -27,6 +27,7 @@ from bot.storage.dialog_store import (
     SqliteAssessmentStore,
     SqliteCaseworkStore,
     SqliteSubscriptionStore,
+    SqliteSummaryStore,
 )
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
@@ -52,6 +53,7 @@ def build_bot(store: Store, settings: Settings, clock: Clock | None = None) -> E
         SqliteCaseworkStore(store),
         clock or LocalClock(settings.timezone),
         SqliteSubscriptionStore(store),
+        SqliteSummaryStore(store),
     )
     return EhcpBot(
         conversation_state=conversation_state,

@@ -28,6 +28,7 @@ class Command(StrEnum):
     SUBSCRIBE = "subscribe"
     UNSUBSCRIBE = "unsubscribe"
     SUBSCRIPTIONS = "subscriptions"
+    SUMMARY = "summary"
     CADENCE = "nudges"
     PAUSE_NUDGES = "pause nudges"
     RESUME_NUDGES = "resume nudges"
@@ -64,6 +65,7 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
     Command.UNSUBSCRIBE: ("unsubscribe",),
     Command.SUBSCRIPTIONS: ("subscriptions", "list subscriptions"),
     Command.RESUME_NUDGES: ("resume nudges", "unpause nudges", "restart nudges"),
+    Command.SUMMARY: ("summary", "compliance summary", "dashboard"),
 }
 _WITH_ARGUMENT = {
     "return": Command.RETURN,
@@ -78,6 +80,8 @@ _WITH_ARGUMENT = {
     "unsubscribe": Command.UNSUBSCRIBE,
     "unsubscribe from": Command.UNSUBSCRIBE,
     "nudges": Command.CADENCE,
+    "summary": Command.SUMMARY,
+    "summary for": Command.SUMMARY,
     "pause nudges until": Command.PAUSE_NUDGES,
     "pause nudges": Command.PAUSE_NUDGES,
 }

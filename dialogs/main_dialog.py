@@ -30,10 +30,12 @@ from dialogs.ports import (
     Clock,
     NotFoundError,
     SubscriptionStore,
+    SummaryStore,
 )
 from dialogs.self_assessment_dialog import SelfAssessmentDialog
 from dialogs.status import send_status
 from dialogs.subscriptions import Subscriptions
+from dialogs.summary import Summaries
 from dialogs.turns import card_activity, is_personal, person_of, submitted_value
 
 _ASSESSMENT_CARD_ACTIONS = {"answer", "back", "skip", "pause", "change", "continue", "submit"}
@@ -51,11 +53,13 @@ class MainDialog(ComponentDialog):
         casework: CaseworkStore,
         clock: Clock,
         subscriptions: SubscriptionStore,
+        summaries: SummaryStore,
     ) -> None:
         super().__init__(self.ID)
         self._store = store
         self._casework = Casework(casework, clock)
         self._subscriptions = Subscriptions(subscriptions, clock)
+        self._summaries = Summaries(summaries, clock)
         self.add_dialog(SelfAssessmentDialog(store))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
@@ -95,6 +99,8 @@ class MainDialog(ComponentDialog):
             return await self._casework.on_card(context, value)
         command, argument = parse(_typed(context))
         if await self._subscriptions.on_command(context, command, argument):
+            return True
+        if await self._summaries.on_command(context, command, argument):
             return True
         return await self._casework.on_command(context, command, argument)
 

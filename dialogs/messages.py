@@ -17,8 +17,9 @@ HELP_COMMANDS = (
         "Start your service's self-assessment, or carry on with it.",
         ("personal",),
     ),
-    ("resume", "Carry on where you (or a colleague) stopped.", ("personal",)),
+    ("resume", "Carry on where you (or a colleague) stopped.", ()),
     ("status", "How far your service's assessment has got, and its rating so far.", ("personal",)),
+    ("summary", "DCOs: compliance across every service (add a period: last month).", ("personal",)),
     ("help", "What I can do.", EVERYWHERE),
 )
 """The commands people can type: the help card and the Teams app's command menus show these."""
@@ -209,3 +210,23 @@ CHANNEL_GONE = (
     "the app was removed. Its nudges are paused. Add the app back and type **resume nudges** in "
     "the channel, with the bot @mentioned."
 )
+
+SUMMARY_TITLE = "EHCP compliance summary: {period}"
+SUMMARY_HEADLINE = (
+    "Health advice returned within 6 weeks: **{on_time}** ({without} leaving out reg 8(2) "
+    "exceptions). {previous}: {before}."
+)
+SUMMARY_REVIEWS = "Annual reviews needing action: {count}."
+SUMMARY_BARRIERS = "Most often rated No or Emerging: {themes}."
+SUMMARY_MORE = (
+    "And {count} more services: the export (ehcp-bot summary --format csv) has every one."
+)
+SUMMARY_ROLE = (
+    "The compliance summary across services is for Designated Clinical Officers and "
+    "administrators; you need the DCO or admin role."
+)
+EXCEPTION_SHORT = {
+    "exceptional_circumstances": "exceptional circumstances",
+    "absent_from_area": "absent from the area",
+    "missed_appointment": "missed appointment",
+}

@@ -15,10 +15,12 @@ from ehcp_rules import (
     AdviceRequestRecord,
     AnnualReviewRecord,
     Assessment,
+    Period,
     Rating,
     RoleGrant,
     Service,
     StoredAnswer,
+    Summary,
 )
 
 
@@ -191,4 +193,17 @@ class SubscriptionStore(Protocol):
 
     async def pause_until(self, conversation_id: str, until: date | None, *, actor: str) -> None:
         """Pause the channel's nudges until a day (``None``: resume now)."""
+        ...
+
+
+@runtime_checkable
+class SummaryStore(Protocol):
+    """The DCO summary: roles, and the summary for a period."""
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        """Every role this person holds."""
+        ...
+
+    async def summary(self, period: Period, today: date) -> Summary:
+        """Every service's summary for the period."""
         ...

@@ -11,10 +11,12 @@ from ehcp_rules import (
     AdviceRequestRecord,
     AnnualReviewRecord,
     Assessment,
+    Period,
     Rating,
     RoleGrant,
     Service,
     StoredAnswer,
+    Summary,
 )
 
 
@@ -177,3 +179,16 @@ class SqliteSubscriptionStore:
     async def pause_until(self, conversation_id: str, until: date | None, *, actor: str) -> None:
         day = until.isoformat() if until else None
         await self._store.run(lambda r: r.channels.pause_until(conversation_id, day, actor=actor))
+
+
+class SqliteSummaryStore:
+    """The summary port over the repositories."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        return await self._store.run(lambda r: r.people.roles_of(object_id))
+
+    async def summary(self, period: Period, today: date) -> Summary:
+        return await self._store.run(lambda r: r.summaries.summary(period, today))

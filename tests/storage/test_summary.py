@@ -64,3 +64,44 @@ def test_the_summary_of_the_demo(demo: Store) -> None:
     assert summary.barriers[0][1] >= 1
     assert summary.overall.due == sum(s.compliance.due for s in summary.services)
     demo.close()
+
+
+def test_the_command_line_gives_text_json_and_csv(
+    demo: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+    import json
+
+    from bot.cli import main
+
+    path = str(demo.database.path)
+    demo.close()
+    for fmt in ("text", "json", "csv"):
+        assert (
+            main(
+                [
+                    "summary",
+                    "--db",
+                    path,
+                    "--today",
+                    "2026-11-23",
+                    "--period",
+                    "last quarter",
+                    "--format",
+                    fmt,
+                ]
+            )
+            == 0
+        )
+    out = capsys.readouterr().out
+    text, rest = out.split("\n{", 1)
+    data = json.loads("{" + rest[: rest.index("\nservice,")])
+    rows = list(csv.DictReader(io.StringIO(rest[rest.index("\nservice,") + 1 :])))
+
+    assert text.startswith("EHCP compliance summary: Jul 2026 to Sep 2026")
+    assert data["period"]["label"] == "Jul 2026 to Sep 2026"
+    assert rows[-1]["service"] == "All services"
+    assert sum(int(r["due"]) for r in rows[:-1]) == int(rows[-1]["due"])
+    assert {r["service"]: r["latest_rag"] for r in rows}["Community Paediatrics"] == "red"
+    assert main(["summary", "--db", path, "--period", "yesterday"]) == 2

@@ -1,0 +1,134 @@
+"""``ehcp-bot summary``: the DCO compliance summary as text, JSON or CSV (SEND dashboard)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+
+from bot.commands.common import Commands, iso_date, london_today, open_store
+from dialogs.cards.summary import percent
+from ehcp_rules import ComplianceMeasures, Summary, parse_period
+
+CSV_COLUMNS = (
+    "service",
+    "latest_rag",
+    "assessed",
+    "change",
+    "essentials_not_met",
+    "received",
+    "due",
+    "on_time",
+    "late",
+    "open_overdue",
+    "not_yet_due",
+    "exceptions",
+    "percent_on_time",
+    "percent_on_time_excluding_exceptions",
+    "previous_percent_on_time",
+    "overdue_now",
+    "reviews_at_risk",
+)
+
+
+def register(commands: Commands, db: argparse.ArgumentParser) -> None:
+    """Add ``summary``."""
+    summary = commands.add_parser(
+        "summary",
+        parents=[db],
+        help="the compliance summary across services",
+        description="The DCO's compliance summary: each service's latest self-assessment RAG and "
+        "6-week compliance for a period, overdue requests by escalation step, reviews at risk.",
+    )
+    summary.add_argument(
+        "--period",
+        default="this month",
+        help="this month (default), last month, this quarter, last quarter, "
+        "2026-10, or '2026-09-01 to 2026-11-30'",
+    )
+    summary.add_argument("--today", type=iso_date, help="as on this day (default: today)")
+    summary.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    summary.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    today = args.today or london_today()
+    period = parse_period(args.period, today)
+    with open_store(args) as store:
+        summary = store.call(lambda r: r.summaries.summary(period, today))
+    render = {"json": as_json, "csv": as_csv, "text": as_text}[args.format]
+    print(render(summary), end="" if args.format == "csv" else "\n")
+    return 0
+
+
+def as_json(summary: Summary) -> str:
+    """The whole summary as JSON."""
+    return summary.model_dump_json(indent=2)
+
+
+def _row(name: str, measures: ComplianceMeasures, before: ComplianceMeasures) -> dict[str, object]:
+    return {
+        "service": name,
+        "received": measures.received,
+        "due": measures.due,
+        "on_time": measures.on_time,
+        "late": measures.late,
+        "open_overdue": measures.open_overdue,
+        "not_yet_due": measures.not_yet_due,
+        "exceptions": sum(measures.exceptions.values()),
+        "percent_on_time": measures.percent_on_time,
+        "percent_on_time_excluding_exceptions": measures.percent_on_time_excluding_exceptions,
+        "previous_percent_on_time": before.percent_on_time,
+    }
+
+
+def as_csv(summary: Summary) -> str:
+    """One row per service and one for all services."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for service in summary.services:
+        writer.writerow(
+            _row(service.name, service.compliance, service.previous_compliance)
+            | {
+                "latest_rag": service.latest_rag.value if service.latest_rag else "",
+                "assessed": service.assessment_age(summary.today),
+                "change": service.change,
+                "essentials_not_met": " ".join(map(str, service.essentials_not_met)),
+                "overdue_now": sum(service.overdue_by_step.values()),
+                "reviews_at_risk": service.reviews_at_risk,
+            }
+        )
+    writer.writerow(
+        _row("All services", summary.overall, summary.overall_previous)
+        | {
+            "overdue_now": sum(summary.overdue_by_step.values()),
+            "reviews_at_risk": summary.reviews_at_risk,
+        }
+    )
+    return out.getvalue()
+
+
+def as_text(summary: Summary) -> str:
+    """A readable report."""
+    overall = summary.overall
+    lines = [
+        f"EHCP compliance summary: {summary.period.label}",
+        f"6-week compliance: {percent(overall.percent_on_time)} "
+        f"({percent(overall.percent_on_time_excluding_exceptions)} leaving out exceptions); "
+        f"{summary.previous.label}: {percent(summary.overall_previous.percent_on_time)}",
+        f"Due {overall.due}, on time {overall.on_time}, late {overall.late}, open and overdue "
+        f"{overall.open_overdue}, not yet due {overall.not_yet_due}, exceptions "
+        f"{sum(overall.exceptions.values())}",
+        "Overdue now: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(summary.overdue_by_step.items())) or "none"),
+        f"Annual reviews needing action: {summary.reviews_at_risk}",
+        "",
+    ]
+    for service in summary.services:
+        rag = service.latest_rag.label if service.latest_rag else "no assessment"
+        lines.append(
+            f"{service.name}: {rag} ({service.assessment_age(summary.today)}), "
+            f"6-week {percent(service.compliance.percent_on_time)}"
+        )
+    return "\n".join(lines)

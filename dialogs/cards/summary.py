@@ -1,0 +1,122 @@
+"""The DCO's compliance summary card: overall figures, every service, the common barriers."""
+
+from __future__ import annotations
+
+from dialogs import messages
+from dialogs.cards.elements import RAG_COLOURS, Element, card, facts, heading, text
+from ehcp_rules import ComplianceMeasures, ServiceSummary, Summary
+
+MAX_SERVICES_SHOWN = 25
+
+
+def percent(value: float | None) -> str:
+    """``62.5%``, or ``n/a`` when nothing was due."""
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
+def _exceptions(measures: ComplianceMeasures) -> str:
+    if not measures.exceptions:
+        return "0"
+    parts = ", ".join(
+        f"{messages.EXCEPTION_SHORT[reason.value]} {n}" for reason, n in measures.exceptions.items()
+    )
+    return f"{sum(measures.exceptions.values())} ({parts})"
+
+
+def _counted(measures: ComplianceMeasures) -> int:
+    return measures.on_time + measures.late + measures.open_overdue
+
+
+def _risk(service: ServiceSummary) -> tuple[int, float]:
+    rank = {"red": 0, "amber": 1, "green": 2}.get(
+        service.latest_rag.value if service.latest_rag else "", 0
+    )
+    return rank, service.compliance.percent_on_time or 100.0
+
+
+def summary_card(summary: Summary) -> Element:
+    """One card for a period; services riskiest first, up to 25 (the export has them all)."""
+    overall, before = summary.overall, summary.overall_previous
+    body = [
+        heading(messages.SUMMARY_TITLE.format(period=summary.period.label)),
+        text(
+            messages.SUMMARY_HEADLINE.format(
+                on_time=percent(overall.percent_on_time),
+                without=percent(overall.percent_on_time_excluding_exceptions),
+                previous=summary.previous.label,
+                before=percent(before.percent_on_time),
+            )
+        ),
+        facts(
+            [
+                ("Due", str(overall.due)),
+                ("On time", str(overall.on_time)),
+                ("Late", str(overall.late)),
+                ("Open and overdue", str(overall.open_overdue)),
+                ("Not yet due", str(overall.not_yet_due)),
+                ("Exceptions", _exceptions(overall)),
+                ("Requests received", str(overall.received)),
+            ]
+        ),
+        text("Overdue now", weight="Bolder", separator=True),
+        facts(
+            sorted(((step, str(n)) for step, n in summary.overdue_by_step.items()))
+            or [("None", "")]
+        ),
+        text(messages.SUMMARY_REVIEWS.format(count=summary.reviews_at_risk)),
+    ]
+    if summary.barriers:
+        common = ", ".join(f"{theme} ({n})" for theme, n in summary.barriers[:3])
+        body.append(text(messages.SUMMARY_BARRIERS.format(themes=common), separator=True))
+    body.append(text("Services", weight="Bolder", separator=True))
+    ordered = sorted(summary.services, key=_risk)
+    body.extend(_service_row(service, summary) for service in ordered[:MAX_SERVICES_SHOWN])
+    if len(ordered) > MAX_SERVICES_SHOWN:
+        body.append(
+            text(
+                messages.SUMMARY_MORE.format(count=len(ordered) - MAX_SERVICES_SHOWN), isSubtle=True
+            )
+        )
+    return card(body)
+
+
+def _service_row(service: ServiceSummary, summary: Summary) -> Element:
+    rag = service.latest_rag.label if service.latest_rag else "No assessment"
+    colour = RAG_COLOURS[service.latest_rag.value] if service.latest_rag else "Default"
+    age = service.assessment_age(summary.today)
+    change = f", {service.change}" if service.change in ("better", "worse", "same") else ""
+    not_met = (
+        f"Essentials not met: {', '.join(map(str, service.essentials_not_met))}"
+        if service.essentials_not_met
+        else ""
+    )
+    compliance = service.compliance
+    return {
+        "type": "ColumnSet",
+        "separator": True,
+        "columns": [
+            {
+                "type": "Column",
+                "width": "stretch",
+                "items": [
+                    text(f"**{service.name}**"),
+                    text(
+                        " · ".join(p for p in (f"{age}{change}", not_met) if p),
+                        size="Small",
+                        isSubtle=True,
+                        spacing="None",
+                    ),
+                ],
+            },
+            {
+                "type": "Column",
+                "width": "auto",
+                "items": [text(rag, color=colour, weight="Bolder")],
+            },
+            {
+                "type": "Column",
+                "width": "auto",
+                "items": [text(f"{percent(compliance.percent_on_time)} of {_counted(compliance)}")],
+            },
+        ],
+    }
