@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -69,6 +69,9 @@ _PAST_DATES = {
 }
 _DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on"}
 _MAX_PROBLEMS_SHOWN = 50
+
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
 class ImportRejected(StorageError):
@@ -152,12 +155,12 @@ def parse_rows(
     *,
     source: str,
     columns: Mapping[str, tuple[str, ...]],
-    build: Callable[[dict[str, str]], BaseModel],
-    key: Callable[[BaseModel], tuple[object, ...]],
+    build: Callable[[dict[str, str]], RecordT],
+    key: Callable[[RecordT], tuple[object, ...]],
     today: date,
-) -> list[Any]:
+) -> list[RecordT]:
     """Every row built into a record, or ``ImportRejected`` with every problem found."""
-    records: list[Any] = []
+    records: list[RecordT] = []
     problems: list[tuple[int, str]] = []
     first_seen: dict[tuple[object, ...], int] = {}
     for line, row in read_csv_rows(data, source, columns):
@@ -220,10 +223,10 @@ def _flag(value: str, column: str) -> bool | None:
     raise _RowError(f"{column} {value!r} should be yes or no")
 
 
-def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], BaseModel]:
+def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], AdviceRequestRecord]:
     """Builds an ``AdviceRequestRecord`` from one CSV row, with ``services`` (lower name → id)."""
 
-    def build(row: dict[str, str]) -> BaseModel:
+    def build(row: dict[str, str]) -> AdviceRequestRecord:
         service_id = _service_id(services, row["service"])
         outcome = _choice(row.get("outcome", ""), AdviceOutcome, "outcome")
         if outcome is None and row.get("returned_on"):
@@ -250,10 +253,10 @@ def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], B
     return build
 
 
-def review_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], BaseModel]:
+def review_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], AnnualReviewRecord]:
     """Builds an ``AnnualReviewRecord`` from one CSV row (services separated by ';')."""
 
-    def build(row: dict[str, str]) -> BaseModel:
+    def build(row: dict[str, str]) -> AnnualReviewRecord:
         names = [n for n in (part.strip() for part in row["services"].split(";")) if n]
         if not names:
             raise _RowError("services is empty: name at least one service")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from bot.commands.common import Commands, cli_actor, iso_date, london_today, open_store
 from bot.demo import DEMO_PEOPLE, load_demo
@@ -16,6 +15,7 @@ from bot.importer import (
     request_builder,
     review_builder,
 )
+from bot.storage.casework import SyncCounts
 from bot.storage.store import Repositories
 
 
@@ -80,26 +80,26 @@ def _import_into(
     source: str,
     services: dict[str, int],
     today: date,
-) -> Any:
+) -> SyncCounts:
     if kind == "requests":
-        records = parse_rows(
+        requests = parse_rows(
             data,
             source=source,
             columns=REQUEST_COLUMNS,
             build=request_builder(services),
-            key=lambda r: (r.service_id, r.case_ref.lower()),  # type: ignore[attr-defined]
+            key=lambda r: (r.service_id, r.case_ref.lower()),
             today=today,
         )
-        return repos.requests.sync(records, actor=cli_actor())
-    records = parse_rows(
+        return repos.requests.sync(requests, actor=cli_actor())
+    reviews = parse_rows(
         data,
         source=source,
         columns=REVIEW_COLUMNS,
         build=review_builder(services),
-        key=lambda r: (r.case_ref.lower(),),  # type: ignore[attr-defined]
+        key=lambda r: (r.case_ref.lower(),),
         today=today,
     )
-    return repos.reviews.sync(records, actor=cli_actor())
+    return repos.reviews.sync(reviews, actor=cli_actor())
 
 
 def _demo(args: argparse.Namespace) -> int:
