@@ -230,3 +230,12 @@ EXCEPTION_SHORT = {
     "absent_from_area": "absent from the area",
     "missed_appointment": "missed appointment",
 }
+
+DETAIL_TITLE = "{service}: self-assessment, action plan and casework"
+DETAIL_RATING = "Latest self-assessment: **{rag}**, submitted {when:%d %b %Y}."
+DETAIL_NO_ASSESSMENT = "No self-assessment has been submitted yet."
+DETAIL_ROLE = (
+    "A service's detail is for its SPOC and practitioners, DCOs and administrators; you do not "
+    "have a role for {service}."
+)
+SUMMARY_WHAT = "{error} Or name a service for its detail, for example: summary for Children's SLT."

@@ -207,3 +207,27 @@ class SummaryStore(Protocol):
     async def summary(self, period: Period, today: date) -> Summary:
         """Every service's summary for the period."""
         ...
+
+    async def find_service(self, name: str) -> Service | None:
+        """The service with this name (case ignored), if any."""
+        ...
+
+    async def last_submitted(self, service_id: int) -> Assessment | None:
+        """The service's most recently submitted assessment, if any."""
+        ...
+
+    async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
+        """The current answer to each answered question."""
+        ...
+
+    async def actions(self, assessment_id: int) -> list[ActionItem]:
+        """The action plan."""
+        ...
+
+    async def open_requests(self, service_ids: list[int]) -> list[AdviceRequestRecord]:
+        """Requests still owed, in these services."""
+        ...
+
+    async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
+        """Reviews involving any of these services."""
+        ...

@@ -192,3 +192,22 @@ class SqliteSummaryStore:
 
     async def summary(self, period: Period, today: date) -> Summary:
         return await self._store.run(lambda r: r.summaries.summary(period, today))
+
+    async def find_service(self, name: str) -> Service | None:
+        return await self._store.run(lambda r: r.services.find(name))
+
+    async def last_submitted(self, service_id: int) -> Assessment | None:
+        submitted = await self._store.run(lambda r: r.assessments.submitted(service_id))
+        return submitted[0] if submitted else None
+
+    async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
+        return await self._store.run(lambda r: r.assessments.answers(assessment_id))
+
+    async def actions(self, assessment_id: int) -> list[ActionItem]:
+        return await self._store.run(lambda r: r.assessments.actions(assessment_id))
+
+    async def open_requests(self, service_ids: list[int]) -> list[AdviceRequestRecord]:
+        return await self._store.run(lambda r: r.requests.open_for(service_ids))
+
+    async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
+        return await self._store.run(lambda r: r.reviews.for_services(service_ids))

@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from dialogs import messages
-from dialogs.cards.elements import RAG_COLOURS, Element, card, facts, heading, text
-from ehcp_rules import ComplianceMeasures, ServiceSummary, Summary
+from dialogs.cards.elements import (
+    RAG_COLOURS,
+    Element,
+    card,
+    facts,
+    heading,
+    plain,
+    short,
+    text,
+)
+from ehcp_rules import (
+    ActionItem,
+    Assessment,
+    ComplianceMeasures,
+    QuestionBank,
+    ServiceSummary,
+    StoredAnswer,
+    Summary,
+)
 
 MAX_SERVICES_SHOWN = 25
 
@@ -120,3 +137,58 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
             },
         ],
     }
+
+
+def service_detail_card(
+    service: str,
+    bank: QuestionBank,
+    *,
+    assessment: Assessment | None,
+    answers: dict[int, StoredAnswer],
+    actions: list[ActionItem],
+    requests: list[str],
+    reviews: list[str],
+) -> Element:
+    """One service: its latest assessment question by question, its action plan, its casework."""
+    body = [heading(messages.DETAIL_TITLE.format(service=service))]
+    if assessment is None or assessment.rag is None or assessment.submitted_at is None:
+        body.append(text(messages.DETAIL_NO_ASSESSMENT, isSubtle=True))
+    else:
+        body.append(
+            text(
+                messages.DETAIL_RATING.format(
+                    rag=assessment.rag.label, when=assessment.submitted_at
+                ),
+                color=RAG_COLOURS[assessment.rag.value],
+            )
+        )
+        for question in bank.questions:
+            answer = answers.get(question.number)
+            rating = answer.rating.label if answer else "Not answered"
+            body.append(
+                text(
+                    f"**{question.number}{question.criterion.value}** {rating}: "
+                    f"{short(question.text, 80)}",
+                    separator=True,
+                    size="Small",
+                )
+            )
+            if answer and answer.comment:
+                body.append(plain(answer.comment, size="Small"))
+    body.append(text("Action plan", weight="Bolder", separator=True))
+    body.extend(
+        text(
+            f"{a.question} ({a.rating.label}): {a.progress.label}"
+            f"{' · ' + a.owner if a.owner else ''}"
+            f"{f' · by {a.target_date:%d %b %Y}' if a.target_date else ''}",
+            size="Small",
+        )
+        for a in actions
+    )
+    if not actions:
+        body.append(text("No actions.", isSubtle=True, size="Small"))
+    body.append(text(f"Open requests ({len(requests)})", weight="Bolder", separator=True))
+    body.extend(plain(line, size="Small") for line in requests[:15])
+    body.append(text(f"Reviews needing action ({len(reviews)})", weight="Bolder", separator=True))
+    body.extend(plain(line, size="Small") for line in reviews[:15])
+    return card(body)
