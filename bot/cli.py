@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from bot.app_package.manifest import PackageError
-from bot.commands import admin, data, manifest, nudges, rules, server, summary
+from bot.commands import admin, data, export, manifest, nudges, rules, server, summary
 from bot.commands.common import database_option
 from bot.config import SettingsError
 from bot.demo import DemoRefused
@@ -21,7 +21,7 @@ from ehcp_rules import RulesError
 Handler = Callable[[argparse.Namespace], int]
 
 EXIT_USAGE = 2
-_COMMAND_GROUPS = (server, rules, admin, data, nudges, summary, manifest)
+_COMMAND_GROUPS = (server, rules, admin, data, nudges, summary, export, manifest)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -82,13 +82,11 @@ def _row(name: str, measures: ComplianceMeasures, before: ComplianceMeasures) ->
     }
 
 
-def as_csv(summary: Summary) -> str:
-    """One row per service and one for all services."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+def csv_rows(summary: Summary) -> list[dict[str, object]]:
+    """One row per service and one for all services, in ``CSV_COLUMNS`` order."""
+    rows: list[dict[str, object]] = []
     for service in summary.services:
-        writer.writerow(
+        rows.append(
             _row(service.name, service.compliance, service.previous_compliance)
             | {
                 "latest_rag": service.latest_rag.value if service.latest_rag else "",
@@ -99,13 +97,22 @@ def as_csv(summary: Summary) -> str:
                 "reviews_at_risk": service.reviews_at_risk,
             }
         )
-    writer.writerow(
+    rows.append(
         _row("All services", summary.overall, summary.overall_previous)
         | {
             "overdue_now": sum(summary.overdue_by_step.values()),
             "reviews_at_risk": summary.reviews_at_risk,
         }
     )
+    return [{column: row.get(column, "") for column in CSV_COLUMNS} for row in rows]
+
+
+def as_csv(summary: Summary) -> str:
+    """One row per service and one for all services."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(summary))
     return out.getvalue()
 
 

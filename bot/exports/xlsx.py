@@ -1,0 +1,156 @@
+"""XLSX workbooks: a completed self-assessment in the tool's own layout (seed 000), the summary."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ehcp_rules import (
+    RAG_RULES,
+    ActionItem,
+    QuestionBank,
+    RagResult,
+    Rating,
+    StoredAnswer,
+    Summary,
+)
+
+MARK = "✓"
+FILLS = {"red": "F4B6B6", "amber": "FFD8A8", "green": "B8E0B8"}
+_THIN = Side(style="thin", color="999999")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def assessment_workbook(
+    bank: QuestionBank,
+    *,
+    service: str,
+    submitted_on: date | None,
+    answers: dict[int, StoredAnswer],
+    result: RagResult,
+    actions: list[ActionItem],
+) -> bytes:
+    """The tool's table (number, E/D, question, Yes/Emerging/No marked, comments), its Total and
+    Overall RAG rows and the RAG rules under it; then a sheet with the action plan."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Self-assessment"
+    _tool_header(sheet, bank, service, submitted_on)
+    for question in bank.questions:
+        answer = answers.get(question.number)
+        row = [question.number, question.criterion.value, question.text]
+        row += [MARK if answer and answer.rating is rating else "" for rating in Rating]
+        row.append(answer.comment if answer else "")
+        sheet.append(row)
+        _box(sheet, sheet.max_row)
+    _totals(sheet, result, bank.printed_rag_rules)
+    _action_sheet(book.create_sheet("Action plan"), bank, actions)
+    return _save(book)
+
+
+def _tool_header(
+    sheet: Worksheet, bank: QuestionBank, service: str, submitted: date | None
+) -> None:
+    sheet.append([bank.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"Service: {service}"])
+    sheet.append([f"Submitted: {submitted:%d %B %Y}" if submitted else "Not yet submitted"])
+    sheet.append([])
+    sheet.append(["", "", "", "Yes", "Emerging", "No", "Comments"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFG", (5, 5, 70, 8, 10, 8, 50), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def _box(sheet: Worksheet, row: int) -> None:
+    for cell in sheet[row]:
+        cell.border = _BOX
+        cell.alignment = _WRAP
+
+
+def _totals(sheet: Worksheet, result: RagResult, bank_rules: tuple[str, ...]) -> None:
+    counts = [result.counts[rating] for rating in Rating]
+    sheet.append(["", "", "Total", *counts, ""])
+    _box(sheet, sheet.max_row)
+    sheet.append(["", "", "Overall RAG Rating", result.rag.label.upper(), "", "", ""])
+    _box(sheet, sheet.max_row)
+    rag_cell = sheet.cell(row=sheet.max_row, column=4)
+    rag_cell.fill = PatternFill("solid", fgColor=FILLS[result.rag.value])
+    rag_cell.font = Font(bold=True)
+    for row in (sheet.max_row - 1, sheet.max_row):
+        sheet.cell(row=row, column=3).font = Font(bold=True)
+    sheet.append([])
+    sheet.append(["", "", "Rag ratings:"])
+    for line in (*bank_rules, *RAG_RULES):
+        sheet.append(["", "", line])
+    sheet.append(["", "", "Reasons: " + " ".join(result.reasons)])
+
+
+def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem]) -> None:
+    sheet.append(["No.", "E/D", "Question", "Rating", "Owner", "Target date", "Progress"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for action in actions:
+        question = bank.question(action.question)
+        sheet.append(
+            [
+                action.question,
+                question.criterion.value,
+                question.text,
+                action.rating.label,
+                action.owner or "",
+                action.target_date,
+                action.progress.label,
+            ]
+        )
+        _box(sheet, sheet.max_row)
+    for column, width in zip("ABCDEFG", (5, 5, 70, 10, 24, 12, 34), strict=True):
+        sheet.column_dimensions[column].width = width
+
+
+def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> bytes:
+    """One sheet per part (services, overdue now) and a chart of compliance by service."""
+    book = Workbook()
+    services = book.active
+    services.title = "Services"
+    if csv_rows:
+        services.append(list(csv_rows[0]))
+        for row in csv_rows:
+            services.append(list(row.values()))
+    overdue = book.create_sheet("Overdue now")
+    overdue.append(["Step", "Requests"])
+    for step, count in sorted(summary.overdue_by_step.items()):
+        overdue.append([step, count])
+    overdue.append(["Annual reviews needing action", summary.reviews_at_risk])
+    _chart(book, services, len(csv_rows), summary.period.label)
+    return _save(book)
+
+
+def _chart(book: Workbook, services: Worksheet, rows: int, label: str) -> None:
+    sheet = book.create_sheet("Chart")
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = f"6-week compliance by service, {label}"
+    chart.x_axis.title = "Service"
+    chart.y_axis.title = "% returned on time"
+    header = [cell.value for cell in services[1]]
+    column = header.index("percent_on_time") + 1 if "percent_on_time" in header else 1
+    data = Reference(services, min_col=column, min_row=1, max_row=rows + 1)
+    names = Reference(services, min_col=1, min_row=2, max_row=rows + 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(names)
+    chart.height, chart.width = 12, 24
+    sheet.add_chart(chart, "A1")
+
+
+def _save(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
