@@ -49,8 +49,11 @@ def assessment_workbook(
         row.append(answer.comment if answer else "")
         sheet.append(row)
         _box(sheet, sheet.max_row)
+        _fit_height(sheet, sheet.max_row, {"C": question.text, "G": row[-1]})
     _totals(sheet, result, bank.printed_rag_rules)
     _action_sheet(book.create_sheet("Action plan"), bank, actions)
+    for each in book.worksheets:
+        _printable(each)
     return _save(book)
 
 
@@ -67,6 +70,15 @@ def _tool_header(
         cell.font = Font(bold=True)
     for column, width in zip("ABCDEFG", (5, 5, 70, 8, 10, 8, 50), strict=True):
         sheet.column_dimensions[column].width = width
+
+
+def _fit_height(sheet: Worksheet, row: int, texts: dict[str, object]) -> None:
+    """Give a row room for its wrapped text (spreadsheets do not grow rows on their own)."""
+    lines = 1
+    for column, value in texts.items():
+        width = sheet.column_dimensions[column].width or 10
+        lines = max(lines, -(-len(str(value or "")) // max(1, int(width * 1.1))))
+    sheet.row_dimensions[row].height = 15 * lines
 
 
 def _box(sheet: Worksheet, row: int) -> None:
@@ -111,6 +123,7 @@ def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem
             ]
         )
         _box(sheet, sheet.max_row)
+        _fit_height(sheet, sheet.max_row, {"C": question.text})
     for column, width in zip("ABCDEFG", (5, 5, 70, 10, 24, 12, 34), strict=True):
         sheet.column_dimensions[column].width = width
 
@@ -148,6 +161,15 @@ def _chart(book: Workbook, services: Worksheet, rows: int, label: str) -> None:
     chart.set_categories(names)
     chart.height, chart.width = 12, 24
     sheet.add_chart(chart, "A1")
+
+
+def _printable(sheet: Worksheet) -> None:
+    """Landscape, one page wide, however many pages long: as it goes to a governance meeting."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
 
 
 def _save(book: Workbook) -> bytes:
