@@ -23,12 +23,7 @@ from bot.scheduler import NudgeScheduler
 from bot.sender import ProactiveSender
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
-from bot.storage.dialog_store import (
-    SqliteAssessmentStore,
-    SqliteCaseworkStore,
-    SqliteSubscriptionStore,
-    SqliteSummaryStore,
-)
+from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
 from bot.sweep import NudgeSweep
@@ -48,13 +43,8 @@ MAX_REQUEST_BYTES = 1024 * 1024
 def build_bot(store: Store, settings: Settings, clock: Clock | None = None) -> EhcpBot:
     """The bot and its dialogs over ``store``."""
     conversation_state = ConversationState(SqliteStorage(store.database))
-    dialog = MainDialog(
-        SqliteAssessmentStore(store),
-        SqliteCaseworkStore(store),
-        clock or LocalClock(settings.timezone),
-        SqliteSubscriptionStore(store),
-        SqliteSummaryStore(store),
-    )
+    ports = SqliteDialogStore(store)
+    dialog = MainDialog(ports, ports, clock or LocalClock(settings.timezone), ports, ports)
     return EhcpBot(
         conversation_state=conversation_state,
         dialog=dialog,

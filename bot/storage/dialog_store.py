@@ -1,4 +1,4 @@
-"""The dialogs' storage port (``dialogs.ports.AssessmentStore``) over the SQLite repositories."""
+"""The dialogs' storage ports (``dialogs.ports``) over the SQLite repositories."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from ehcp_rules import (
 )
 
 
-class SqliteAssessmentStore:
-    """Runs each call on the database's own thread, so a turn never blocks the event loop."""
+class SqliteDialogStore:
+    """Every storage port the dialogs declare, each call run on the database's own thread so a
+    turn never blocks the event loop."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -88,13 +89,6 @@ class SqliteAssessmentStore:
             )
         )
 
-
-class SqliteCaseworkStore:
-    """The casework port over the repositories, each call on the database's own thread."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
     async def visible_services(self, object_id: str) -> list[Service]:
         return await self._store.run(lambda r: _visible(r, object_id))
 
@@ -130,24 +124,6 @@ class SqliteCaseworkStore:
             lambda r: r.nudges.acknowledge(conversation_id, item_key, step, actor=actor)
         )
 
-
-def _visible(repos: Repositories, object_id: str) -> list[Service]:
-    grants = repos.people.roles_of(object_id)
-    if any(not g.role.needs_service for g in grants):
-        return repos.services.all()
-    ids = {g.service_id for g in grants if g.service_id is not None}
-    return [s for s in repos.services.all() if s.id in ids]
-
-
-class SqliteSubscriptionStore:
-    """The subscription port over the repositories."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def roles_of(self, object_id: str) -> list[RoleGrant]:
-        return await self._store.run(lambda r: r.people.roles_of(object_id))
-
     async def find_service(self, name: str) -> Service | None:
         return await self._store.run(lambda r: r.services.find(name))
 
@@ -180,34 +156,13 @@ class SqliteSubscriptionStore:
         day = until.isoformat() if until else None
         await self._store.run(lambda r: r.channels.pause_until(conversation_id, day, actor=actor))
 
-
-class SqliteSummaryStore:
-    """The summary port over the repositories."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def roles_of(self, object_id: str) -> list[RoleGrant]:
-        return await self._store.run(lambda r: r.people.roles_of(object_id))
-
     async def summary(self, period: Period, today: date) -> Summary:
         return await self._store.run(lambda r: r.summaries.summary(period, today))
 
-    async def find_service(self, name: str) -> Service | None:
-        return await self._store.run(lambda r: r.services.find(name))
 
-    async def last_submitted(self, service_id: int) -> Assessment | None:
-        submitted = await self._store.run(lambda r: r.assessments.submitted(service_id))
-        return submitted[0] if submitted else None
-
-    async def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
-        return await self._store.run(lambda r: r.assessments.answers(assessment_id))
-
-    async def actions(self, assessment_id: int) -> list[ActionItem]:
-        return await self._store.run(lambda r: r.assessments.actions(assessment_id))
-
-    async def open_requests(self, service_ids: list[int]) -> list[AdviceRequestRecord]:
-        return await self._store.run(lambda r: r.requests.open_for(service_ids))
-
-    async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
-        return await self._store.run(lambda r: r.reviews.for_services(service_ids))
+def _visible(repos: Repositories, object_id: str) -> list[Service]:
+    grants = repos.people.roles_of(object_id)
+    if any(not g.role.needs_service for g in grants):
+        return repos.services.all()
+    ids = {g.service_id for g in grants if g.service_id is not None}
+    return [s for s in repos.services.all() if s.id in ids]

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.storage.dialog_store import SqliteAssessmentStore
+from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.store import Store
 from ehcp_rules import Service
 from tests import builders
@@ -161,18 +161,18 @@ async def test_an_unexpected_error_is_logged_without_comment_text_and_apologised
     await _post(client, builders.message("start assessment", url))
     value = dict(fake.take()[1].cards[0]["actions"][0]["data"])
     secret = "Confidential remark about the team"
-    original = SqliteAssessmentStore.record_answer
+    original = SqliteDialogStore.record_answer
 
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"disk trouble while saving {secret}")
 
-    monkeypatch.setattr(SqliteAssessmentStore, "record_answer", broken)
+    monkeypatch.setattr(SqliteDialogStore, "record_answer", broken)
     with caplog.at_level(logging.ERROR):
         await _post(
             client, builders.submission(value | {"rating": "no", "comment": secret}, "1:c", url)
         )
     (apology,) = fake.take()
-    monkeypatch.setattr(SqliteAssessmentStore, "record_answer", original)
+    monkeypatch.setattr(SqliteDialogStore, "record_answer", original)
     await _post(
         client, builders.submission(value | {"rating": "no", "comment": "fine"}, "1:c", url)
     )

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from bot.storage.dialog_store import SqliteAssessmentStore
+from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.store import Store
-from dialogs.ports import AssessmentStore, ConflictError
+from dialogs.ports import (
+    AssessmentStore,
+    CaseworkStore,
+    ConflictError,
+    SubscriptionStore,
+    SummaryStore,
+)
 from ehcp_rules import Rating, Role, Service
 
 SAM = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 
 
-def test_it_satisfies_the_port(store: Store) -> None:
-    port: AssessmentStore = SqliteAssessmentStore(store)  # checked by mypy too
+def test_it_satisfies_every_port_the_dialogs_declare(store: Store) -> None:
+    port = SqliteDialogStore(store)
 
-    assert isinstance(port, AssessmentStore)
+    for protocol in (AssessmentStore, CaseworkStore, SubscriptionStore, SummaryStore):
+        assert isinstance(port, protocol), protocol.__name__
 
 
 async def test_a_whole_assessment_through_the_port(store: Store, slt: Service) -> None:
@@ -22,7 +29,7 @@ async def test_a_whole_assessment_through_the_port(store: Store, slt: Service) -
             SAM, Role.PRACTITIONER, service=slt.name, display_name="Sam", actor="admin"
         )
     )
-    port = SqliteAssessmentStore(store)
+    port = SqliteDialogStore(store)
 
     (grant,) = await port.roles_of(SAM)
     assessment, created = await port.start_or_resume_assessment(
