@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,10 @@ def test_the_validator_rejects_a_broken_card() -> None:
     ):
         with pytest.raises(AssertionError, match=message):
             assert_valid_card(broken)
+
+
+def test_the_schema_kept_here_is_the_official_one(shared_dir: Path) -> None:
+    from tests.cards import COPY
+
+    official = shared_dir / "schemas" / "adaptive-card-1.5.schema.json"
+    assert COPY.read_bytes() == official.read_bytes()
