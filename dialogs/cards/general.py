@@ -63,4 +63,6 @@ def status_card(rows: list[tuple[str, int, int, RagResult | None, str | None]]) 
             body.append(text(result.reasons[0], size="Small"))
         if last:
             body.append(text(f"Last submitted: {last}", isSubtle=True, size="Small"))
-    return card(body, [submit("Resume", "command", {"text": "resume"})])
+    in_progress = any(result is not None for _, _, _, result, _ in rows)
+    button = ("Resume", "resume") if in_progress else ("Start assessment", "start assessment")
+    return card(body, [submit(button[0], "command", {"text": button[1]})])

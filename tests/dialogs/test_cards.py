@@ -120,3 +120,11 @@ def test_the_schema_kept_here_is_the_official_one(shared_dir: Path) -> None:
 
     official = shared_dir / "schemas" / "adaptive-card-1.5.schema.json"
     assert COPY.read_bytes() == official.read_bytes()
+
+
+def test_the_status_button_says_what_it_will_do() -> None:
+    started = status_card([("SLT", 3, 23, rate(BANK, {1: "yes"}), None)])
+    none = status_card([("SLT", 0, 0, None, "23 Nov 2026, rated Red")])
+
+    assert started["actions"][0]["title"] == "Resume"
+    assert none["actions"][0]["title"] == "Start assessment"
