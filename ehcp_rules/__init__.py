@@ -19,6 +19,7 @@ from ehcp_rules.compliance import (
     compliance,
     measures_from_counts,
     month_period,
+    percent_of,
 )
 from ehcp_rules.dates import (
     add_months,
@@ -100,7 +101,7 @@ from ehcp_rules.reviews import (
     review_status,
 )
 from ehcp_rules.roles import Role
-from ehcp_rules.summary import ServiceSummary, Summary
+from ehcp_rules.summary import ServiceSummary, Summary, trend_months
 
 __all__ = [
     "ADVICE_PERIOD",
@@ -183,6 +184,7 @@ __all__ = [
     "parse_escalation_ladder",
     "parse_period",
     "parse_question_bank",
+    "percent_of",
     "phase_transfer_deadline",
     "plan_nudges",
     "plan_reminders",
@@ -190,4 +192,5 @@ __all__ = [
     "review_by",
     "review_status",
     "risk_key",
+    "trend_months",
 ]

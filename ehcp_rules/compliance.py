@@ -94,12 +94,13 @@ def measures_from_counts(
         not_yet_due=tally["not_yet_due"],
         exceptions={reason: n for reason, n in exceptions.items() if n},
         exception_references=tuple(sorted(references)),
-        percent_on_time=_percent(tally["on_time"], counted),
-        percent_on_time_excluding_exceptions=_percent(
+        percent_on_time=percent_of(tally["on_time"], counted),
+        percent_on_time_excluding_exceptions=percent_of(
             tally["on_time"] - tally["excepted_on_time"], counted - excepted
         ),
     )
 
 
-def _percent(part: int, whole: int) -> float | None:
+def percent_of(part: int, whole: int) -> float | None:
+    """``part`` as a percentage of ``whole`` to one decimal place; ``None`` when ``whole`` is 0."""
     return None if whole == 0 else round(100 * part / whole, 1)

@@ -12,10 +12,23 @@ from ehcp_rules.periods import Period
 from ehcp_rules.ratings import Rag
 
 STALE_AFTER_MONTHS = 12
+TREND_MONTHS = 12
+
+
+def trend_months(period: Period, today: date, count: int = TREND_MONTHS) -> tuple[date, ...]:
+    """The first days of the ``count`` months up to the period's last month (or this month, if
+    the period runs on past today), oldest first: the months the compliance chart shows."""
+    last = min(period.end, today).replace(day=1)
+    return tuple(add_months(last, offset - count + 1) for offset in range(count))
 
 
 class ServiceSummary(BaseModel):
-    """One service: its latest self-assessment and its 6-week compliance."""
+    """One service: its latest self-assessment and its 6-week compliance.
+
+    ``trend`` is the percentage on time in each of the summary's ``trend_months`` (``None`` where
+    nothing fell due); ``nudges_posted`` counts the overdue-request nudges posted to its channels
+    in the period, and ``nudges_acknowledged`` those somebody acknowledged.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -29,6 +42,9 @@ class ServiceSummary(BaseModel):
     previous_compliance: ComplianceMeasures
     overdue_by_step: dict[str, int]
     reviews_at_risk: int
+    trend: tuple[float | None, ...] = ()
+    nudges_posted: int = 0
+    nudges_acknowledged: int = 0
 
     def assessment_age(self, today: date) -> str:
         """``never``, ``over 12 months old``, or the day it was submitted."""
@@ -62,3 +78,7 @@ class Summary(BaseModel):
     barriers: tuple[tuple[str, int], ...]
     overdue_by_step: dict[str, int]
     reviews_at_risk: int
+    trend_months: tuple[date, ...] = ()
+    overall_trend: tuple[float | None, ...] = ()
+    nudges_posted: int = 0
+    nudges_acknowledged: int = 0

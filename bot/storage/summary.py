@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -18,10 +18,13 @@ from ehcp_rules import (
     Rating,
     ServiceSummary,
     Summary,
+    add_months,
     advice_status,
     load_question_bank,
     measures_from_counts,
+    percent_of,
     review_status,
+    trend_months,
 )
 
 _COUNTS = """
@@ -42,6 +45,21 @@ FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT 
       FROM advice_requests
       WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end)
 {group}
+"""
+_MONTHLY = """
+SELECT service_id, substr(due_on, 1, 7) AS month,
+  sum(returned_on <= due_on) AS on_time,
+  sum(returned_on > due_on OR (returned_on IS NULL AND due_on < :today)) AS counted_late
+FROM advice_requests WHERE due_on BETWEEN :start AND :end
+GROUP BY service_id, month
+"""
+_ACKNOWLEDGED = """
+SELECT r.service_id, count(*) AS posted, sum(EXISTS (
+    SELECT 1 FROM acknowledgements a WHERE a.conversation_id = s.conversation_id
+    AND a.item_key = s.item_key AND a.step = s.step)) AS acknowledged
+FROM sent_nudges s JOIN advice_requests r ON r.id = CAST(substr(s.item_key, 9) AS INTEGER)
+WHERE s.item_key LIKE 'request:%' AND s.sent_on BETWEEN :start AND :end
+GROUP BY r.service_id
 """
 _TALLY = (
     "received",
@@ -112,7 +130,10 @@ class SummaryRepository:
         answers = self._answers([a[0] for a in latest.values()])
         overdue = self._overdue_steps(today)
         at_risk, reviews_at_risk = self._reviews_at_risk(today)
-        facts = _Facts(period, now, before, latest, answers, overdue, at_risk)
+        months = trend_months(period, today)
+        trend, overall_trend = self._trend(months, today)
+        acknowledged = self._acknowledged(period)
+        facts = _Facts(period, now, before, latest, answers, overdue, at_risk, trend, acknowledged)
         rows = [_service(facts, sid, name) for sid, name in services.items()]
         return Summary(
             today=today,
@@ -124,7 +145,39 @@ class SummaryRepository:
             barriers=_barriers(answers),
             overdue_by_step=dict(sum(overdue.values(), Counter())),
             reviews_at_risk=reviews_at_risk,
+            trend_months=months,
+            overall_trend=overall_trend,
+            nudges_posted=sum(posted for posted, _ in acknowledged.values()),
+            nudges_acknowledged=sum(acked for _, acked in acknowledged.values()),
         )
+
+    def _trend(
+        self, months: tuple[date, ...], today: date
+    ) -> tuple[dict[int, tuple[float | None, ...]], tuple[float | None, ...]]:
+        """Percentage on time per service per month, and over all services, from one query."""
+        end = add_months(months[-1], 1) - timedelta(days=1)
+        rows = self._db.execute(
+            _MONTHLY,
+            {"start": months[0].isoformat(), "end": end.isoformat(), "today": today.isoformat()},
+        ).fetchall()
+        keys = [f"{m:%Y-%m}" for m in months]
+        counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+        overall: dict[str, tuple[int, int]] = {}
+        for service_id, month, on_time, late in rows:
+            counts[service_id][month] = (on_time or 0, late or 0)
+            before = overall.get(month, (0, 0))
+            overall[month] = (before[0] + (on_time or 0), before[1] + (late or 0))
+        return (
+            {sid: _percentages(by_month, keys) for sid, by_month in counts.items()},
+            _percentages(overall, keys),
+        )
+
+    def _acknowledged(self, period: Period) -> dict[int, tuple[int, int]]:
+        """Per service: overdue-request nudges posted in the period, and those acknowledged."""
+        rows = self._db.execute(
+            _ACKNOWLEDGED, {"start": period.start.isoformat(), "end": period.end.isoformat()}
+        ).fetchall()
+        return {service_id: (posted, acked or 0) for service_id, posted, acked in rows}
 
     def _latest_assessments(self) -> dict[int, tuple[Any, ...]]:
         rows = self._db.execute(
@@ -188,6 +241,8 @@ class _Facts:
     answers: dict[int, dict[int, Rating]]
     overdue: dict[int, Counter[str]]
     at_risk: Counter[int]
+    trend: dict[int, tuple[float | None, ...]]
+    acknowledged: dict[int, tuple[int, int]]
 
 
 def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
@@ -207,7 +262,21 @@ def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
         previous_compliance=facts.before.get(service_id) or _empty(facts.period.previous()),
         overdue_by_step=dict(facts.overdue.get(service_id, Counter())),
         reviews_at_risk=facts.at_risk.get(service_id, 0),
+        trend=facts.trend.get(service_id, ()),
+        nudges_posted=facts.acknowledged.get(service_id, (0, 0))[0],
+        nudges_acknowledged=facts.acknowledged.get(service_id, (0, 0))[1],
     )
+
+
+def _percentages(
+    by_month: dict[str, tuple[int, int]], months: list[str]
+) -> tuple[float | None, ...]:
+    """On time as a percentage of those counted (as ``measures_from_counts`` has it)."""
+    result: list[float | None] = []
+    for month in months:
+        on_time, late = by_month.get(month, (0, 0))
+        result.append(percent_of(on_time, on_time + late))
+    return tuple(result)
 
 
 def _measures(period: Period, values: dict[str, Any]) -> ComplianceMeasures:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.demo import load_demo
 from bot.storage.store import Store
-from ehcp_rules import Rag, compliance, parse_period
+from ehcp_rules import Rag, compliance, month_period, parse_period
 
 TODAY = date(2026, 11, 23)
 
@@ -105,3 +105,51 @@ def test_the_command_line_gives_text_json_and_csv(
     assert sum(int(r["due"]) for r in rows[:-1]) == int(rows[-1]["due"])
     assert {r["service"]: r["latest_rag"] for r in rows}["Community Paediatrics"] == "red"
     assert main(["summary", "--db", path, "--period", "yesterday"]) == 2
+
+
+def test_the_monthly_trend_agrees_with_the_rule_month_by_month(demo: Store) -> None:
+    period = parse_period("this month", TODAY)
+    summary = demo.call(lambda r: r.summaries.summary(period, TODAY))
+
+    assert summary.trend_months[0] == date(2025, 12, 1)
+    assert summary.trend_months[-1] == date(2026, 11, 1)
+    assert len(summary.trend_months) == 12
+    for service in summary.services:
+        rules = [
+            q.as_rule()
+            for q in demo.call(lambda r, s=service: r.requests.find_all_for(s.service_id))
+        ]
+        expected = tuple(
+            compliance(rules, *month_period(m.year, m.month), TODAY).percent_on_time
+            for m in summary.trend_months
+        )
+        assert (service.trend or (None,) * 12) == expected, service.name
+    everything = [
+        q.as_rule()
+        for s in summary.services
+        for q in demo.call(lambda r, s=s: r.requests.find_all_for(s.service_id))
+    ]
+    assert (
+        summary.overall_trend[-1]
+        == compliance(everything, *month_period(2026, 11), TODAY).percent_on_time
+    )
+    demo.close()
+
+
+def test_acknowledged_nudges_are_counted_per_service(demo: Store) -> None:
+    services = {s.name: s for s in demo.call(lambda r: r.services.all())}
+    paeds = services["Community Paediatrics"]
+    requests = demo.call(lambda r: r.requests.find_all_for(paeds.id))[:3]
+    keys = [(f"request:{q.id}", "chase") for q in requests]
+    demo.call(lambda r: r.nudges.record_items("19:channel", keys, activity_id="a1", day=TODAY))
+    demo.call(lambda r: r.nudges.acknowledge("19:channel", keys[0][0], "chase", actor="person-1"))
+    demo.call(lambda r: r.nudges.acknowledge("19:channel", keys[0][0], "chase", actor="person-2"))
+
+    summary = demo.call(lambda r: r.summaries.summary(parse_period("this month", TODAY), TODAY))
+    last_month = demo.call(lambda r: r.summaries.summary(parse_period("last month", TODAY), TODAY))
+
+    row = next(s for s in summary.services if s.name == "Community Paediatrics")
+    assert (row.nudges_posted, row.nudges_acknowledged) == (3, 1)
+    assert (summary.nudges_posted, summary.nudges_acknowledged) == (3, 1)
+    assert last_month.nudges_posted == 0
+    demo.close()
