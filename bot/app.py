@@ -18,7 +18,9 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from bot.channel_directory import ChannelDirectory
 from bot.clock import LocalClock
 from bot.config import Settings
+from bot.downloads import DownloadShelf, ShelfPublisher, serve_file
 from bot.middleware import TurnLogging
+from bot.reports import FileReports
 from bot.scheduler import NudgeScheduler
 from bot.sender import ProactiveSender
 from bot.storage.bot_state import SqliteStorage
@@ -30,21 +32,26 @@ from bot.sweep import NudgeSweep
 from bot.teams_bot import EhcpBot
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
-from dialogs.ports import Clock
+from dialogs.ports import Clock, Reports
 
 log = logging.getLogger(__name__)
 
 STORE_KEY = web.AppKey("store", Store)
 BOT_KEY = web.AppKey("bot", EhcpBot)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+SHELF_KEY = web.AppKey("shelf", DownloadShelf)
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
-def build_bot(store: Store, settings: Settings, clock: Clock | None = None) -> EhcpBot:
+def build_bot(
+    store: Store, settings: Settings, clock: Clock | None = None, *, reports: Reports
+) -> EhcpBot:
     """The bot and its dialogs over ``store``."""
     conversation_state = ConversationState(SqliteStorage(store.database))
     ports = SqliteDialogStore(store)
-    dialog = MainDialog(ports, ports, clock or LocalClock(settings.timezone), ports, ports)
+    dialog = MainDialog(
+        ports, ports, clock or LocalClock(settings.timezone), ports, ports, reports=reports
+    )
     return EhcpBot(
         conversation_state=conversation_state,
         dialog=dialog,
@@ -70,18 +77,24 @@ def create_app(
     store: Store | None = None,
     clock: Clock | None = None,
     schedule_nudges: bool = False,
+    base_url: str = "http://localhost:3978",
 ) -> web.Application:
-    """The aiohttp application: ``POST /api/messages`` and ``GET /healthz``."""
+    """The aiohttp application: ``POST /api/messages``, ``GET /files/...`` (charts and exports,
+    linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``."""
     opened = store or Store.open(settings.db or database_path())
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.framework_config()))
     adapter.on_turn_error = apologise
     adapter.use(TurnLogging())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
-    app[BOT_KEY] = build_bot(opened, settings, clock)
+    shelf = DownloadShelf()
+    reports = FileReports(ShelfPublisher(shelf, settings.public_url or base_url))
+    app[SHELF_KEY] = shelf
+    app[BOT_KEY] = build_bot(opened, settings, clock, reports=reports)
     app[ADAPTER_KEY] = adapter
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/files/{token}/{name}", _file)
     app.router.add_get("/privacy", _page("privacy"))
     app.router.add_get("/terms", _page("terms"))
     if schedule_nudges:
@@ -109,6 +122,10 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     adapter = request.app[ADAPTER_KEY]
     response = await adapter.process(request, request.app[BOT_KEY])
     return response or web.Response(status=201)
+
+
+async def _file(request: web.Request) -> web.Response:
+    return await serve_file(request, request.app[SHELF_KEY])
 
 
 async def _health(request: web.Request) -> web.Response:

@@ -23,24 +23,30 @@ def render_card(card: Element) -> tuple[list[str], Form]:
     lines: list[str] = []
     for element in card.get("body", []):
         lines.extend(_element(element, form))
-    form.actions.extend(a for a in card.get("actions", []) if a.get("type") == "Action.Submit")
+    actions = card.get("actions", [])
+    form.actions.extend(a for a in actions if a.get("type") == "Action.Submit")
+    lines.extend(
+        f"  {a['title']}: {a['url']}" for a in actions if a.get("type") == "Action.OpenUrl"
+    )
     return lines, form
 
 
 def _element(element: Element, form: Form) -> list[str]:
     kind = element.get("type")
-    if kind == "TextBlock":
-        return [_unmark(element.get("text", ""))]
-    if kind == "RichTextBlock":
-        return ["".join(run.get("text", "") for run in element.get("inlines", []))]
-    if kind == "FactSet":
-        return [f"  {f['title']}: {f['value']}" for f in element.get("facts", [])]
     if kind == "ColumnSet":
         return _columns(element, form)
     if kind and kind.startswith("Input."):
         form.inputs.append(element)
         return []
-    return []
+    return _SHOWN.get(kind or "", lambda _: [])(element)
+
+
+_SHOWN = {
+    "TextBlock": lambda e: [_unmark(e.get("text", ""))],
+    "RichTextBlock": lambda e: ["".join(run.get("text", "") for run in e.get("inlines", []))],
+    "FactSet": lambda e: [f"  {f['title']}: {f['value']}" for f in e.get("facts", [])],
+    "Image": lambda e: [f"[{e.get('altText', 'Image')}] {e.get('url', '')}"],
+}
 
 
 def _columns(element: Element, form: Form) -> list[str]:

@@ -38,6 +38,7 @@ ENVIRONMENT_NAMES = {
     "timezone": "EHCP_TIMEZONE",
     "nudge_time": "EHCP_NUDGE_TIME",
     "assessment_refresh_months": "EHCP_ASSESSMENT_REFRESH_MONTHS",
+    "public_url": "EHCP_PUBLIC_URL",
 }
 
 
@@ -69,6 +70,19 @@ class Settings(BaseModel):
     timezone: str = "Europe/London"
     nudge_time: time = time(9, 0)
     assessment_refresh_months: int = Field(default=12, ge=1, le=60)
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        local = re.match(r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(/|$)", value)
+        if not (value.startswith("https://") or local) or any(c.isspace() for c in value):
+            raise ValueError(
+                "must be the bot's public https address, such as https://ehcp.example.nhs.uk"
+            )
+        return value.rstrip("/")
 
     @field_validator("app_id", "app_tenant_id")
     @classmethod

@@ -94,14 +94,17 @@ class EhcpBot(TeamsActivityHandler):
 
 def _mentions_of(activity: Activity, bot: ChannelAccount | None) -> list[str]:
     """The texts (``<at>Name</at>``) of the mentions of ``bot`` in ``activity``."""
-    if bot is None:
+    if bot is None or not activity.entities:
         return []
     found = []
     for entity in activity.get_mentions():
         extra = getattr(entity, "additional_properties", None) or {}
-        mentioned = extra.get("mentioned") or {}
+        mentioned = getattr(entity, "mentioned", None) or extra.get("mentioned") or {}
+        if isinstance(mentioned, ChannelAccount):  # a Mention built in code, not parsed JSON
+            mentioned = {"id": mentioned.id, "name": mentioned.name}
+        text = getattr(entity, "text", None) or extra.get("text")
         if mentioned.get("id") == bot.id:
-            found.append(str(extra.get("text") or f"<at>{mentioned.get('name', '')}</at>"))
+            found.append(str(text or f"<at>{mentioned.get('name', '')}</at>"))
     return found
 
 

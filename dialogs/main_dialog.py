@@ -29,6 +29,7 @@ from dialogs.ports import (
     CaseworkStore,
     Clock,
     NotFoundError,
+    Reports,
     SubscriptionStore,
     SummaryStore,
 )
@@ -54,12 +55,14 @@ class MainDialog(ComponentDialog):
         clock: Clock,
         subscriptions: SubscriptionStore,
         summaries: SummaryStore,
+        *,
+        reports: Reports,
     ) -> None:
         super().__init__(self.ID)
         self._store = store
         self._casework = Casework(casework, clock)
         self._subscriptions = Subscriptions(subscriptions, clock)
-        self._summaries = Summaries(summaries, clock)
+        self._summaries = Summaries(summaries, clock, reports)
         self.add_dialog(SelfAssessmentDialog(store))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
@@ -96,6 +99,8 @@ class MainDialog(ComponentDialog):
     async def _casework_turn(self, context: TurnContext) -> bool:
         value = submitted_value(context)
         if value is not None and value.get(ACTION_KEY) != "command":
+            if await self._summaries.on_card(context, value):
+                return True
             return await self._casework.on_card(context, value)
         command, argument = parse(_typed(context))
         if await self._subscriptions.on_command(context, command, argument):

@@ -218,9 +218,23 @@ SUMMARY_HEADLINE = (
 )
 SUMMARY_REVIEWS = "Annual reviews needing action: {count}."
 SUMMARY_BARRIERS = "Most often rated No or Emerging: {themes}."
-SUMMARY_MORE = (
-    "And {count} more services: the export (ehcp-bot summary --format csv) has every one."
+SUMMARY_MORE = "And {count} more services: the export has every one."
+SUMMARY_SELECT = "Select a service for its answers, action plan and casework."
+SUMMARY_NUDGES = "Overdue-request nudges acknowledged in the period: {acknowledged} of {posted}."
+CHART_ALT = (
+    "Chart: 6-week compliance by month for the last 12 months, all services and each service, "
+    "with each service's latest RAG rating."
 )
+EXPORT_PERSONAL_ONLY = (
+    "Exports hold case references and comments, so I hand them out only in a personal chat: "
+    "open a chat with {bot}, type **summary** there and use its export buttons."
+)
+DOWNLOAD_TITLE = "Your export is ready"
+DOWNLOAD_LINK = (
+    "**{filename}**. The link works for {lifetime} and for anyone who has it, so please don't "
+    "forward it; ask me again for a fresh one."
+)
+DOWNLOAD_SAVED = "**{filename}** is saved at {url}"
 SUMMARY_ROLE = (
     "The compliance summary across services is for Designated Clinical Officers and "
     "administrators; you need the DCO or admin role."

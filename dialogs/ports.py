@@ -6,7 +6,8 @@ the errors declared here, which the storage raises.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Protocol, runtime_checkable
 
 from ehcp_rules import (
@@ -212,6 +213,14 @@ class SummaryStore(Protocol):
         """The service with this name (case ignored), if any."""
         ...
 
+    async def service(self, service_id: int) -> Service:
+        """One service; ``NotFoundError`` if there is none."""
+        ...
+
+    async def assessment(self, assessment_id: int) -> Assessment:
+        """One assessment; ``NotFoundError`` if there is none."""
+        ...
+
     async def last_submitted(self, service_id: int) -> Assessment | None:
         """The service's most recently submitted assessment, if any."""
         ...
@@ -230,4 +239,36 @@ class SummaryStore(Protocol):
 
     async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
         """Reviews involving any of these services."""
+        ...
+
+
+@dataclass(frozen=True)
+class FileLink:
+    """A file handed to someone: where to fetch it, its name, and how long the link works
+    (``None`` for a file written to this machine's disk by ``ehcp-bot chat``)."""
+
+    url: str
+    filename: str
+    lifetime: timedelta | None
+
+
+class Reports(Protocol):
+    """Charts and exports, rendered and published by ``bot``."""
+
+    async def chart(self, summary: Summary) -> FileLink | None:
+        """The summary's chart as a PNG, or ``None`` where images cannot be served."""
+        ...
+
+    async def summary_export(self, summary: Summary, file_format: str) -> FileLink:
+        """The summary as ``xlsx``, ``csv`` or ``json``."""
+        ...
+
+    async def assessment_export(
+        self,
+        service: Service,
+        assessment: Assessment,
+        answers: dict[int, StoredAnswer],
+        actions: list[ActionItem],
+    ) -> FileLink:
+        """A submitted self-assessment as XLSX in the tool's own layout."""
         ...

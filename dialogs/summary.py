@@ -1,16 +1,26 @@
-"""``summary [PERIOD]``: the DCO's compliance summary across services."""
+"""``summary [PERIOD]`` and ``summary for SERVICE``: the DCO's compliance summary, a service's
+detail, and their exports as files.
+
+Every card button is checked again when it is clicked (a card can be forwarded or outlive a role),
+and files are handed out only in personal chat, where nobody else can see the link.
+"""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from botbuilder.core import TurnContext
 
 from dialogs import messages
-from dialogs.cards.summary import service_detail_card, summary_card
+from dialogs.cards.elements import ACTION_KEY
+from dialogs.cards.summary import download_card, service_detail_card, summary_card
 from dialogs.casework_views import review_needs, status_line
 from dialogs.commands import Command
-from dialogs.ports import Clock, SummaryStore
-from dialogs.turns import card_activity, person_of
+from dialogs.ports import Clock, FileLink, NotFoundError, Reports, SummaryStore
+from dialogs.turns import card_activity, is_personal, person_of
 from ehcp_rules import (
+    Period,
     Role,
     RoleGrant,
     RulesError,
@@ -20,19 +30,22 @@ from ehcp_rules import (
     parse_period,
 )
 
+CARD_ACTIONS = frozenset({"summary_detail", "summary_export", "assessment_export"})
+EXPORT_FORMATS = ("xlsx", "csv", "json")
+
 
 class Summaries:
-    """Answers ``summary``: DCOs and administrators only."""
+    """Answers ``summary``, and the summary and detail cards' buttons."""
 
-    def __init__(self, store: SummaryStore, clock: Clock) -> None:
+    def __init__(self, store: SummaryStore, clock: Clock, reports: Reports) -> None:
         self._store = store
         self._clock = clock
+        self._reports = reports
 
     async def on_command(self, context: TurnContext, command: Command, argument: str) -> bool:
         """Answer ``summary``; ``False`` for any other command."""
         if command is not Command.SUMMARY:
             return False
-        grants = await self._store.roles_of(person_of(context) or "")
         today = self._clock.today()
         try:
             period = parse_period(argument or None, today)
@@ -41,22 +54,74 @@ class Summaries:
             if service is None:
                 await context.send_activity(messages.SUMMARY_WHAT.format(error=str(error)))
             else:
-                await self._detail(context, service, grants)
+                await self._detail(context, service)
             return True
-        if not any(g.role in (Role.DCO, Role.ADMIN) for g in grants):
+        if not await self._is_dco(context):
             await context.send_activity(messages.SUMMARY_ROLE)
             return True
         summary = await self._store.summary(period, today)
-        await context.send_activity(card_activity(summary_card(summary)))
+        chart = await self._reports.chart(summary)
+        card = summary_card(summary, chart=chart, exports=is_personal(context))
+        await context.send_activity(card_activity(card))
         return True
 
-    async def _detail(
-        self, context: TurnContext, service: Service, grants: list[RoleGrant]
-    ) -> None:
-        allowed = any(
-            g.role in (Role.DCO, Role.ADMIN) or g.service_id == service.id for g in grants
-        )
-        if not allowed:
+    async def on_card(self, context: TurnContext, value: dict[str, Any]) -> bool:
+        """Answer a summary or detail card's button; ``False`` for any other card."""
+        action = value.get(ACTION_KEY)
+        if action not in CARD_ACTIONS:
+            return False
+        if action == "summary_detail":
+            service = await self._service(value.get("service"))
+            if service is None:
+                await context.send_activity(messages.STALE_CARD)
+            else:
+                await self._detail(context, service)
+            return True
+        if not is_personal(context):
+            await context.send_activity(messages.EXPORT_PERSONAL_ONLY.format(bot=messages.BOT_NAME))
+            return True
+        if action == "summary_export":
+            await self._export_summary(context, value)
+        else:
+            await self._export_assessment(context, value)
+        return True
+
+    async def _export_summary(self, context: TurnContext, value: dict[str, Any]) -> None:
+        if not await self._is_dco(context):
+            await context.send_activity(messages.SUMMARY_ROLE)
+            return
+        today = self._clock.today()
+        file_format, period = value.get("format"), _period(value.get("period"), today)
+        if file_format not in EXPORT_FORMATS or period is None:
+            await context.send_activity(messages.STALE_CARD)
+            return
+        summary = await self._store.summary(period, today)
+        link = await self._reports.summary_export(summary, file_format)
+        await self._hand_over(context, link)
+
+    async def _export_assessment(self, context: TurnContext, value: dict[str, Any]) -> None:
+        identifier = value.get("assessment")
+        try:
+            assessment = await self._store.assessment(identifier) if _id(identifier) else None  # type: ignore[arg-type]
+        except NotFoundError:
+            assessment = None
+        if assessment is None or assessment.status != "submitted":
+            await context.send_activity(messages.STALE_CARD)
+            return
+        service = await self._store.service(assessment.service_id)
+        if not await self._may_see(context, service):
+            await context.send_activity(messages.DETAIL_ROLE.format(service=service.name))
+            return
+        answers = await self._store.answers(assessment.id)
+        actions = await self._store.actions(assessment.id)
+        link = await self._reports.assessment_export(service, assessment, answers, actions)
+        await self._hand_over(context, link)
+
+    async def _hand_over(self, context: TurnContext, link: FileLink) -> None:
+        await context.send_activity(card_activity(download_card(link)))
+
+    async def _detail(self, context: TurnContext, service: Service) -> None:
+        if not await self._may_see(context, service):
             await context.send_activity(messages.DETAIL_ROLE.format(service=service.name))
             return
         today = self._clock.today()
@@ -82,5 +147,40 @@ class Summaries:
             actions=actions,
             requests=requests,
             reviews=reviews,
+            exports=is_personal(context),
         )
         await context.send_activity(card_activity(card))
+
+    async def _grants(self, context: TurnContext) -> list[RoleGrant]:
+        return await self._store.roles_of(person_of(context) or "")
+
+    async def _is_dco(self, context: TurnContext) -> bool:
+        return any(g.role in (Role.DCO, Role.ADMIN) for g in await self._grants(context))
+
+    async def _may_see(self, context: TurnContext, service: Service) -> bool:
+        return any(
+            g.role in (Role.DCO, Role.ADMIN) or g.service_id == service.id
+            for g in await self._grants(context)
+        )
+
+    async def _service(self, identifier: object) -> Service | None:
+        if not _id(identifier):
+            return None
+        try:
+            return await self._store.service(int(str(identifier)))
+        except NotFoundError:
+            return None
+
+
+def _id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _period(value: object, today: date) -> Period | None:
+    """The period a card was made for, written ``YYYY-MM-DD to YYYY-MM-DD``."""
+    if not isinstance(value, str) or " to " not in value:
+        return None
+    try:
+        return parse_period(value, today)
+    except RulesError:
+        return None

@@ -82,3 +82,17 @@ class Summary(BaseModel):
     overall_trend: tuple[float | None, ...] = ()
     nudges_posted: int = 0
     nudges_acknowledged: int = 0
+
+    def by_risk(self) -> tuple[ServiceSummary, ...]:
+        """Services riskiest first: red, then amber, then green (none counts as red), and within
+        each the lowest 6-week compliance first (nothing due counts as 100%)."""
+        rank = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+        return tuple(
+            sorted(
+                self.services,
+                key=lambda s: (
+                    rank[s.latest_rag] if s.latest_rag else 0,
+                    100.0 if s.compliance.percent_on_time is None else s.compliance.percent_on_time,
+                ),
+            )
+        )

@@ -124,7 +124,13 @@ def test_the_summary_exports_as_xlsx_with_a_chart_csv_and_json(demo: str, tmp_pa
         )
 
     book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
-    assert book.sheetnames == ["Services", "Overdue now", "Chart"]
+    assert book.sheetnames == ["Services", "Overdue now", "By month", "Common barriers", "Chart"]
+    by_month = [[c.value for c in row] for row in book["By month"].iter_rows()]
+    assert by_month[0][1:] == [
+        "Oct 2025", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026",
+        "Apr 2026", "May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026",
+    ]  # fmt: skip
+    assert by_month[1][0] == "All services" and len(by_month) == 2 + 4
     services = [[c.value for c in row] for row in book["Services"].iter_rows()]
     assert services[0][0] == "service" and services[-1][0] == "All services"
     assert len(book["Chart"]._charts) == 1

@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 from bot.commands.common import Commands, iso_date, london_today, open_store
-from bot.commands.summary import as_csv, as_json, csv_rows
-from bot.exports.xlsx import assessment_workbook, summary_workbook
+from bot.exports.tables import as_csv, as_json, csv_rows
+from bot.exports.xlsx import summary_workbook
+from bot.reports import assessment_file
 from bot.storage.errors import NotFoundError
-from ehcp_rules import load_question_bank, parse_period, rate
+from ehcp_rules import parse_period
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -55,21 +56,11 @@ def _assessment(args: argparse.Namespace) -> int:
         latest = submitted[0]
         answers = store.call(lambda r: r.assessments.answers(latest.id))
         actions = store.call(lambda r: r.assessments.actions(latest.id))
-    bank = load_question_bank(latest.edition)
-    result = rate(
-        bank, {n: a.rating for n, a in answers.items()}, {n: a.comment for n, a in answers.items()}
-    )
-    data = assessment_workbook(
-        bank,
-        service=service.name,
-        answers=answers,
-        result=result,
-        actions=actions,
-        submitted_on=latest.submitted_at.date() if latest.submitted_at else None,
-    )
+    data = assessment_file(service, latest, answers, actions)
     out = args.out or Path(f"{service.name.replace('/', '-')}-self-assessment.xlsx")
     out.write_bytes(data)
-    print(f"Wrote {out}: {service.name}, rated {result.rag.label}.")
+    rag = latest.rag.label if latest.rag else "not rated"
+    print(f"Wrote {out}: {service.name}, rated {rag}.")
     return 0
 
 

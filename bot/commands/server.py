@@ -7,6 +7,7 @@ import asyncio
 import ipaddress
 import logging
 import sys
+from pathlib import Path
 
 from aiohttp import web
 
@@ -15,6 +16,8 @@ from bot.commands.common import Commands, open_store
 from bot.config import Settings, SettingsError
 from bot.console import ConsoleAdapter, stdin_line
 from bot.demo import DEMO_PEOPLE
+from bot.downloads import FolderPublisher
+from bot.reports import FileReports
 from bot.storage.database import database_path
 
 log = logging.getLogger("bot")
@@ -74,6 +77,11 @@ def _serve(args: argparse.Namespace) -> int:
             f"without MicrosoftAppId the bot is unauthenticated and listens only on a loopback "
             f"address (127.0.0.1, ::1), not {args.host}. Set the bot's credentials to listen there."
         )
+    if settings.authenticated and not settings.public_url:
+        raise SettingsError(
+            "EHCP_PUBLIC_URL is needed with MicrosoftAppId: the bot's public https address (the "
+            "messaging endpoint without /api/messages), where Teams fetches charts and exports."
+        )
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -87,14 +95,24 @@ def _serve(args: argparse.Namespace) -> int:
     )
     log.info("nudges are posted on working days at %s (%s)", settings.nudge_time, settings.timezone)
     web.run_app(
-        create_app(settings, schedule_nudges=True), host=args.host, port=args.port, print=None
+        create_app(
+            settings, schedule_nudges=True, base_url=f"http://{_url_host(args.host)}:{args.port}"
+        ),
+        host=args.host,
+        port=args.port,
+        print=None,
     )
     return 0
 
 
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 def _chat(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        bot = build_bot(store, Settings())
+        reports = FileReports(FolderPublisher(Path.cwd() / "ehcp-exports"), charts=False)
+        bot = build_bot(store, Settings(), reports=reports)
         adapter = ConsoleAdapter(user_id=args.user.lower(), out=sys.stdout, read_line=stdin_line)
         adapter.on_turn_error = apologise
         print(f"EHCP assistant — chatting as {args.user}, database {store.database.path}")

@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 
 from bot.commands.common import Commands, iso_date, london_today, open_store
+from bot.exports.tables import as_csv, as_json
 from dialogs.cards.summary import percent
-from ehcp_rules import ComplianceMeasures, Summary, parse_period
-
-CSV_COLUMNS = (
-    "service",
-    "latest_rag",
-    "assessed",
-    "change",
-    "essentials_not_met",
-    "received",
-    "due",
-    "on_time",
-    "late",
-    "open_overdue",
-    "not_yet_due",
-    "exceptions",
-    "percent_on_time",
-    "percent_on_time_excluding_exceptions",
-    "previous_percent_on_time",
-    "overdue_now",
-    "reviews_at_risk",
-)
+from ehcp_rules import Summary, parse_period
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -59,61 +38,6 @@ def _run(args: argparse.Namespace) -> int:
     render = {"json": as_json, "csv": as_csv, "text": as_text}[args.format]
     print(render(summary), end="" if args.format == "csv" else "\n")
     return 0
-
-
-def as_json(summary: Summary) -> str:
-    """The whole summary as JSON."""
-    return summary.model_dump_json(indent=2)
-
-
-def _row(name: str, measures: ComplianceMeasures, before: ComplianceMeasures) -> dict[str, object]:
-    return {
-        "service": name,
-        "received": measures.received,
-        "due": measures.due,
-        "on_time": measures.on_time,
-        "late": measures.late,
-        "open_overdue": measures.open_overdue,
-        "not_yet_due": measures.not_yet_due,
-        "exceptions": sum(measures.exceptions.values()),
-        "percent_on_time": measures.percent_on_time,
-        "percent_on_time_excluding_exceptions": measures.percent_on_time_excluding_exceptions,
-        "previous_percent_on_time": before.percent_on_time,
-    }
-
-
-def csv_rows(summary: Summary) -> list[dict[str, object]]:
-    """One row per service and one for all services, in ``CSV_COLUMNS`` order."""
-    rows: list[dict[str, object]] = []
-    for service in summary.services:
-        rows.append(
-            _row(service.name, service.compliance, service.previous_compliance)
-            | {
-                "latest_rag": service.latest_rag.value if service.latest_rag else "",
-                "assessed": service.assessment_age(summary.today),
-                "change": service.change,
-                "essentials_not_met": " ".join(map(str, service.essentials_not_met)),
-                "overdue_now": sum(service.overdue_by_step.values()),
-                "reviews_at_risk": service.reviews_at_risk,
-            }
-        )
-    rows.append(
-        _row("All services", summary.overall, summary.overall_previous)
-        | {
-            "overdue_now": sum(summary.overdue_by_step.values()),
-            "reviews_at_risk": summary.reviews_at_risk,
-        }
-    )
-    return [{column: row.get(column, "") for column in CSV_COLUMNS} for row in rows]
-
-
-def as_csv(summary: Summary) -> str:
-    """One row per service and one for all services."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(csv_rows(summary))
-    return out.getvalue()
 
 
 def as_text(summary: Summary) -> str:

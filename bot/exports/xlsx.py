@@ -129,7 +129,8 @@ def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem
 
 
 def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> bytes:
-    """One sheet per part (services, overdue now) and a chart of compliance by service."""
+    """One sheet per part (services, overdue now, 6-week compliance by month, common barriers)
+    and a chart of compliance by service."""
     book = Workbook()
     services = book.active
     services.title = "Services"
@@ -142,6 +143,15 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     for step, count in sorted(summary.overdue_by_step.items()):
         overdue.append([step, count])
     overdue.append(["Annual reviews needing action", summary.reviews_at_risk])
+    trend = book.create_sheet("By month")
+    trend.append(["Service", *(f"{m:%b %Y}" for m in summary.trend_months)])
+    trend.append(["All services", *summary.overall_trend])
+    for service in summary.by_risk():
+        trend.append([service.name, *(service.trend or [None] * len(summary.trend_months))])
+    barriers = book.create_sheet("Common barriers")
+    barriers.append(["Theme", "Questions rated No or Emerging"])
+    for theme, count in summary.barriers:
+        barriers.append([theme, count])
     _chart(book, services, len(csv_rows), summary.period.label)
     return _save(book)
 

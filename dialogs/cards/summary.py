@@ -11,8 +11,10 @@ from dialogs.cards.elements import (
     heading,
     plain,
     short,
+    submit,
     text,
 )
+from dialogs.ports import FileLink
 from ehcp_rules import (
     ActionItem,
     Assessment,
@@ -44,15 +46,9 @@ def _counted(measures: ComplianceMeasures) -> int:
     return measures.on_time + measures.late + measures.open_overdue
 
 
-def _risk(service: ServiceSummary) -> tuple[int, float]:
-    rank = {"red": 0, "amber": 1, "green": 2}.get(
-        service.latest_rag.value if service.latest_rag else "", 0
-    )
-    return rank, service.compliance.percent_on_time or 100.0
-
-
-def summary_card(summary: Summary) -> Element:
-    """One card for a period; services riskiest first, up to 25 (the export has them all)."""
+def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> Element:
+    """One card for a period; services riskiest first, up to 25 (the export has them all), each
+    opening its detail; the chart when there is one; export buttons where ``exports``."""
     overall, before = summary.overall, summary.overall_previous
     body = [
         heading(messages.SUMMARY_TITLE.format(period=summary.period.label)),
@@ -81,12 +77,29 @@ def summary_card(summary: Summary) -> Element:
             or [("None", "")]
         ),
         text(messages.SUMMARY_REVIEWS.format(count=summary.reviews_at_risk)),
+        text(
+            messages.SUMMARY_NUDGES.format(
+                acknowledged=summary.nudges_acknowledged, posted=summary.nudges_posted
+            )
+        ),
     ]
     if summary.barriers:
         common = ", ".join(f"{theme} ({n})" for theme, n in summary.barriers[:3])
         body.append(text(messages.SUMMARY_BARRIERS.format(themes=common), separator=True))
+    if chart is not None:
+        body.append(
+            {
+                "type": "Image",
+                "url": chart.url,
+                "altText": messages.CHART_ALT,
+                "size": "Stretch",
+                "separator": True,
+                "selectAction": {"type": "Action.OpenUrl", "title": "Open chart", "url": chart.url},
+            }
+        )
     body.append(text("Services", weight="Bolder", separator=True))
-    ordered = sorted(summary.services, key=_risk)
+    body.append(text(messages.SUMMARY_SELECT, size="Small", isSubtle=True, spacing="None"))
+    ordered = summary.by_risk()
     body.extend(_service_row(service, summary) for service in ordered[:MAX_SERVICES_SHOWN])
     if len(ordered) > MAX_SERVICES_SHOWN:
         body.append(
@@ -94,7 +107,17 @@ def summary_card(summary: Summary) -> Element:
                 messages.SUMMARY_MORE.format(count=len(ordered) - MAX_SERVICES_SHOWN), isSubtle=True
             )
         )
-    return card(body)
+    period = f"{summary.period.start} to {summary.period.end}"
+    actions = (
+        [
+            submit("Export to Excel", "summary_export", {"format": "xlsx", "period": period}),
+            submit("Export CSV", "summary_export", {"format": "csv", "period": period}),
+            submit("Export JSON", "summary_export", {"format": "json", "period": period}),
+        ]
+        if exports
+        else None
+    )
+    return card(body, actions)
 
 
 def _service_row(service: ServiceSummary, summary: Summary) -> Element:
@@ -102,6 +125,11 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
     colour = RAG_COLOURS[service.latest_rag.value] if service.latest_rag else "Default"
     age = service.assessment_age(summary.today)
     change = f", {service.change}" if service.change in ("better", "worse", "same") else ""
+    nudges = (
+        f"Nudges acknowledged: {service.nudges_acknowledged} of {service.nudges_posted}"
+        if service.nudges_posted
+        else ""
+    )
     not_met = (
         f"Essentials not met: {', '.join(map(str, service.essentials_not_met))}"
         if service.essentials_not_met
@@ -111,6 +139,7 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
     return {
         "type": "ColumnSet",
         "separator": True,
+        "selectAction": submit("Details", "summary_detail", {"service": service.service_id}),
         "columns": [
             {
                 "type": "Column",
@@ -118,7 +147,7 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "items": [
                     text(f"**{service.name}**"),
                     text(
-                        " · ".join(p for p in (f"{age}{change}", not_met) if p),
+                        " · ".join(p for p in (f"{age}{change}", not_met, nudges) if p),
                         size="Small",
                         isSubtle=True,
                         spacing="None",
@@ -148,6 +177,7 @@ def service_detail_card(
     actions: list[ActionItem],
     requests: list[str],
     reviews: list[str],
+    exports: bool,
 ) -> Element:
     """One service: its latest assessment question by question, its action plan, its casework."""
     body = [heading(messages.DETAIL_TITLE.format(service=service))]
@@ -191,4 +221,25 @@ def service_detail_card(
     body.extend(plain(line, size="Small") for line in requests[:15])
     body.append(text(f"Reviews needing action ({len(reviews)})", weight="Bolder", separator=True))
     body.extend(plain(line, size="Small") for line in reviews[:15])
-    return card(body)
+    submitted = assessment is not None and assessment.submitted_at is not None
+    buttons = (
+        [submit("Export assessment to Excel", "assessment_export", {"assessment": assessment.id})]
+        if exports and submitted and assessment is not None
+        else None
+    )
+    return card(body, buttons)
+
+
+def download_card(link: FileLink) -> Element:
+    """A file ready to open: a link that expires, or (in ``ehcp-bot chat``) where it was saved."""
+    if link.lifetime is None:
+        return card([text(messages.DOWNLOAD_SAVED.format(filename=link.filename, url=link.url))])
+    hours = link.lifetime.total_seconds() / 3600
+    lifetime = f"{hours:g} hour{'s' if hours != 1 else ''}"
+    return card(
+        [
+            heading(messages.DOWNLOAD_TITLE),
+            text(messages.DOWNLOAD_LINK.format(filename=link.filename, lifetime=lifetime)),
+        ],
+        [{"type": "Action.OpenUrl", "title": f"Download {link.filename}", "url": link.url}],
+    )

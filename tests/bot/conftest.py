@@ -14,6 +14,8 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Res
 
 from bot.app import build_bot, create_app
 from bot.config import Settings
+from bot.downloads import DownloadShelf, ShelfPublisher
+from bot.reports import FileReports
 from bot.storage.store import Store
 from ehcp_rules import Role, Service
 from tests.builders import ALEX, SAM, TENANT
@@ -61,7 +63,9 @@ class Chat:
         self, store: Store, *, user: str = SAM, conversation: str = "a:1personal", clock: Any = None
     ) -> None:
         self.store = store
-        self.bot = build_bot(store, Settings(), clock)
+        self.shelf = DownloadShelf()
+        reports = FileReports(ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"))
+        self.bot = build_bot(store, Settings(), clock, reports=reports)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example/uk/",
@@ -118,7 +122,7 @@ class Chat:
 def _find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     actions = list(card.get("actions", []))
     for element in card.get("body", []):
-        if "selectAction" in element:
+        if "selectAction" in element and element["type"] == "ColumnSet":
             label = element["columns"][0]["items"][0]["text"]
             actions.append({**element["selectAction"], "title": f"Change {label}"})
     for action in actions:

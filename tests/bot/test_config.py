@@ -76,3 +76,22 @@ def test_the_tenant_allow_list_is_a_comma_separated_list() -> None:
     )
 
     assert settings.tenants == (TENANT, other)
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("https://ehcp.example.nhs.uk/", "https://ehcp.example.nhs.uk"),
+        ("http://localhost:3978", "http://localhost:3978"),
+        ("http://ehcp.example.nhs.uk", None),
+        ("ftp://x", None),
+        ("https://a b", None),
+    ],
+)
+def test_the_public_address_is_https_or_this_machine(value: str, accepted: str | None) -> None:
+    if accepted is None:
+        with pytest.raises(SettingsError, match=r"EHCP_PUBLIC_URL: .*public https address"):
+            Settings.from_environment({"EHCP_PUBLIC_URL": value}, env_file=None)
+    else:
+        settings = Settings.from_environment({"EHCP_PUBLIC_URL": value}, env_file=None)
+        assert settings.public_url == accepted

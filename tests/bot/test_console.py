@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 from bot.app import build_bot
+from bot.card_text import render_card
 from bot.config import Settings
 from bot.console import ConsoleAdapter
+from bot.downloads import FolderPublisher
+from bot.reports import FileReports
 from bot.storage.store import Store
 from ehcp_rules import Rating, Service
 from tests.builders import SAM
@@ -22,6 +26,9 @@ def _script(lines: list[str]) -> tuple[Iterator[str], object]:
     return feed, read_line
 
 
+_REPORTS = FileReports(FolderPublisher(Path("ehcp-exports")), charts=False)
+
+
 async def test_a_question_is_answered_by_numbers_in_the_terminal(
     store: Store, slt: Service
 ) -> None:
@@ -29,7 +36,7 @@ async def test_a_question_is_answered_by_numbers_in_the_terminal(
     _, read_line = _script(["start assessment", "1", "2", "Weekly list from the LA", "4", "quit"])
     adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line)  # type: ignore[arg-type]
 
-    await adapter.run(build_bot(store, Settings()).on_turn)
+    await adapter.run(build_bot(store, Settings(), reports=_REPORTS).on_turn)
 
     shown = out.getvalue()
     assert "Hello, I'm the EHCP assistant" in shown
@@ -48,8 +55,23 @@ async def test_the_welcome_is_shown_once_per_person(store: Store, slt: Service) 
         out = io.StringIO()
         _, read_line = _script(["quit"])
         adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line)  # type: ignore[arg-type]
-        await adapter.run(build_bot(store, Settings()).on_turn)
+        await adapter.run(build_bot(store, Settings(), reports=_REPORTS).on_turn)
         outputs.append(out.getvalue())
 
     assert "Hello, I'm the EHCP assistant" in outputs[0]
     assert "Hello, I'm the EHCP assistant" not in outputs[1]
+
+
+def test_links_and_images_are_shown_with_their_addresses() -> None:
+    lines, form = render_card(
+        {
+            "type": "AdaptiveCard",
+            "body": [{"type": "Image", "url": "https://x/c.png", "altText": "Chart: compliance"}],
+            "actions": [
+                {"type": "Action.OpenUrl", "title": "Download a.csv", "url": "https://x/a"}
+            ],
+        }
+    )
+
+    assert lines == ["[Chart: compliance] https://x/c.png", "  Download a.csv: https://x/a"]
+    assert form.actions == []

@@ -56,6 +56,19 @@ def test_a_bad_setting_stops_the_server_with_its_name(
     assert "MicrosoftAppId: must be a GUID" in capsys.readouterr().err
 
 
+def test_with_credentials_the_public_address_is_needed_for_charts_and_exports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EHCP_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("MicrosoftAppId", "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b")
+    monkeypatch.setenv("MicrosoftAppPassword", "not-a-real-secret")
+    monkeypatch.setenv("MicrosoftAppTenantId", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+
+    assert main(["serve", "--db", str(tmp_path / "x.db")]) == 2
+    assert "EHCP_PUBLIC_URL is needed with MicrosoftAppId" in capsys.readouterr().err
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import openpyxl
+from botbuilder.schema import Activity, ChannelAccount, Mention
+
+from bot.app_package import png
 from bot.demo import load_demo
 from bot.storage.store import Store
 from tests.fakes import FixedClock
@@ -87,3 +92,136 @@ async def test_neither_a_period_nor_a_service_is_explained(store: Store) -> None
     assert texts_of(replies)[0].endswith(
         "Or name a service for its detail, for example: summary for Children's SLT."
     )
+
+
+def _shelved(chat: Chat, url: str) -> bytes:
+    """The file a link on a card points at, taken from the chat's download shelf."""
+    assert url.startswith("https://ehcp.example.nhs.uk/files/")
+    token = url.split("/")[4]
+    stored = chat.shelf.get(token)
+    assert stored is not None, "the link does not lead to a file"
+    return stored.content
+
+
+async def test_the_summary_card_shows_the_chart_and_each_service_opens_its_detail(
+    store: Store,
+) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    chat = Chat(store, user=DCO, clock=FixedClock(TODAY))
+
+    (card,) = cards_of(await chat.say("summary"))
+
+    (image,) = [e for e in card["body"] if e["type"] == "Image"]
+    assert image["altText"].startswith("Chart: 6-week compliance by month")
+    width, height = png.size(_shelved(chat, image["url"]))
+    assert width > 800 and height > 150
+    rows = [e for e in card["body"] if e["type"] == "ColumnSet" and "selectAction" in e]
+    assert len(rows) == 4
+    paeds = next(r for r in rows if "Community Paediatrics" in r["columns"][0]["items"][0]["text"])
+
+    (detail,) = cards_of(await chat.submit_value(paeds["selectAction"]["data"]))
+
+    assert detail["body"][0]["text"] == (
+        "Community Paediatrics: self-assessment, action plan and casework"
+    )
+    assert [a["title"] for a in card["actions"]] == ["Export to Excel", "Export CSV", "Export JSON"]
+
+
+async def test_the_summary_exports_arrive_as_links_that_open_the_files(store: Store) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    chat = Chat(store, user=DCO, clock=FixedClock(TODAY))
+    await chat.say("summary last quarter")
+
+    (excel,) = cards_of(await chat.press("Export to Excel"))
+    await chat.say("summary last quarter")
+    (csv_card,) = cards_of(await chat.press("Export CSV"))
+
+    (download,) = excel["actions"]
+    assert download["type"] == "Action.OpenUrl"
+    assert download["title"] == "Download ehcp-compliance-summary-2026-07-01-to-2026-09-30.xlsx"
+    assert "The link works for 1 hour" in excel["body"][1]["text"]
+    book = openpyxl.load_workbook(io.BytesIO(_shelved(chat, download["url"])))
+    assert book["Services"]["A1"].value == "service"
+    csv_text = _shelved(chat, csv_card["actions"][0]["url"]).decode()
+    assert csv_text.startswith("service,latest_rag,")
+    assert csv_text.count("\n") == 4 + 2  # header, four services, all services
+
+
+async def test_an_export_button_is_checked_again_when_pressed(store: Store) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    forged = {"ehcp": "summary_export", "format": "xlsx", "period": "2026-07-01 to 2026-09-30"}
+
+    refused = await Chat(store, user=PRACTITIONER, clock=FixedClock(TODAY)).submit_value(forged)
+    nonsense = await Chat(store, user=DCO, clock=FixedClock(TODAY)).submit_value(
+        forged | {"format": "exe"}
+    )
+
+    assert texts_of(refused) == [
+        "The compliance summary across services is for Designated Clinical Officers and "
+        "administrators; you need the DCO or admin role."
+    ]
+    assert texts_of(nonsense) == ["That card is no longer current, so nothing was changed."]
+
+
+async def test_exports_are_handed_out_only_in_personal_chat(store: Store) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    chat = Chat(store, user=DCO, clock=FixedClock(TODAY), conversation="19:team@thread")
+    chat.adapter.template.conversation.conversation_type = "channel"
+
+    unmentioned = await chat.say("summary")
+    mention = Mention(
+        mentioned=ChannelAccount(id="28:bot", name="EHCP assistant"),
+        text="<at>EHCP assistant</at>",
+        type="mention",
+    )
+    (card,) = cards_of(
+        await chat._receive(
+            Activity(type="message", text="<at>EHCP assistant</at> summary", entities=[mention])
+        )
+    )
+    replies = await chat.submit_value(
+        {"ehcp": "summary_export", "format": "csv", "period": "2026-11-01 to 2026-11-30"}
+    )
+
+    assert unmentioned == []  # in a channel the bot answers only when @mentioned
+    assert "actions" not in card
+    assert texts_of(replies)[0].startswith(
+        "Exports hold case references and comments, so I hand them out only in a personal chat"
+    )
+    (image,) = [e for e in card["body"] if e["type"] == "Image"]
+    assert chat.shelf.size == len(_shelved(chat, image["url"]))  # the chart, and no export
+
+
+async def test_a_service_exports_its_assessment_in_the_tools_layout(store: Store) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    chat = Chat(store, user=PRACTITIONER, clock=FixedClock(TODAY))
+    await chat.say("summary for community paediatrics")
+
+    (download,) = cards_of(await chat.press("Export assessment to Excel"))
+
+    book = openpyxl.load_workbook(io.BytesIO(_shelved(chat, download["actions"][0]["url"])))
+    sheet = book.worksheets[0]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
+    assert "Overall RAG Rating" in cells and "RED" in cells
+    assert download["actions"][0]["title"].startswith("Download Community Paediatrics-self-")
+
+
+async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
+    store: Store,
+) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
+    latest = store.call(lambda r: r.assessments.submitted(paeds.id))[0]
+    other = Chat(store, user=SPOC_SLT, clock=FixedClock(TODAY))
+
+    refused = await other.submit_value({"ehcp": "assessment_export", "assessment": latest.id})
+    stale = await other.submit_value({"ehcp": "assessment_export", "assessment": 99999})
+    wrong = await other.submit_value({"ehcp": "summary_detail", "service": "1; drop table"})
+
+    assert texts_of(refused)[0].startswith("A service's detail is for its SPOC and practitioners")
+    assert (
+        texts_of(stale)
+        == texts_of(wrong)
+        == ["That card is no longer current, so nothing was changed."]
+    )
+    assert other.shelf.size == 0

@@ -1,0 +1,130 @@
+"""Files the bot hands out: exports and charts, at unguessable links that expire.
+
+A file is kept in memory only (it may hold children's case references and practitioners'
+comments, so it never touches the disk), under a random 256-bit token, until its time is up or
+the shelf needs the room. ``GET /files/{token}/{name}`` serves it; anything else gets a 404 that
+says what to do.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from aiohttp import web
+
+from dialogs.ports import FileLink
+
+MAX_SHELF_BYTES = 64 * 1024 * 1024
+EXPIRED_PAGE = (
+    "<!doctype html><meta charset='utf-8'><title>Link expired</title>"
+    "<p>This link has expired or was never issued. Links to exports and charts last a short "
+    "while only, because they can hold children's case references. Ask the EHCP assistant again "
+    "for a fresh one.</p>"
+)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One file on the shelf."""
+
+    content: bytes
+    filename: str
+    media_type: str
+    expires: datetime
+
+
+class DownloadShelf:
+    """Files by token, in memory, each until it expires; the oldest go first when it is full."""
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int = MAX_SHELF_BYTES,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._files: OrderedDict[str, StoredFile] = OrderedDict()
+        self._max_bytes = max_bytes
+        self._now = now
+
+    def put(self, content: bytes, filename: str, media_type: str, lifetime: timedelta) -> str:
+        """Keep ``content`` for ``lifetime``; the token that fetches it."""
+        self._forget_expired()
+        while self._files and self.size + len(content) > self._max_bytes:
+            self._files.popitem(last=False)
+        token = secrets.token_urlsafe(32)
+        self._files[token] = StoredFile(content, filename, media_type, self._now() + lifetime)
+        return token
+
+    def get(self, token: str) -> StoredFile | None:
+        """The file, unless it has expired or never existed."""
+        stored = self._files.get(token)
+        if stored is None or stored.expires <= self._now():
+            self._files.pop(token, None)
+            return None
+        return stored
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return sum(len(f.content) for f in self._files.values())
+
+    def _forget_expired(self) -> None:
+        now = self._now()
+        for token in [t for t, f in self._files.items() if f.expires <= now]:
+            del self._files[token]
+
+
+class ShelfPublisher:
+    """Puts files on the shelf and gives their links under ``base_url``."""
+
+    def __init__(self, shelf: DownloadShelf, base_url: str) -> None:
+        self._shelf = shelf
+        self._base = base_url.rstrip("/")
+
+    async def publish(
+        self, content: bytes, filename: str, media_type: str, lifetime: timedelta
+    ) -> FileLink:
+        """A link to ``content`` that works for ``lifetime``."""
+        token = self._shelf.put(content, filename, media_type, lifetime)
+        return FileLink(f"{self._base}/files/{token}/{quote(filename)}", filename, lifetime)
+
+
+class FolderPublisher:
+    """For ``ehcp-bot chat``: files are written to a folder and the link is the path."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    async def publish(
+        self, content: bytes, filename: str, media_type: str, lifetime: timedelta
+    ) -> FileLink:
+        """Write ``content`` to the folder; the path never expires."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        path = self._folder / filename
+        path.write_bytes(content)
+        return FileLink(str(path.resolve()), filename, None)
+
+
+async def serve_file(request: web.Request, shelf: DownloadShelf) -> web.Response:
+    """``GET /files/{token}/{name}``: the file, or a 404 page saying the link has expired."""
+    stored = shelf.get(request.match_info["token"])
+    if stored is None:
+        return web.Response(status=404, text=EXPIRED_PAGE, content_type="text/html")
+    inline = stored.media_type.startswith("image/")
+    disposition = "inline" if inline else "attachment"
+    return web.Response(
+        body=stored.content,
+        content_type=stored.media_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )

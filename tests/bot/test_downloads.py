@@ -1,0 +1,75 @@
+"""Charts and exports at unguessable links that expire, served by the bot from memory."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aiohttp.test_utils import TestClient
+
+from bot.app import SHELF_KEY
+from bot.downloads import DownloadShelf
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class Ticking:
+    """A clock the test moves on."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_file_is_there_until_it_expires_and_then_gone() -> None:
+    clock = Ticking()
+    shelf = DownloadShelf(now=clock)
+    token = shelf.put(b"data", "a.csv", "text/csv", timedelta(hours=1))
+
+    clock.now = START + timedelta(minutes=59)
+    assert shelf.get(token) is not None
+    clock.now = START + timedelta(hours=1)
+    assert shelf.get(token) is None
+    assert shelf.size == 0
+
+
+def test_links_are_long_random_and_never_repeat() -> None:
+    shelf = DownloadShelf()
+    tokens = {shelf.put(b"x", "a.csv", "text/csv", timedelta(hours=1)) for _ in range(500)}
+
+    assert len(tokens) == 500
+    assert min(len(t) for t in tokens) >= 43  # 256 bits, base64url
+    assert shelf.get("not-a-token") is None
+
+
+def test_a_full_shelf_lets_the_oldest_go_first() -> None:
+    shelf = DownloadShelf(max_bytes=10)
+    first = shelf.put(b"12345", "a", "text/plain", timedelta(hours=1))
+    second = shelf.put(b"12345", "b", "text/plain", timedelta(hours=1))
+    third = shelf.put(b"123", "c", "text/plain", timedelta(hours=1))
+
+    assert shelf.get(first) is None
+    assert shelf.get(second) is not None and shelf.get(third) is not None
+    assert shelf.size == 8
+
+
+async def test_the_bot_serves_a_file_once_and_refuses_unknown_links(
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    shelf = client.server.app[SHELF_KEY]
+    token = shelf.put(b"service,due\n", "summary.csv", "text/csv", timedelta(hours=1))
+    chart = shelf.put(b"\x89PNG...", "chart.png", "image/png", timedelta(hours=1))
+
+    found = await client.get(f"/files/{token}/summary.csv")
+    image = await client.get(f"/files/{chart}/chart.png")
+    unknown = await client.get("/files/guessed-token/summary.csv")
+
+    assert found.status == 200
+    assert await found.read() == b"service,due\n"
+    assert found.headers["Content-Disposition"] == "attachment; filename*=UTF-8''summary.csv"
+    assert found.headers["Cache-Control"] == "private, no-store"
+    assert image.headers["Content-Type"] == "image/png"
+    assert image.headers["Content-Disposition"].startswith("inline")
+    assert unknown.status == 404
+    assert "This link has expired or was never issued" in await unknown.text()
