@@ -19,6 +19,7 @@ from bot.channel_directory import ChannelDirectory
 from bot.clock import LocalClock
 from bot.config import Settings
 from bot.downloads import DownloadShelf, ShelfPublisher, serve_file
+from bot.framework import ReusingAuthentication, speed_up_msrest
 from bot.middleware import TurnLogging
 from bot.reports import FileReports
 from bot.scheduler import NudgeScheduler
@@ -82,7 +83,11 @@ def create_app(
     """The aiohttp application: ``POST /api/messages``, ``GET /files/...`` (charts and exports,
     linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``."""
     opened = store or Store.open(settings.db or database_path())
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.framework_config()))
+    speed_up_msrest()
+    authentication = ReusingAuthentication(
+        ConfigurationBotFrameworkAuthentication(settings.framework_config())
+    )
+    adapter = CloudAdapter(authentication)
     adapter.on_turn_error = apologise
     adapter.use(TurnLogging())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
@@ -105,6 +110,7 @@ def create_app(
         )
         scheduler = NudgeScheduler(sweep, at=settings.nudge_time, zone=ZoneInfo(settings.timezone))
         app.cleanup_ctx.append(_background(scheduler))
+    app.on_cleanup.append(lambda _: authentication.close())
     if store is None:
         app.on_cleanup.append(_close_store)
     return app
