@@ -1,9 +1,16 @@
-"""Two per-turn costs of the Bot Framework SDK, removed without forking it.
+"""Per-turn costs of the Bot Framework SDK, removed without forking it.
 
 1. msrest 0.7.1 builds every client's retry list by testing each status code up to 999 against a
    501-item *list* (``ClientRetryPolicy.safe_codes``): about 4 ms per client. Making that list a
-   frozenset gives the same retry list in microseconds.
-2. ``CloudAdapter`` builds a new ``ConnectorClient`` (and with it a new HTTP session, so a new TCP
+   frozenset gives the same retry list in microseconds. msrest also walks an Adaptive Card (plain
+   JSON inside the activity) node by node in Python, twice for every activity sent (it rebuilds
+   the activity, then serialises it); plain JSON is now copied by the C ``json`` module instead,
+   giving the same structure, and anything else still takes msrest's way.
+2. botbuilder notices a changed conversation state by comparing jsonpickle flattenings of the
+   whole state, made twice a turn. A JSON rendering of the same objects (their attributes, by
+   class) tells the same change apart at a fraction of the cost; an object it cannot render
+   falls back to jsonpickle, and a false "changed" only costs a write.
+3. ``CloudAdapter`` builds a new ``ConnectorClient`` (and with it a new HTTP session, so a new TCP
    and TLS connection to the connector) and a new ``UserTokenClient`` on every turn.
    ``ReusingAuthentication`` wraps the configured authentication so that each (app id, service
    URL, audience) gets one connector client and each app id one token client, built once and
@@ -17,8 +24,10 @@ Measured by ``benchmarks/`` (see the README): the echo bot's turn cost falls abo
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+from botbuilder.core.bot_state import CachedBotState
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     BotFrameworkAuthentication,
@@ -27,13 +36,52 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.auth.authentication_constants import AuthenticationConstants
+from msrest.serialization import Deserializer, Serializer
 from msrest.universal_http.requests import ClientRetryPolicy
+
+_serialize_object: Any = Serializer.serialize_object
+_deserialize_object: Any = Deserializer.deserialize_object
+_compute_hash: Any = CachedBotState.compute_hash
 
 
 def speed_up_msrest() -> None:
-    """Make msrest's retry-code lookup a set lookup (same codes, same policy)."""
+    """Fixes 1 and 2 above: the same codes, payloads and change detection, sooner."""
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+    Serializer.serialize_object = _plain_json_first  # type: ignore[method-assign]
+    Deserializer.deserialize_object = _plain_json_first_back  # type: ignore[method-assign]
+    CachedBotState.compute_hash = _fingerprint
+
+
+def _plain_json_first(self: Serializer, attr: Any, **kwargs: Any) -> Any:
+    if type(attr) is dict or type(attr) is list:
+        try:
+            return json.loads(json.dumps(attr, allow_nan=False))
+        except (TypeError, ValueError):
+            pass
+    return _serialize_object(self, attr, **kwargs)
+
+
+def _plain_json_first_back(self: Deserializer, attr: Any, **kwargs: Any) -> Any:
+    if type(attr) is dict or type(attr) is list:
+        try:
+            return json.loads(json.dumps(attr, allow_nan=False))
+        except (TypeError, ValueError):
+            pass
+    return _deserialize_object(self, attr, **kwargs)
+
+
+def _fingerprint(self: CachedBotState, obj: object) -> str:
+    try:
+        return json.dumps(obj, default=_attributes, allow_nan=False)
+    except (TypeError, ValueError):
+        return str(_compute_hash(self, obj))
+
+
+def _attributes(value: object) -> object:
+    if hasattr(value, "__dict__"):
+        return [type(value).__qualname__, vars(value)]
+    return [type(value).__qualname__, repr(value)]
 
 
 class _Shared:

@@ -4,8 +4,9 @@ Implements botbuilder's ``Storage`` with ``e_tag`` optimistic concurrency exactl
 framework's own ``MemoryStorage`` does: a write whose e_tag is neither ``*`` nor the stored one
 raises ``KeyError``; an empty e_tag raises; a new e_tag is issued only when the stored item had
 one. Unlike ``MemoryStorage``, a batch of changes is written in one transaction: all or nothing.
-Values are serialised with jsonpickle, as botbuilder's own Cosmos DB storage does, so framework
-objects (``DialogState``) come back as themselves.
+Values are written as plain JSON where they are plain (``state_codec``), else with jsonpickle as
+botbuilder's own Cosmos DB storage does, so framework objects (``DialogState``) come back as
+themselves either way.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import jsonpickle
 import sqlite_utils
 from botbuilder.core import Storage
 
 from bot.storage.database import Database
+from bot.storage.state_codec import decode, encode
 
 
 class SqliteStorage(Storage):
@@ -35,7 +36,7 @@ class SqliteStorage(Storage):
             return {}
         wanted = list(keys)
         rows = await self._database.run(lambda db: _read_rows(db, wanted))
-        return {key: jsonpickle.decode(document, keys=True) for key, document in rows.items()}
+        return {key: decode(document) for key, document in rows.items()}
 
     async def write(self, changes: Mapping[str, Any] | None) -> None:
         if changes is None:
@@ -74,7 +75,7 @@ def _write_rows(db: sqlite_utils.Database, changes: dict[str, Any]) -> None:
                 "INSERT INTO bot_state (key, e_tag, document, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET e_tag = excluded.e_tag, "
                 "document = excluded.document, updated_at = excluded.updated_at",
-                [key, _e_tag_of(value), jsonpickle.encode(value, keys=True), now],
+                [key, _e_tag_of(value), encode(value), now],
             )
 
 
