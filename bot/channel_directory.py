@@ -23,6 +23,7 @@ class ChannelDirectory:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._known: dict[str, tuple[str | None, ...]] = {}
 
     async def note(self, context: TurnContext) -> None:
         """Keep how to reach this conversation; forget a team when the bot leaves it."""
@@ -31,6 +32,7 @@ class ChannelDirectory:
             return
         team_id = (_channel_data(activity).get("team") or {}).get("id")
         if team_id and _bot_removed(activity):
+            self._known.clear()
             removed = await self._store.run(
                 lambda r: r.channels.forget_team(team_id, actor="teams")
             )
@@ -47,12 +49,17 @@ class ChannelDirectory:
         reference.conversation.id = key
         reference.activity_id = None
         name = (_channel_data(activity).get("channel") or {}).get("name")
+        bot = activity.recipient.id if activity.recipient else None
+        fingerprint = (kind, team_id, name, activity.service_url, bot, activity.channel_id)
+        if self._known.get(key) == fingerprint:
+            return  # already kept, unchanged: most turns
         serialised = reference.serialize()
         await self._store.run(
             lambda r: r.channels.remember(
                 key, kind=kind, team_id=team_id, name=name, reference=serialised
             )
         )
+        self._known[key] = fingerprint
 
 
 def _bot_removed(activity: Activity) -> bool:

@@ -70,7 +70,7 @@ def plan_sweep(
     nudges = plan_nudges(
         today=today,
         requests=repos.nudges.open_requests(None),
-        reviews=repos.nudges.reviews(None),
+        reviews=repos.nudges.reviews_needing_action(today),
         assessments=repos.nudges.assessments(ids),
         actions=repos.nudges.late_actions(ids),
         refresh_months=refresh_months,

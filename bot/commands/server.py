@@ -101,6 +101,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         print=None,
+        access_log=None,  # each turn is logged by TurnLogging, without personal data
     )
     return 0
 

@@ -40,9 +40,9 @@ class NudgeRepository:
         """Requests still owed."""
         return self._requests.open_for(service_ids)
 
-    def reviews(self, service_ids: Sequence[int] | None) -> list[AnnualReviewRecord]:
-        """Reviews involving the services."""
-        return self._reviews.for_services(service_ids)
+    def reviews_needing_action(self, today: date) -> list[AnnualReviewRecord]:
+        """Reviews with a flag today: the only ones that can be nudged."""
+        return self._reviews.needing_action(today)
 
     def assessments(self, service_ids: Sequence[int]) -> list[StaleAssessment]:
         """Each service and the day it last submitted its self-assessment (``None``: never)."""

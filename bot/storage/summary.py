@@ -23,7 +23,6 @@ from ehcp_rules import (
     load_question_bank,
     measures_from_counts,
     percent_of,
-    review_status,
     trend_months,
 )
 
@@ -220,14 +219,9 @@ class SummaryRepository:
         return steps
 
     def _reviews_at_risk(self, today: date) -> tuple[Counter[int], int]:
-        """Reviews needing action per service, and how many reviews that is in all."""
-        at_risk: Counter[int] = Counter()
-        total = 0
-        for review in self._reviews.for_services(None):
-            if review_status(review.as_rule(), today).flags:
-                at_risk.update(review.service_ids)
-                total += 1
-        return at_risk, total
+        """Reviews needing action per service, and how many reviews that is in all (SQL)."""
+        per_service, total = self._reviews.at_risk_counts(today)
+        return Counter(per_service), total
 
 
 @dataclass(frozen=True)

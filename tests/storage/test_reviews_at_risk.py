@@ -1,0 +1,65 @@
+"""The SQL that finds reviews needing action agrees with ``ehcp_rules.review_status``, review by
+review, over thousands of random plans and days (across leap days and phase-transfer dates)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.storage.store import Store
+from ehcp_rules import AnnualReviewRecord, PhaseTransfer, review_status
+
+
+def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualReviewRecord:
+    issued = date(2023, 1, 1) + timedelta(days=rng.randrange(1400))
+    last = issued + timedelta(days=rng.randrange(1, 800)) if rng.random() < 0.5 else None
+    start = last or issued
+    meeting = start + timedelta(days=rng.randrange(0, 500)) if rng.random() < 0.6 else None
+    told = start + timedelta(days=rng.randrange(0, 400)) if meeting and rng.random() < 0.5 else None
+    advice = (
+        start + timedelta(days=rng.randrange(0, 400)) if meeting and rng.random() < 0.4 else None
+    )
+    transfer = rng.choice([None, None, PhaseTransfer.SCHOOL, PhaseTransfer.POST_16])
+    return AnnualReviewRecord(
+        case_ref=f"P-{n:05d}",
+        service_ids=tuple(sorted(set(rng.sample(services, rng.choice((1, 1, 2)))))),
+        plan_issued_on=issued,
+        last_review_on=last,
+        meeting_on=meeting,
+        health_notified_on=told,
+        contribution_in_on=advice,
+        phase_transfer=transfer,
+        transfer_year=rng.choice((2025, 2026, 2027)) if transfer else None,
+        amended_for_transfer_on=issued if transfer and rng.random() < 0.3 else None,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sql_finds_exactly_the_reviews_the_rule_flags(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    store = Store.open(tmp_path / "reviews.db")
+    services = [
+        store.call(lambda r, n=n: r.services.add(f"Service {n}", provider=None, actor="test")).id
+        for n in range(3)
+    ]
+    reviews = [_random_review(n, rng, services) for n in range(600)]
+    store.call(lambda r: r.reviews.sync(reviews, actor="test"))
+    stored = {r.case_ref: r for r in store.call(lambda r: r.reviews.for_services(None))}
+
+    days = [date(2024, 2, 29), date(2025, 2, 14), date(2026, 3, 31), date(2026, 11, 23)]
+    days += [date(2024, 1, 1) + timedelta(days=rng.randrange(1200)) for _ in range(6)]
+    for today in days:
+        flagged = {c for c, r in stored.items() if review_status(r.as_rule(), today).flags}
+        per_service: Counter[int] = Counter(s for c in flagged for s in stored[c].service_ids)
+
+        found = {r.case_ref for r in store.call(lambda r, t=today: r.reviews.needing_action(t))}
+        counts, total = store.call(lambda r, t=today: r.reviews.at_risk_counts(t))
+
+        assert 30 < len(flagged) < 570, today  # neither none nor all: the test can fail
+        assert found == flagged, today
+        assert (counts, total) == (dict(per_service), len(flagged)), today
+    store.close()
