@@ -8,6 +8,7 @@ only repeat possible is a crash between Teams accepting a digest and that record
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -76,12 +77,14 @@ def plan_sweep(
         refresh_months=refresh_months,
     )
     catch_up = _catching_up(repos, today)
+    by_service: dict[int, list[tuple[int, Nudge]]] = defaultdict(list)
+    for order, nudge in enumerate(nudges):
+        by_service[nudge.service_id].append((order, nudge))
     digests = []
     for conversation_id, (sub, wanted) in channels.items():
         sent = repos.nudges.sent(conversation_id)
-        due = tuple(
-            n for n in nudges if n.service_id in wanted and (n.item_key, n.step.value) not in sent
-        )
+        mine = sorted(item for service in wanted for item in by_service.get(service, ()))
+        due = tuple(n for _, n in mine if (n.item_key, n.step.value) not in sent)
         if due:
             digests.append(
                 ChannelDigest(

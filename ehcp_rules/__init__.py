@@ -39,6 +39,7 @@ from ehcp_rules.escalation import (
     escalation_schedule,
     load_escalation_ladder,
     parse_escalation_ladder,
+    rung_offsets,
 )
 from ehcp_rules.needs_assessment import (
     AssessmentMilestones,
@@ -192,5 +193,6 @@ __all__ = [
     "review_by",
     "review_status",
     "risk_key",
+    "rung_offsets",
     "trend_months",
 ]

@@ -22,6 +22,7 @@ def _bank_holidays() -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG")
 
 
+@lru_cache(maxsize=8192)
 def is_bank_holiday(day: date) -> bool:
     """True on a bank holiday in England and Wales (substitute days included)."""
     return day in _bank_holidays()
@@ -32,10 +33,12 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < _SATURDAY and not is_bank_holiday(day)
 
 
+@lru_cache(maxsize=65536)
 def add_working_days(start: date, count: int) -> date:
     """The ``count``-th working day strictly after ``start`` (``count`` >= 0).
 
-    ``add_working_days(d, 0)`` is ``d`` itself, working day or not.
+    ``add_working_days(d, 0)`` is ``d`` itself, working day or not. Remembered: a national
+    sweep asks the same few hundred (day, count) pairs tens of thousands of times.
     """
     if count < 0:
         raise ValueError(f"count must not be negative, got {count}")

@@ -113,3 +113,14 @@ def escalation_schedule(
             )
         )
     return steps
+
+
+def rung_offsets(ladder: EscalationLadder | None = None) -> list[tuple[str, int]]:
+    """Each rung's title and the calendar days after the due date on which it falls, in order:
+    what a database needs to place many overdue requests on the ladder at once."""
+    chosen = ladder or load_escalation_ladder()
+    offsets, days = [], 0
+    for rung in chosen.steps:
+        days += 7 * rung.weeks_after_previous
+        offsets.append((rung.title, days))
+    return offsets

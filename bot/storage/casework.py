@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from bot.storage.audit import AuditLog, utc_now
 from bot.storage.errors import ConflictError, NotFoundError
 from ehcp_rules import AdviceRequestRecord, AnnualReviewRecord, advice_due_date
+from ehcp_rules.reviews import ADVICE_CIRCULATION, HEALTH_NOTICE, PHASE_TRANSFER_WARNING
 
 _REQUEST_FIELDS = (
     "case_ref",
@@ -57,16 +58,27 @@ SELECT id FROM (
       CASE WHEN meeting_on > :today THEN meeting_on END AS meeting
     FROM annual_reviews))
 WHERE :today > deadline
-  OR (meeting IS NULL AND julianday(deadline) - julianday(:today) <= 42)
+  OR (meeting IS NULL AND deadline <= :in6weeks)
   OR (meeting > deadline AND :today <= deadline)
-  OR (health_notified_on IS NULL AND julianday(meeting) - julianday(:today) <= 42)
-  OR (contribution_in_on IS NULL AND julianday(meeting) - julianday(:today) <= 14)
-  OR (amended_for_transfer_on IS NULL AND julianday(transfer) - julianday(:today) <= 84)
+  OR (health_notified_on IS NULL AND meeting <= :in6weeks)
+  OR (contribution_in_on IS NULL AND meeting <= :in2weeks)
+  OR (amended_for_transfer_on IS NULL AND transfer <= :in12weeks)
 """
 """The reviews that ``ehcp_rules.review_status`` flags on ``:today``, as one SQL query, so that
 counting them over 640,000 plans never loads the plans into Python. Each line is one flag of
 ``ehcp_rules.reviews`` (12 months from the last review, plan or held meeting; 6 weeks' notice;
 2 weeks for advice; 12 weeks before a phase transfer); a property test holds the two equal."""
+
+
+def at_risk_params(today: date) -> dict[str, str]:
+    """``AT_RISK_SQL``'s parameters: today, and the days 2, 6 and 12 weeks on (ISO dates compare
+    as text, so each window is a plain comparison)."""
+    return {
+        "today": today.isoformat(),
+        "in2weeks": (today + ADVICE_CIRCULATION).isoformat(),
+        "in6weeks": (today + HEALTH_NOTICE).isoformat(),
+        "in12weeks": (today + PHASE_TRANSFER_WARNING).isoformat(),
+    }
 
 
 class SyncCounts(BaseModel):
@@ -281,19 +293,20 @@ class AnnualReviewRepository:
 
     def needing_action(self, today: date) -> list[AnnualReviewRecord]:
         """The reviews with a flag on ``today`` (``AT_RISK_SQL``), found by SQL over every plan."""
-        return self._select_reviews(f"WHERE r.id IN ({AT_RISK_SQL})", {"today": today.isoformat()})
+        return self._select_reviews(f"WHERE r.id IN ({AT_RISK_SQL})", at_risk_params(today))
 
     def at_risk_counts(self, today: date) -> tuple[dict[int, int], int]:
-        """Reviews needing action per service, and how many reviews that is in all."""
+        """Reviews needing action per service, and how many reviews that is in all: one pass."""
         rows = self._db.execute(
-            f"SELECT service_id, count(*) FROM review_services WHERE review_id IN ({AT_RISK_SQL}) "
-            "GROUP BY service_id",
-            {"today": today.isoformat()},
+            f"WITH risk AS MATERIALIZED ({AT_RISK_SQL}) "
+            "SELECT NULL, count(*) FROM risk UNION ALL "
+            "SELECT service_id, count(*) FROM review_services "
+            "WHERE review_id IN (SELECT id FROM risk) GROUP BY service_id",
+            at_risk_params(today),
         ).fetchall()
-        total = self._db.execute(
-            f"SELECT count(*) FROM ({AT_RISK_SQL})", {"today": today.isoformat()}
-        ).fetchone()[0]
-        return {int(service): int(n) for service, n in rows}, int(total)
+        per_service = {int(service): int(n) for service, n in rows if service is not None}
+        total = next(int(n) for service, n in rows if service is None)
+        return per_service, total
 
     def _select_reviews(self, where: str, params: Any) -> list[AnnualReviewRecord]:
         columns = ", ".join(f"r.{f}" for f in _REVIEW_FIELDS)

@@ -220,7 +220,20 @@ _ACKNOWLEDGEMENTS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_CORE, _WORK, _DELAY_REASON, _SWEEPS, _ACKNOWLEDGEMENTS)
+_RECEIVED_INDEX = Migration(
+    6,
+    "an index on when requests were received, for the summary's 'received in the period'",
+    ("CREATE INDEX advice_requests_received ON advice_requests(received_on, service_id)",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _CORE,
+    _WORK,
+    _DELAY_REASON,
+    _SWEEPS,
+    _ACKNOWLEDGEMENTS,
+    _RECEIVED_INDEX,
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 

@@ -19,10 +19,10 @@ from ehcp_rules import (
     ServiceSummary,
     Summary,
     add_months,
-    advice_status,
     load_question_bank,
     measures_from_counts,
     percent_of,
+    rung_offsets,
     trend_months,
 )
 
@@ -211,11 +211,23 @@ class SummaryRepository:
         return answers
 
     def _overdue_steps(self, today: date) -> dict[int, Counter[str]]:
+        """Open, overdue requests per service by the rung of the ladder reached (as
+        ``advice_status`` places them), counted in SQL from the ladder's calendar offsets."""
+        rungs = sorted(rung_offsets(), key=lambda rung: -rung[1])
+        params: dict[str, str] = {"today": today.isoformat()}
+        cases = []
+        for n, (title, days) in enumerate(rungs):
+            params[f"title{n}"], params[f"on{n}"] = title, (today - timedelta(days)).isoformat()
+            cases.append(f"WHEN due_on <= :on{n} THEN :title{n}")
+        rows = self._db.execute(
+            "SELECT service_id, CASE WHEN exception_reason IS NOT NULL THEN 'Exception (reg 8(2))' "
+            f"{' '.join(cases)} END AS step, count(*) FROM advice_requests "
+            "WHERE returned_on IS NULL AND due_on < :today GROUP BY service_id, step",
+            params,
+        ).fetchall()
         steps: dict[int, Counter[str]] = defaultdict(Counter)
-        for record in self._requests.overdue_on(today):
-            status = advice_status(record.as_rule(), today)
-            stage = status.escalation.title if status.escalation else "Exception (reg 8(2))"
-            steps[record.service_id][stage] += 1
+        for service_id, step, count in rows:
+            steps[service_id][step] += count
         return steps
 
     def _reviews_at_risk(self, today: date) -> tuple[Counter[int], int]:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.demo import load_demo
 from bot.storage.store import Store
-from ehcp_rules import Rag, compliance, month_period, parse_period
+from ehcp_rules import (
+    AdviceRequestRecord,
+    ExceptionReason,
+    Rag,
+    advice_status,
+    compliance,
+    month_period,
+    parse_period,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -153,3 +163,33 @@ def test_acknowledged_nudges_are_counted_per_service(demo: Store) -> None:
     assert (summary.nudges_posted, summary.nudges_acknowledged) == (3, 1)
     assert last_month.nudges_posted == 0
     demo.close()
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 23), date(2026, 12, 29), date(2027, 1, 4)])
+def test_overdue_requests_are_placed_on_the_ladder_as_the_rule_places_them(
+    tmp_path: Path, today: date
+) -> None:
+    rng = random.Random(today.toordinal())
+    store = Store.open(tmp_path / "ladder.db")
+    service = store.call(lambda r: r.services.add("Service", provider=None, actor="test"))
+    records = [
+        AdviceRequestRecord(
+            service_id=service.id,
+            case_ref=f"LA-{n:04d}",
+            received_on=today - timedelta(days=rng.randrange(30, 120)),
+            exception_reason=ExceptionReason.MISSED_APPOINTMENT if n % 7 == 0 else None,
+            exception_narrative="Missed twice (synthetic)." if n % 7 == 0 else None,
+        )
+        for n in range(300)
+    ]
+    store.call(lambda r: r.requests.sync(records, actor="test"))
+    expected: Counter[str] = Counter()
+    for record in store.call(lambda r: r.requests.overdue_on(today)):
+        status = advice_status(record.as_rule(), today)
+        expected[status.escalation.title if status.escalation else "Exception (reg 8(2))"] += 1
+
+    summary = store.call(lambda r: r.summaries.summary(parse_period("this month", today), today))
+
+    assert len(expected) == 4
+    assert summary.overdue_by_step == dict(expected)
+    store.close()
