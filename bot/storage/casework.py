@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -56,7 +56,11 @@ SELECT id FROM (
       CASE WHEN meeting_on <= :today THEN meeting_on
         ELSE coalesce(last_review_on, plan_issued_on) END AS start,
       CASE WHEN meeting_on > :today THEN meeting_on END AS meeting
-    FROM annual_reviews))
+    FROM annual_reviews
+    -- only these can be flagged: the 12 months (from a held meeting, later still) end within
+    -- 6 weeks; or a meeting is ahead; or a phase transfer is not yet done
+    WHERE coalesce(last_review_on, plan_issued_on) <= :near_limit OR meeting_on > :today
+      OR (phase_transfer IS NOT NULL AND amended_for_transfer_on IS NULL)))
 WHERE :today > deadline
   OR (meeting IS NULL AND deadline <= :in6weeks)
   OR (meeting > deadline AND :today <= deadline)
@@ -78,6 +82,7 @@ def at_risk_params(today: date) -> dict[str, str]:
         "in2weeks": (today + ADVICE_CIRCULATION).isoformat(),
         "in6weeks": (today + HEALTH_NOTICE).isoformat(),
         "in12weeks": (today + PHASE_TRANSFER_WARNING).isoformat(),
+        "near_limit": (today + HEALTH_NOTICE - timedelta(days=360)).isoformat(),
     }
 
 

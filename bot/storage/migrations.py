@@ -222,8 +222,13 @@ _ACKNOWLEDGEMENTS = Migration(
 
 _RECEIVED_INDEX = Migration(
     6,
-    "an index on when requests were received, for the summary's 'received in the period'",
-    ("CREATE INDEX advice_requests_received ON advice_requests(received_on, service_id)",),
+    "indexes that answer the summary's counts by received and due dates from the index alone",
+    (
+        """CREATE INDEX advice_requests_received_cover ON advice_requests(received_on,
+            service_id, due_on, returned_on, exception_reason, case_ref)""",
+        """CREATE INDEX advice_requests_due_cover ON advice_requests(due_on,
+            service_id, received_on, returned_on, exception_reason, case_ref)""",
+    ),
 )
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -27,7 +27,7 @@ from ehcp_rules import (
 )
 
 _COUNTS = """
-SELECT {key} AS service_id,
+SELECT service_id,
   sum(received_on BETWEEN :start AND :end) AS received,
   sum(d AND returned_on <= due_on) AS on_time,
   sum(d AND returned_on > due_on) AS late,
@@ -43,7 +43,7 @@ SELECT {key} AS service_id,
 FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x
       FROM advice_requests
       WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end)
-{group}
+GROUP BY service_id
 """
 _MONTHLY = """
 SELECT service_id, substr(due_on, 1, 7) AS month,
@@ -87,24 +87,30 @@ class SummaryRepository:
 
     def compliance_by_service(self, period: Period, today: date) -> dict[int, ComplianceMeasures]:
         """6-week measures per service for the period, from one aggregate query."""
-        return {
-            key: value
-            for key, value in self._counts(period, today, grouped=True).items()
-            if key is not None
-        }
+        return self._compliance(period, today)[0]
 
     def compliance_overall(self, period: Period, today: date) -> ComplianceMeasures:
         """6-week measures over every service for the period."""
-        return self._counts(period, today, grouped=False).get(None) or _empty(period)
+        return self._compliance(period, today)[1]
 
-    def _counts(
-        self, period: Period, today: date, *, grouped: bool
-    ) -> dict[Any, ComplianceMeasures]:
-        sql = _COUNTS.format(
-            key="service_id" if grouped else "NULL", group="GROUP BY service_id" if grouped else ""
-        )
+    def _compliance(
+        self, period: Period, today: date
+    ) -> tuple[dict[int, ComplianceMeasures], ComplianceMeasures]:
+        """Per service, and over all services (the per-service counts added up)."""
+        rows = self._counts(period, today)
+        total: dict[str, Any] = {}
+        for values in rows.values():
+            for name, value in values.items():
+                if name == "refs":
+                    total[name] = ",".join(filter(None, (total.get(name), value)))
+                elif name != "service_id":
+                    total[name] = (total.get(name) or 0) + (value or 0)
+        overall = _measures(period, total) if rows else _empty(period)
+        return {sid: _measures(period, values) for sid, values in rows.items()}, overall
+
+    def _counts(self, period: Period, today: date) -> dict[int, dict[str, Any]]:
         cursor = self._db.execute(
-            sql,
+            _COUNTS,
             {
                 "start": period.start.isoformat(),
                 "end": period.end.isoformat(),
@@ -112,18 +118,15 @@ class SummaryRepository:
             },
         )
         names = [d[0] for d in cursor.description]
-        result = {}
-        for row in cursor.fetchall():
-            values = dict(zip(names, row, strict=True))
-            result[values["service_id"]] = _measures(period, values)
-        return result
+        rows = (dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+        return {values["service_id"]: values for values in rows}
 
     def summary(self, period: Period, today: date) -> Summary:
         """Every service's summary, the overall figures and the common barriers."""
         services = dict(self._db.execute("SELECT id, name FROM services ORDER BY name").fetchall())
-        now, before = (
-            self.compliance_by_service(period, today),
-            self.compliance_by_service(period.previous(), today),
+        (now, overall), (before, overall_before) = (
+            self._compliance(period, today),
+            self._compliance(period.previous(), today),
         )
         latest = self._latest_assessments()
         answers = self._answers([a[0] for a in latest.values()])
@@ -139,8 +142,8 @@ class SummaryRepository:
             period=period,
             previous=period.previous(),
             services=tuple(rows),
-            overall=self.compliance_overall(period, today),
-            overall_previous=self.compliance_overall(period.previous(), today),
+            overall=overall,
+            overall_previous=overall_before,
             barriers=_barriers(answers),
             overdue_by_step=dict(sum(overdue.values(), Counter())),
             reviews_at_risk=reviews_at_risk,

@@ -1,0 +1,287 @@
+"""The product at national scale: an England-sized synthetic data set, loaded and queried.
+
+2,000 services; 640,000 plans with annual reviews; 160,000 advice requests a year over two years
+(on time, late, reg 8(2) exceptions, not known to the service, clinical delays, still open);
+a submitted self-assessment for three services in four. Requests and reviews go in through the
+importer as CSV files, as a trust would load them. Then the DCO summary (all services, and one),
+the nudge sweep's planning for every subscription (one channel per service and a DCO channel for
+all), and the summary as XLSX are timed. Run as its own process so its peak memory is its own:
+``python -m benchmarks.scale --out FILE.json [--scale 0.1]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import random
+import resource
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.cli import main as cli
+from bot.exports.tables import csv_rows
+from bot.exports.xlsx import summary_workbook
+from bot.storage.store import Store
+from bot.sweep import plan_sweep
+from ehcp_rules import load_question_bank, parse_period
+
+TODAY = date(2026, 11, 23)
+SERVICES = 2_000
+PLANS = 640_000
+REQUESTS_PER_YEAR = 160_000
+ASSESSED_SHARE = 0.75
+EXCEPTIONS = ("exceptional_circumstances", "absent_from_area", "missed_appointment")
+
+
+def _requests_csv(year: int, count: int, services: int, rng: random.Random) -> bytes:
+    """One year of requests: ``year`` 0 is the one ending today, 1 the year before."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "case_ref",
+            "service",
+            "received_on",
+            "returned_on",
+            "outcome",
+            "referral_on",
+            "expected_on",
+            "team_told",
+            "exception_reason",
+            "exception_narrative",
+            "known_to_service",
+        ]
+    )
+    end = TODAY - timedelta(days=365 * year)
+    for n in range(count):
+        received = end - timedelta(days=rng.randrange(365))
+        due = received + timedelta(weeks=6)
+        row = [f"LA{year}-{n:07d}", f"Service {rng.randrange(services):04d}", received]
+        roll = rng.random()
+        if due >= TODAY and roll < 0.7:
+            row += ["", "", "", "", "", "", "", "yes"]
+        elif roll < 0.66:
+            row += [due - timedelta(days=rng.randrange(1, 20)), "returned", "", "", "", "", ""]
+            row.append("yes")
+        elif roll < 0.86:
+            late = min(due + timedelta(days=rng.randrange(1, 40)), TODAY)
+            row += [late if late > due else "", "returned" if late > due else "", "", "", ""]
+            row += ["", "", "yes"]
+        elif roll < 0.91:
+            returned = min(due + timedelta(days=rng.randrange(1, 30)), TODAY)
+            reason = EXCEPTIONS[n % 3]
+            row += [returned if returned > due else "", "", "", "", "", reason]
+            row += ["Child unwell and in hospital for the whole period (synthetic).", "yes"]
+        elif roll < 0.94:
+            referral = min(received + timedelta(days=rng.randrange(1, 14)), TODAY)
+            row += ["", "not_known_referred", referral, "", "", "", "", "no"]
+        elif roll < 0.98:
+            expected = due + timedelta(days=rng.randrange(7, 60))
+            row += ["", "clinical_delay", "", expected, "yes", "", "", "yes"]
+        else:
+            row += ["", "", "", "", "", "", "", "yes"]
+        writer.writerow(row)
+    return out.getvalue().encode()
+
+
+def _reviews_csv(count: int, services: int, rng: random.Random) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "case_ref",
+            "services",
+            "plan_issued_on",
+            "last_review_on",
+            "meeting_on",
+            "health_notified_on",
+            "contribution_in_on",
+        ]
+    )
+    for n in range(count):
+        issued = TODAY - timedelta(days=rng.randrange(60, 365 * 8))
+        last = issued + timedelta(days=365 * ((TODAY - issued).days // 365))
+        last = last if last > issued and last <= TODAY else ""
+        anchor = last or issued
+        due = anchor + timedelta(days=365)
+        meeting = due - timedelta(days=rng.randrange(0, 40)) if rng.random() < 0.6 else ""
+        told = ""
+        if meeting and rng.random() < 0.8:
+            told = min(meeting - timedelta(days=rng.randrange(14, 70)), TODAY)
+        contributed = ""
+        if told and rng.random() < 0.5:
+            contributed = min(told + timedelta(days=14), TODAY)
+        involved = {f"Service {rng.randrange(services):04d}" for _ in range(rng.choice((1, 1, 2)))}
+        writer.writerow(
+            [f"P-{n:07d}", ";".join(sorted(involved)), issued, last, meeting, told, contributed]
+        )
+    return out.getvalue().encode()
+
+
+def _seed(database: Path, services: int, rng: random.Random) -> None:
+    """Services, subscriptions, and submitted self-assessments (these are not imports)."""
+    bank = load_question_bank()
+    store = Store.open(database)
+    try:
+
+        def seed(r: Any) -> None:
+            with r.db.atomic():
+                for n in range(services):
+                    r.services.add(
+                        f"Service {n:04d}", provider="Synthetic NHS Trust", actor="bench"
+                    )
+                ids = [s.id for s in r.services.all()]
+                reference = json.dumps({"conversation": {"id": "x"}, "serviceUrl": "http://x/"})
+                for sid in ids:
+                    for kind, conversation, service in (("channel", f"19:s{sid}", sid),):
+                        r.db.execute(
+                            "INSERT INTO conversations (id, kind, name, reference, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            [conversation, kind, "Team", reference, "2026-01-01"],
+                        )
+                        r.db.execute(
+                            "INSERT INTO subscriptions (conversation_id, service_id, created_by, "
+                            "created_at) VALUES (?, ?, 'bench', '2026-01-01')",
+                            [conversation, service],
+                        )
+                r.db.execute(
+                    "INSERT INTO conversations (id, kind, name, reference, updated_at) "
+                    "VALUES ('19:dco', 'channel', 'DCO', ?, '2026-01-01')",
+                    [reference],
+                )
+                r.db.execute(
+                    "INSERT INTO subscriptions (conversation_id, service_id, created_by, "
+                    "created_at) VALUES ('19:dco', NULL, 'bench', '2026-01-01')"
+                )
+                for sid in ids:
+                    if rng.random() > ASSESSED_SHARE:
+                        continue
+                    for months_ago in (14, 2):
+                        on = (TODAY - timedelta(days=30 * months_ago)).isoformat()
+                        ratings = [
+                            rng.choice(("yes", "yes", "emerging", "no")) for _ in bank.questions
+                        ]
+                        rag = (
+                            "red"
+                            if "no" in ratings[:8]
+                            else "amber"
+                            if "emerging" in ratings
+                            else "green"
+                        )
+                        cursor = r.db.execute(
+                            "INSERT INTO assessments (service_id, edition, status, started_by, "
+                            "started_at, submitted_by, submitted_at, rag) VALUES "
+                            "(?, ?, 'submitted', 'bench', ?, 'bench', ?, ?)",
+                            [sid, bank.edition, on, on, rag],
+                        )
+                        r.db.conn.executemany(
+                            "INSERT INTO answers (assessment_id, question, rating, comment, "
+                            "answered_by, answered_at) VALUES (?, ?, ?, 'Evidence (synthetic).', "
+                            "'bench', ?)",
+                            [
+                                (cursor.lastrowid, q.number, rating, on)
+                                for q, rating in zip(bank.questions, ratings, strict=True)
+                            ],
+                        )
+
+        store.call(seed)
+    finally:
+        store.close()
+
+
+RATINGS = ("yes", "yes", "emerging", "no")
+
+
+def _rough_rag(ratings: list[str]) -> str:
+    """A plausible stored rating (the summary reads it as stored; it does not re-rate)."""
+    if "no" in ratings[:8]:
+        return "red"
+    return "amber" if "emerging" in ratings else "green"
+
+
+def _timed(figures: dict[str, Any], name: str, action: Any) -> Any:
+    started = time.perf_counter()
+    result = action()
+    figures[name] = round(time.perf_counter() - started, 3)
+    print(f"  {name}: {figures[name]:.2f} s", flush=True)
+    return result
+
+
+def measure(scale: float, folder: Path) -> dict[str, Any]:
+    """Generate, load and time; the figures."""
+    rng = random.Random(2026)
+    services = max(4, int(SERVICES * scale))
+    plans, per_year = int(PLANS * scale), int(REQUESTS_PER_YEAR * scale)
+    database = folder / "national.db"
+    figures: dict[str, Any] = {
+        "services": services,
+        "plans": plans,
+        "requests_per_year": per_year,
+    }
+    _timed(figures, "seed_services_assessments_s", lambda: _seed(database, services, rng))
+    for year in (1, 0):
+        path = folder / f"requests-{year}.csv"
+        path.write_bytes(_requests_csv(year, per_year, services, rng))
+        args = ["import", "requests", str(path), "--db", str(database), "--today", str(TODAY)]
+        name = "import_requests_s" if year == 0 else "import_requests_previous_year_s"
+        if _timed(figures, name, lambda args=args: cli(args)) != 0:
+            raise RuntimeError("the requests import failed")
+    path = folder / "reviews.csv"
+    path.write_bytes(_reviews_csv(plans, services, rng))
+    args = ["import", "reviews", str(path), "--db", str(database), "--today", str(TODAY)]
+    if _timed(figures, "import_reviews_s", lambda: cli(args)) != 0:
+        raise RuntimeError("the reviews import failed")
+    store = Store.open(database)
+    try:
+        period = parse_period("last quarter", TODAY)
+        summary = _timed(
+            figures,
+            "summary_all_services_s",
+            lambda: store.call(lambda r: r.summaries.summary(period, TODAY)),
+        )
+        figures["summary_overdue_now"] = sum(summary.overdue_by_step.values())
+        figures["summary_reviews_at_risk"] = summary.reviews_at_risk
+        _timed(figures, "summary_one_service_s", lambda: store.call(_one_service))
+        digests = _timed(
+            figures, "sweep_planning_s", lambda: store.call(lambda r: plan_sweep(r, TODAY))
+        )
+        figures["sweep_channels"] = len(digests[0])
+        figures["sweep_nudges"] = sum(len(d.nudges) for d in digests[0])
+        book = _timed(
+            figures, "xlsx_summary_export_s", lambda: summary_workbook(summary, csv_rows(summary))
+        )
+        figures["xlsx_bytes"] = len(book)
+    finally:
+        store.close()
+    figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return figures
+
+
+def _one_service(r: Any) -> int:
+    """What ``summary for SERVICE`` reads: the latest assessment, its answers and actions, and
+    the service's open requests and reviews."""
+    service = r.services.named("Service 0007")
+    submitted = r.assessments.submitted(service.id)
+    answers = r.assessments.answers(submitted[0].id) if submitted else {}
+    requests = r.requests.open_for([service.id])
+    reviews = r.reviews.for_services([service.id])
+    return len(answers) + len(requests) + len(reviews)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        figures = measure(args.scale, Path(folder))
+    args.out.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
