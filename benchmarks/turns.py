@@ -296,6 +296,7 @@ class TurnFigures:
 
 async def measure_turns(
     user_counts: tuple[int, ...],
+    *,
     repeats: int,
     think_users: int,
     think: float,
