@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -49,6 +50,7 @@ class Connector:
     last: dict[str, float] = field(default_factory=dict)
     cards: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    posts: Counter[str] = field(default_factory=Counter)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -64,6 +66,8 @@ class Connector:
         arrived = time.perf_counter()
         conversation = unquote(request.match_info["conversation"])
         self.calls[request.method] += 1
+        if request.method == "POST":
+            self.posts[conversation] += 1
         activity_id = request.match_info.get("activity") if request.method == "PUT" else None
         activity_id = activity_id or f"act-{next(self._ids)}"
         if request.method == "POST" and b"adaptive" in body:
@@ -191,6 +195,8 @@ async def _user(
     latencies = []
     if server.product:
         await _turn(session, url, connector, _activity(user, service_url, text="start assessment"))
+    if think:  # people do not all click at the same instant: each starts somewhere in one pause
+        await asyncio.sleep(random.Random(user).uniform(0, think))
     for question in range(1, QUESTIONS + 1):
         if server.product:
             card_id, card = connector.cards[conversation]

@@ -25,6 +25,7 @@ from ehcp_rules import Nudge, is_working_day, plan_nudges, plan_reminders
 from ehcp_rules.nudges import ASSESSMENT_REFRESH_MONTHS
 
 log = logging.getLogger(__name__)
+Items = list[tuple[str, str]]
 PAUSE_WHEN_GONE = timedelta(days=3650)
 
 
@@ -130,12 +131,16 @@ def _sent_to(conversation: str) -> Callable[[Repositories], set[tuple[str, str]]
     return lambda repos: repos.nudges.sent(conversation)
 
 
-def _record(
-    conversation: str, items: list[tuple[str, str]], activity_id: str, day: date
-) -> Callable[[Repositories], None]:
-    return lambda repos: repos.nudges.record_items(
-        conversation, items, activity_id=activity_id, day=day
-    )
+def _hold(conversation: str, items: Items, day: date) -> Callable[[Repositories], None]:
+    return lambda repos: repos.nudges.hold(conversation, items, day=day)
+
+
+def _release(conversation: str, items: Items) -> Callable[[Repositories], None]:
+    return lambda repos: repos.nudges.release(conversation, items)
+
+
+def _confirm(conversation: str, items: Items, activity_id: str) -> Callable[[Repositories], None]:
+    return lambda repos: repos.nudges.confirm(conversation, items, activity_id=activity_id)
 
 
 class NudgeSweep:
@@ -166,6 +171,13 @@ class NudgeSweep:
         if dry_run or self._sender is None:
             return report
         await self._store.run(lambda r: r.nudges.start_sweep(today))
+        interrupted = await self._store.run(lambda r: r.nudges.interrupted())
+        if interrupted:
+            log.warning(
+                "a sweep was interrupted while posting: %d nudge item(s) may not have reached "
+                "Teams and are not posted again (each reappears at its next step)",
+                interrupted,
+            )
         for digest in digests:
             await self._post(self._sender, digest, services, today, report)
         await self._remind(self._sender, services, today, report)
@@ -191,14 +203,15 @@ class NudgeSweep:
                 answered=reminder.answered,
                 total=reminder.total,
             )
+            items = [(reminder.item_key, "reminder")]
+            await self._store.run(_hold(conversation, items, today))
             try:
                 activity_id = await sender.send(reference, card_activity(card))
             except (ChannelGone, DeliveryFailed) as failed:
+                await self._store.run(_release(conversation, items))
                 log.warning("a reminder could not be delivered: %s", failed)
                 continue
-            await self._store.run(
-                _record(conversation, [(reminder.item_key, "reminder")], activity_id, today)
-            )
+            await self._store.run(_confirm(conversation, items, activity_id))
             report.reminders += 1
 
     async def _tell_people(
@@ -219,7 +232,7 @@ class NudgeSweep:
             except (ChannelGone, DeliveryFailed) as failed:
                 log.warning("could not tell someone about a gone channel: %s", failed)
 
-    async def _post(
+    async def _post_once(
         self,
         sender: ProactiveSender,
         digest: ChannelDigest,
@@ -228,8 +241,27 @@ class NudgeSweep:
         report: SweepReport,
     ) -> None:
         card = digest_card(list(digest.nudges), services, day=today, catch_up=digest.catch_up)
+        conversation = digest.conversation_id
+        items = [(n.item_key, n.step.value) for n in digest.nudges]
+        await self._store.run(_hold(conversation, items, today))
         try:
             activity_id = await sender.send(digest.reference, card_activity(card))
+        except (ChannelGone, DeliveryFailed):
+            await self._store.run(_release(conversation, items))
+            raise
+        await self._store.run(_confirm(conversation, items, activity_id))
+        report.posted += 1
+
+    async def _post(
+        self,
+        sender: ProactiveSender,
+        digest: ChannelDigest,
+        services: dict[int, str],
+        today: date,
+        report: SweepReport,
+    ) -> None:
+        try:
+            await self._post_once(sender, digest, services, today, report)
         except ChannelGone as gone:
             reason = str(gone)
             log.warning("pausing a subscription: %s", reason)
@@ -246,10 +278,3 @@ class NudgeSweep:
                 "a digest could not be delivered, it will be tried at the next sweep: %s", failed
             )
             report.failed += 1
-            return
-        await self._store.run(
-            lambda r: r.nudges.record_sent(
-                digest.conversation_id, digest.nudges, activity_id=activity_id, day=today
-            )
-        )
-        report.posted += 1

@@ -20,6 +20,10 @@ from ehcp_rules import (
     load_question_bank,
 )
 
+PENDING = "(pending)"
+INTERRUPTED = "(interrupted)"
+"""``sent_nudges.activity_id`` while a post is under way, and after a sweep died during one."""
+
 
 class NudgeRepository:
     """The sweep's reads and writes; posting is recorded in one transaction with its activity id."""
@@ -145,6 +149,40 @@ class NudgeRepository:
                     "activity_id) VALUES (?, ?, ?, ?, ?)",
                     [conversation_id, key, step, day.isoformat(), activity_id],
                 )
+
+    def hold(self, conversation_id: str, items: Sequence[tuple[str, str]], *, day: date) -> None:
+        """Note (item, step) pairs as about to be posted, before posting: if the process dies
+        mid-post they are not posted again (Teams may already show them)."""
+        self.record_items(conversation_id, items, activity_id=PENDING, day=day)
+
+    def confirm(
+        self, conversation_id: str, items: Sequence[tuple[str, str]], *, activity_id: str
+    ) -> None:
+        """Teams accepted the post: keep its activity id."""
+        with self._db.atomic():
+            for key, step in items:
+                self._db.execute(
+                    "UPDATE sent_nudges SET activity_id = ? WHERE conversation_id = ? "
+                    "AND item_key = ? AND step = ? AND activity_id = ?",
+                    [activity_id, conversation_id, key, step, PENDING],
+                )
+
+    def release(self, conversation_id: str, items: Sequence[tuple[str, str]]) -> None:
+        """The post failed: forget the hold, so the next sweep tries again."""
+        with self._db.atomic():
+            for key, step in items:
+                self._db.execute(
+                    "DELETE FROM sent_nudges WHERE conversation_id = ? AND item_key = ? "
+                    "AND step = ? AND activity_id = ?",
+                    [conversation_id, key, step, PENDING],
+                )
+
+    def interrupted(self) -> int:
+        """Holds left by a sweep that died mid-post: marked as such; how many."""
+        return self._db.execute(
+            "UPDATE sent_nudges SET activity_id = ? WHERE activity_id = ?",
+            [INTERRUPTED, PENDING],
+        ).rowcount
 
     def acknowledge(self, conversation_id: str, item_key: str, step: str, *, actor: str) -> bool:
         """Note that someone has seen a nudge; ``False`` when they already had."""

@@ -1,0 +1,135 @@
+"""Faults and bad input: a clear answer to the person, nothing half-written, nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.app import apologise
+from bot.storage.store import Store
+from ehcp_rules import Service
+from tests import builders
+from tests.bot.conftest import Chat, cards_of, texts_of
+from tests.fakes import FakeConnector
+
+APOLOGY = "Sorry, something went wrong on my side"
+
+
+def _answers(store: Store) -> list[tuple[Any, ...]]:
+    return store.call(
+        lambda r: r.db.execute("SELECT question, rating, comment FROM answers").fetchall()
+    )
+
+
+def _audit(store: Store) -> int:
+    return int(store.call(lambda r: r.db.execute("SELECT count(*) FROM audit").fetchone()[0]))
+
+
+async def test_a_locked_database_gets_a_try_again_and_writes_nothing_half(
+    store: Store, slt: Service
+) -> None:
+    chat = Chat(store)
+    chat.adapter.on_turn_error = apologise
+    store.call(lambda r: r.db.execute("PRAGMA busy_timeout = 200"))
+    await chat.say("start assessment")
+    audit_before = _audit(store)
+    other = sqlite3.connect(store.database.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+
+    locked = await chat.press("Save answer", rating="no", comment="Waiting list over 18 weeks.")
+    other.execute("ROLLBACK")
+    other.close()
+    saved = await chat.press("Save answer", rating="no", comment="Waiting list over 18 weeks.")
+
+    assert texts_of(locked)[0].startswith(APOLOGY)
+    assert "please try again" in texts_of(locked)[0]
+    assert len(cards_of(saved)) == 1 and not any(APOLOGY in t for t in texts_of(saved))
+    assert _answers(store) == [(1, "no", "Waiting list over 18 weeks.")]
+    assert _audit(store) == audit_before + 1  # the answer and its audit row, once
+
+
+async def test_a_reply_the_connector_refuses_is_logged_and_the_answer_is_kept(
+    client: TestClient,  # type: ignore[type-arg]
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake, url = connector
+    await client.post("/api/messages", json=builders.message("start assessment", url))
+    value = dict(fake.take()[1].cards[0]["actions"][0]["data"])
+    fake.fail_next(429, times=10, Retry_After="1")
+
+    with caplog.at_level(logging.WARNING):
+        response = await client.post(
+            "/api/messages",
+            json=builders.submission(value | {"rating": "yes", "comment": "Log kept"}, "1:c", url),
+        )
+
+    assert response.status < 500
+    assert "turn failed, reference" in caplog.text
+    assert "could not send the apology" in caplog.text
+    assert _answers(store) == [(1, "yes", "Log kept")]
+
+
+RATINGS = st.one_of(
+    st.sampled_from(["yes", "emerging", "no", "YES", "maybe", "", "null"]),
+    st.integers(),
+    st.none(),
+    st.lists(st.text(max_size=3), max_size=2),
+)
+COMMENTS = st.one_of(
+    st.text(max_size=2400),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+    st.sampled_from(["<b>bold</b><script>x</script>", "**x** [a](http://x)", "\x00\x1b[31m"]),
+    st.integers(),
+    st.none(),
+)
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    rating=RATINGS,
+    comment=COMMENTS,
+    question=st.one_of(st.integers(-3, 40), st.text(max_size=3), st.none()),
+    extra=st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=2),
+    drop=st.sampled_from([None, "assessment", "question", "ehcp"]),
+)
+def test_any_card_submission_gets_an_answer_and_stores_only_valid_answers(
+    store: Store,
+    slt: Service,
+    rating: Any,
+    comment: Any,
+    question: Any,
+    extra: dict[str, str],
+    drop: str | None,
+) -> None:
+    async def run() -> None:
+        chat = Chat(store)
+        chat.adapter.on_turn_error = apologise
+        await chat.say("start assessment")
+        card = chat.last_card
+        assert card is not None
+        data = dict(card["actions"][0]["data"])
+        value = extra | data | {"rating": rating, "comment": comment, "question": question}
+        if drop:
+            value.pop(drop, None)
+        replies = await chat.submit_value(value, reply_to_id=chat.last_card_id)
+        assert replies, "every submission gets an answer"
+        assert not any(APOLOGY in t for t in texts_of(replies)), value
+        for stored_question, stored_rating, stored_comment in _answers(store):
+            assert 1 <= stored_question <= 23
+            assert stored_rating in ("yes", "emerging", "no")
+            assert len(stored_comment) <= 2000
+
+    asyncio.run(run())
