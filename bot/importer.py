@@ -160,30 +160,59 @@ def parse_rows(
     today: date,
 ) -> list[RecordT]:
     """Every row built into a record, or ``ImportRejected`` with every problem found."""
-    records: list[RecordT] = []
+    return list(
+        checked_rows(data, source=source, columns=columns, build=build, key=key, today=today)
+    )
+
+
+def checked_rows(
+    data: bytes,
+    *,
+    source: str,
+    columns: Mapping[str, tuple[str, ...]],
+    build: Callable[[dict[str, str]], RecordT],
+    key: Callable[[RecordT], tuple[object, ...]],
+    today: date,
+) -> Iterator[RecordT]:
+    """The file checked whole first (``ImportRejected`` with every problem found, before anything
+    is yielded), then its records one at a time: a national file never sits in memory as
+    records all at once."""
     problems: list[tuple[int, str]] = []
     first_seen: dict[tuple[object, ...], int] = {}
     for line, row in read_csv_rows(data, source, columns):
-        if "__extra__" in row:
-            problems.append((line, "more values than there are columns"))
-            continue
-        try:
-            _check_dates(row, today)
-            record = build(row)
-        except (_RowError, PrivacyError) as error:
-            problems.append((line, str(error)))
-            continue
-        except ValidationError as error:
-            problems.append((line, _validation_message(error)))
+        record = _built(row, line, build, today, problems)
+        if record is None:
             continue
         seen = first_seen.setdefault(key(record), line)
         if seen != line:
             problems.append((line, f"the same case reference and service as line {seen}"))
-            continue
-        records.append(record)
     if problems:
         raise ImportRejected(source, problems)
-    return records
+    del first_seen
+    for line, row in read_csv_rows(data, source, columns):
+        record = _built(row, line, build, today, problems)
+        if record is not None:
+            yield record
+
+
+def _built(
+    row: dict[str, str],
+    line: int,
+    build: Callable[[dict[str, str]], RecordT],
+    today: date,
+    problems: list[tuple[int, str]],
+) -> RecordT | None:
+    if "__extra__" in row:
+        problems.append((line, "more values than there are columns"))
+        return None
+    try:
+        _check_dates(row, today)
+        return build(row)
+    except (_RowError, PrivacyError) as error:
+        problems.append((line, str(error)))
+    except ValidationError as error:
+        problems.append((line, _validation_message(error)))
+    return None
 
 
 def _check_dates(row: dict[str, str], today: date) -> None:

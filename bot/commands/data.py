@@ -11,7 +11,7 @@ from bot.demo import DEMO_PEOPLE, load_demo
 from bot.importer import (
     REQUEST_COLUMNS,
     REVIEW_COLUMNS,
-    parse_rows,
+    checked_rows,
     request_builder,
     review_builder,
 )
@@ -82,7 +82,7 @@ def _import_into(
     today: date,
 ) -> SyncCounts:
     if kind == "requests":
-        requests = parse_rows(
+        requests = checked_rows(
             data,
             source=source,
             columns=REQUEST_COLUMNS,
@@ -91,7 +91,7 @@ def _import_into(
             today=today,
         )
         return repos.requests.sync(requests, actor=cli_actor())
-    reviews = parse_rows(
+    reviews = checked_rows(
         data,
         source=source,
         columns=REVIEW_COLUMNS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -118,7 +118,7 @@ class AdviceRequestRepository:
             self._audit.record(actor, "request logged", "advice_request", request_id)
         return self.get(request_id)
 
-    def sync(self, records: Sequence[AdviceRequestRecord], *, actor: str) -> SyncCounts:
+    def sync(self, records: Iterable[AdviceRequestRecord], *, actor: str) -> SyncCounts:
         """Add or update many requests in one transaction; unchanged rows are left alone."""
         counts = SyncCounts()
         with self._db.atomic():
@@ -245,7 +245,7 @@ class AnnualReviewRepository:
         self._db = db
         self._audit = audit
 
-    def sync(self, records: Sequence[AnnualReviewRecord], *, actor: str) -> SyncCounts:
+    def sync(self, records: Iterable[AnnualReviewRecord], *, actor: str) -> SyncCounts:
         """Add or update many reviews in one transaction; unchanged rows are left alone."""
         counts = SyncCounts()
         with self._db.atomic():
