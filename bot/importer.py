@@ -150,21 +150,6 @@ def _line_of(data: bytes, offset: int) -> int:
     return data[:offset].count(b"\n") + 1
 
 
-def parse_rows(
-    data: bytes,
-    *,
-    source: str,
-    columns: Mapping[str, tuple[str, ...]],
-    build: Callable[[dict[str, str]], RecordT],
-    key: Callable[[RecordT], tuple[object, ...]],
-    today: date,
-) -> list[RecordT]:
-    """Every row built into a record, or ``ImportRejected`` with every problem found."""
-    return list(
-        checked_rows(data, source=source, columns=columns, build=build, key=key, today=today)
-    )
-
-
 def checked_rows(
     data: bytes,
     *,

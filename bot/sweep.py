@@ -240,6 +240,8 @@ class NudgeSweep:
         today: date,
         report: SweepReport,
     ) -> None:
+        """Hold the items, post the digest, keep its activity id; on failure release the hold
+        (so the next sweep tries again) and let ``_post`` deal with the failure."""
         card = digest_card(list(digest.nudges), services, day=today, catch_up=digest.catch_up)
         conversation = digest.conversation_id
         items = [(n.item_key, n.step.value) for n in digest.nudges]
