@@ -8,7 +8,7 @@ and files are handed out only in personal chat, where nobody else can see the li
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 
 from botbuilder.core import TurnContext
 
@@ -102,7 +102,7 @@ class Summaries:
     async def _export_assessment(self, context: TurnContext, value: dict[str, Any]) -> None:
         identifier = value.get("assessment")
         try:
-            assessment = await self._store.assessment(identifier) if _id(identifier) else None  # type: ignore[arg-type]
+            assessment = await self._store.assessment(identifier) if _id(identifier) else None
         except NotFoundError:
             assessment = None
         if assessment is None or assessment.status != "submitted":
@@ -167,12 +167,12 @@ class Summaries:
         if not _id(identifier):
             return None
         try:
-            return await self._store.service(int(str(identifier)))
+            return await self._store.service(identifier)
         except NotFoundError:
             return None
 
 
-def _id(value: object) -> bool:
+def _id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
