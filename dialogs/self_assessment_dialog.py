@@ -38,6 +38,7 @@ from ehcp_rules import (
     PrivacyError,
     Rating,
     Service,
+    StoredAnswer,
     join_numbers,
     load_question_bank,
     rate,
@@ -198,7 +199,6 @@ class SelfAssessmentDialog(ComponentDialog):
         except ValueError:
             return progress.model_copy(update={"notice": messages.CHOOSE_RATING})
         comment = value.get("comment") if isinstance(value.get("comment"), str) else ""
-        earlier = (await self._store.answers(progress.assessment_id)).get(progress.question)
         try:
             saved = await self._store.record_answer(
                 progress.assessment_id,
@@ -212,7 +212,7 @@ class SelfAssessmentDialog(ComponentDialog):
         except ConflictError as conflict:
             await context.send_activity(str(conflict))
             return None
-        if _overwritten(earlier, progress, saved.answered_by):
+        if _overwritten(saved, progress):
             await context.send_activity(messages.OVERWROTE.format(who=messages.ANOTHER_PERSON))
         return await self._after_answer(context, progress, saved)
 
@@ -323,7 +323,10 @@ def _at(progress: AssessmentProgress, question: int) -> AssessmentProgress:
     return progress.model_copy(update={"question": question, "mode": Mode.QUESTION})
 
 
-def _overwritten(earlier: Any, progress: AssessmentProgress, me: str) -> bool:
-    if earlier is None or progress.shown_at is None or earlier.answered_by == me:
+def _overwritten(saved: StoredAnswer, progress: AssessmentProgress) -> bool:
+    """Someone else answered this question after it was shown to this person."""
+    if saved.previous_at is None or progress.shown_at is None:
         return False
-    return bool(earlier.answered_at.isoformat() > progress.shown_at)
+    if saved.previous_by == saved.answered_by:
+        return False
+    return saved.previous_at.isoformat() > progress.shown_at

@@ -57,13 +57,16 @@ class Assessment(_Record):
 
 
 class StoredAnswer(_Record):
-    """The current answer to one question (history keeps every earlier one)."""
+    """The current answer to one question (history keeps every earlier one). An answer just
+    recorded also says who gave the one it replaced, and when (read in the same transaction)."""
 
     question: int
     rating: Rating
     comment: str
     answered_by: str
     answered_at: datetime
+    previous_by: str | None = None
+    previous_at: datetime | None = None
 
 
 class ActionProgress(StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlite_utils
 
@@ -90,6 +90,11 @@ class AssessmentRepository:
         text = clean_comment(comment)
         with self._db.atomic():
             self._require_in_progress(assessment_id)
+            before = self._db.execute(
+                "SELECT answered_by, answered_at FROM answers WHERE assessment_id = ? AND "
+                "question = ? ORDER BY id DESC LIMIT 1",
+                [assessment_id, question],
+            ).fetchone()
             self._db.execute(
                 "INSERT INTO answers (assessment_id, question, rating, comment, answered_by, "
                 "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -104,7 +109,12 @@ class AssessmentRepository:
                 rating=rating.value,
                 with_comment=bool(text),
             )
-        return self.answers(assessment_id)[question]
+        saved = self.answers(assessment_id)[question]
+        if before is None:
+            return saved
+        return saved.model_copy(
+            update={"previous_by": before[0], "previous_at": datetime.fromisoformat(before[1])}
+        )
 
     def answers(self, assessment_id: int) -> dict[int, StoredAnswer]:
         """The current answer to each answered question."""

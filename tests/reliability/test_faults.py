@@ -17,6 +17,7 @@ from bot.storage.store import Store
 from ehcp_rules import Service
 from tests import builders
 from tests.bot.conftest import Chat, cards_of, texts_of
+from tests.builders import ALEX, SAM
 from tests.fakes import FakeConnector
 
 APOLOGY = "Sorry, something went wrong on my side"
@@ -133,3 +134,25 @@ def test_any_card_submission_gets_an_answer_and_stores_only_valid_answers(
             assert len(stored_comment) <= 2000
 
     asyncio.run(run())
+
+
+async def test_two_people_answering_one_question_both_kept_and_the_second_told(
+    store: Store, slt: Service
+) -> None:
+    sam, alex = Chat(store, user=SAM), Chat(store, user=ALEX)
+    await sam.say("start assessment")
+    await alex.say("start assessment")  # the same assessment, at the same question
+
+    first, second = await asyncio.gather(
+        sam.press("Save answer", rating="yes", comment="Flowchart agreed in March."),
+        alex.press("Save answer", rating="emerging", comment="Flowchart still in draft."),
+    )
+
+    told = [t for t in texts_of(first) + texts_of(second) if t.startswith("Note: a colleague")]
+    history = store.call(
+        lambda r: r.db.execute(
+            "SELECT rating FROM answers WHERE question = 1 ORDER BY id"
+        ).fetchall()
+    )
+    assert len(told) == 1
+    assert sorted(history) == [("emerging",), ("yes",)]
