@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from jwt import PyJWTError
 
 from bot.channel_directory import ChannelDirectory
 from bot.clock import LocalClock
@@ -126,7 +127,11 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     if not isinstance(body, dict) or not body.get("type"):
         return web.json_response({"error": "expected a Bot Framework activity"}, status=400)
     adapter = request.app[ADAPTER_KEY]
-    response = await adapter.process(request, request.app[BOT_KEY])
+    try:
+        response = await adapter.process(request, request.app[BOT_KEY])
+    except PyJWTError:  # a malformed token: botbuilder lets the parser's error through
+        log.warning("refused a request with a malformed token")
+        return web.json_response({"error": "unauthorized"}, status=401)
     return response or web.Response(status=201)
 
 
