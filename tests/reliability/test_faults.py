@@ -156,3 +156,28 @@ async def test_two_people_answering_one_question_both_kept_and_the_second_told(
     )
     assert len(told) == 1
     assert sorted(history) == [("emerging",), ("yes",)]
+
+
+async def test_a_full_disk_gets_a_try_again_and_writes_nothing_half(
+    store: Store, slt: Service
+) -> None:
+    chat = Chat(store)
+    chat.adapter.on_turn_error = apologise
+    await chat.say("start assessment")
+    pages = store.call(lambda r: r.db.execute("PRAGMA page_count").fetchone()[0])
+    store.call(lambda r: r.db.execute(f"PRAGMA max_page_count = {pages}"))  # the disk is full
+    long = "Evidence: " + "the weekly log was reviewed and signed off. " * 40
+    refused: list[str] = []
+    for question in range(1, 24):
+        answers, audit = len(_answers(store)), _audit(store)
+        replies = texts_of(await chat.press("Save answer", rating="yes", comment=long[:1990]))
+        if any(APOLOGY in t for t in replies):
+            refused = replies
+            assert (len(_answers(store)), _audit(store)) == (answers, audit), question
+            break
+    store.call(lambda r: r.db.execute("PRAGMA max_page_count = 1073741823"))
+    retried = await chat.press("Save answer", rating="yes", comment="After the disk was cleared.")
+
+    assert refused and "please try again" in refused[0]
+    assert not any(APOLOGY in t for t in texts_of(retried))
+    assert _answers(store)[-1][2] == "After the disk was cleared."
