@@ -124,7 +124,7 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         body = await request.json()
     except ValueError:
         return web.json_response({"error": "the body is not valid JSON"}, status=400)
-    if not isinstance(body, dict) or not body.get("type"):
+    if not _is_activity(body):
         return web.json_response({"error": "expected a Bot Framework activity"}, status=400)
     adapter = request.app[ADAPTER_KEY]
     try:
@@ -133,6 +133,20 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         log.warning("refused a request with a malformed token")
         return web.json_response({"error": "unauthorized"}, status=401)
     return response or web.Response(status=201)
+
+
+def _is_activity(body: object) -> bool:
+    """The fields every activity from Teams has: a type, who from, which conversation, where to
+    reply. Without them no turn can be answered, so they are refused before one starts."""
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return False
+    conversation, sender = body.get("conversation"), body.get("from")
+    return (
+        isinstance(conversation, dict)
+        and isinstance(conversation.get("id"), str)
+        and isinstance(sender, dict)
+        and isinstance(body.get("serviceUrl"), str)
+    )
 
 
 async def _file(request: web.Request) -> web.Response:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import logging
 import sqlite3
 from typing import Any
@@ -181,3 +183,45 @@ async def test_a_full_disk_gets_a_try_again_and_writes_nothing_half(
     assert refused and "please try again" in refused[0]
     assert not any(APOLOGY in t for t in texts_of(retried))
     assert _answers(store)[-1][2] == "After the disk was cleared."
+
+
+def _without(activity: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in activity.items() if k not in keys}
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "statuses"),
+    [
+        ("a 10 MB body", lambda url: {"type": "message", "text": "x" * 10_000_000}, {413}),
+        ("no from", lambda url: _without(builders.message("help", url), "from"), {400}),
+        (
+            "no conversation",
+            lambda url: _without(builders.message("help", url), "conversation"),
+            {400},
+        ),
+        ("no serviceUrl", lambda url: _without(builders.message("help", url), "serviceUrl"), {400}),
+        ("an unknown type", lambda url: builders.message("help", url) | {"type": "x"}, {200, 201}),
+        ("a number for text", lambda url: builders.message("help", url) | {"text": 7}, {400, 201}),
+    ],
+)
+async def test_malformed_activities_get_a_plain_status_and_write_nothing(
+    client: TestClient,  # type: ignore[type-arg]
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    case: str,
+    make: Any,
+    statuses: set[int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, url = connector
+    audit = _audit(store)
+
+    with caplog.at_level(logging.ERROR):
+        body = io.BytesIO(json.dumps(make(url)).encode())
+        response = await client.post(
+            "/api/messages", data=body, headers={"Content-Type": "application/json"}
+        )
+
+    assert response.status in statuses, case
+    assert "turn failed" not in caplog.text, case
+    assert _audit(store) == audit
