@@ -7,6 +7,7 @@ only thing replaced); each token below is made and signed here.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import datetime
 from typing import Any
@@ -74,6 +75,7 @@ async def test_a_request_without_a_good_token_gets_401_and_nothing_happens(
     connector: tuple[FakeConnector, str],
     case: str,
     make: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake, url = connector
     settings = Settings(app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT)
@@ -82,12 +84,14 @@ async def test_a_request_without_a_good_token_gets_401_and_nothing_happens(
     token = make(url)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
 
-    response = await client.post(
-        "/api/messages", json=builders.message("start assessment", url), headers=headers
-    )
+    with caplog.at_level(logging.DEBUG):
+        response = await client.post(
+            "/api/messages", json=builders.message("start assessment", url), headers=headers
+        )
     await client.close()
 
     assert response.status == 401, case
+    assert not token or token not in caplog.text  # a token never reaches the log
     assert fake.take() == []
     assert store.call(lambda r: r.assessments.in_progress(slt.id)) is None
 
