@@ -64,6 +64,15 @@ class RateLimiter:
             times.popleft()
 
 
+class DeliveryUnknown(DeliveryFailed):
+    """Teams did not answer in time: the message may have arrived. Not retried, so that nothing
+    is posted twice."""
+
+
+ATTEMPT_TIMEOUT = 30.0
+"""Seconds to wait for Teams to answer one post."""
+
+
 class ProactiveSender:
     """Posts activities to stored conversation references through the bot's adapter."""
 
@@ -76,12 +85,14 @@ class ProactiveSender:
         now: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         max_attempts: int = 6,
+        attempt_timeout: float = ATTEMPT_TIMEOUT,
     ) -> None:
         self._adapter = adapter
         self._app_id = app_id
         self._sleep = sleep
         self._jitter = jitter
         self._max_attempts = max_attempts
+        self._attempt_timeout = attempt_timeout
         self._conversations = RateLimiter(CONVERSATION_LIMITS, now=now)
         self._tenants = RateLimiter(TENANT_LIMITS, now=now)
 
@@ -92,7 +103,15 @@ class ProactiveSender:
         tenant = str(getattr(target.conversation, "tenant_id", None) or "")
         for attempt in range(self._max_attempts):
             await self._pace(key, tenant)
-            activity_id, error = await self._attempt(target, activity)
+            try:
+                activity_id, error = await asyncio.wait_for(
+                    self._attempt(target, activity), self._attempt_timeout
+                )
+            except TimeoutError:
+                raise DeliveryUnknown(
+                    f"Teams did not answer within {self._attempt_timeout:g} s; the post may or "
+                    "may not have arrived, so it is not sent again"
+                ) from None
             if error is None:
                 return activity_id
             status, retry_after = _status_of(error)

@@ -16,7 +16,8 @@ from typing import Any
 from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict
 
-from bot.sender import ChannelGone, DeliveryFailed, ProactiveSender
+from bot.sender import ChannelGone, DeliveryFailed, DeliveryUnknown, ProactiveSender
+from bot.storage.nudges import INTERRUPTED
 from bot.storage.store import Repositories, Store
 from dialogs import messages
 from dialogs.cards.digest import digest_card, reminder_card
@@ -207,6 +208,10 @@ class NudgeSweep:
             await self._store.run(_hold(conversation, items, today))
             try:
                 activity_id = await sender.send(reference, card_activity(card))
+            except DeliveryUnknown as unknown:
+                await self._store.run(_confirm(conversation, items, INTERRUPTED))
+                log.warning("a reminder may not have been delivered: %s", unknown)
+                continue
             except (ChannelGone, DeliveryFailed) as failed:
                 await self._store.run(_release(conversation, items))
                 log.warning("a reminder could not be delivered: %s", failed)
@@ -248,6 +253,9 @@ class NudgeSweep:
         await self._store.run(_hold(conversation, items, today))
         try:
             activity_id = await sender.send(digest.reference, card_activity(card))
+        except DeliveryUnknown:
+            await self._store.run(_confirm(conversation, items, INTERRUPTED))
+            raise
         except (ChannelGone, DeliveryFailed):
             await self._store.run(_release(conversation, items))
             raise
@@ -275,6 +283,9 @@ class NudgeSweep:
             report.paused += 1
             await self._tell_people(sender, digest, reason)
             return
+        except DeliveryUnknown as unknown:
+            log.error("a digest may not have been delivered, and is not posted again: %s", unknown)
+            report.failed += 1
         except DeliveryFailed as failed:
             log.error(
                 "a digest could not be delivered, it will be tried at the next sweep: %s", failed

@@ -7,22 +7,31 @@ import io
 import json
 import logging
 import sqlite3
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import apologise
+from bot.config import Settings
+from bot.framework import speed_up_msrest
+from bot.sender import ProactiveSender
 from bot.storage.store import Store
-from ehcp_rules import Service
+from bot.sweep import NudgeSweep
+from ehcp_rules import AdviceRequestRecord, Service
 from tests import builders
 from tests.bot.conftest import Chat, cards_of, texts_of
 from tests.builders import ALEX, SAM
 from tests.fakes import FakeConnector
 
 APOLOGY = "Sorry, something went wrong on my side"
+TODAY = date(2026, 11, 23)
+WEEKS_AGO = TODAY - timedelta(weeks=8)
 
 
 def _answers(store: Store) -> list[tuple[Any, ...]]:
@@ -225,3 +234,51 @@ async def test_malformed_activities_get_a_plain_status_and_write_nothing(
     assert response.status in statuses, case
     assert "turn failed" not in caplog.text, case
     assert _audit(store) == audit
+
+
+async def test_a_connector_that_hangs_is_given_up_on_and_nothing_is_posted_twice(
+    store: Store, slt: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    arrived: list[str] = []
+
+    async def slow(request: web.Request) -> web.Response:
+        arrived.append(request.path)
+        await asyncio.sleep(2)
+        return web.json_response({"id": "late"})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", slow)
+    server = TestServer(app)
+    await server.start_server()
+    url = str(server.make_url("/"))
+    reference = {
+        "conversation": {"id": "19:slow@thread.tacv2", "conversationType": "channel"},
+        "bot": {"id": "28:bot"},
+        "channelId": "msteams",
+        "serviceUrl": url,
+    }
+    store.call(
+        lambda r: r.channels.remember(
+            "19:slow@thread.tacv2", kind="channel", team_id="t", name="Slow", reference=reference
+        )
+    )
+    store.call(lambda r: r.channels.subscribe("19:slow@thread.tacv2", slt.id, actor="test"))
+    store.call(
+        lambda r: r.requests.add(
+            AdviceRequestRecord(case_ref="LA-2026-0001", service_id=slt.id, received_on=WEEKS_AGO),
+            actor="test",
+        )
+    )
+    speed_up_msrest()
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Settings().framework_config()))
+    sender = ProactiveSender(adapter, app_id=None, attempt_timeout=0.5)
+
+    with caplog.at_level(logging.WARNING):
+        first = await NudgeSweep(store, sender).run(TODAY)
+        second = await NudgeSweep(store, sender).run(TODAY)
+    await asyncio.sleep(2)  # let the abandoned post finish
+    await server.close()
+
+    assert (first.posted, first.failed) == (0, 1)
+    assert "may not have been delivered, and is not posted again" in caplog.text
+    assert second.posted == 0 and len(arrived) == 1  # never twice
