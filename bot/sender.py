@@ -3,8 +3,10 @@
 Limits for one bot (``../shared/schemas/README.md``): per conversation 7 sends a second, 8 in
 2 s, 60 in 30 s, 1,800 an hour; per tenant 50 a second. The framework does not retry a 429: this
 sender waits for ``Retry-After`` (else exponential backoff with jitter), retries 412, 500, 502,
-503, 504 and timeouts the same way, and reports 403/404 (bot removed, app not installed) as
-:class:`ChannelGone` so the caller can pause that subscription.
+503 and 504 the same way, and reports 403/404 (bot removed, app not installed) as
+:class:`ChannelGone` so the caller can pause that subscription. A post Teams does not answer in
+time is :class:`DeliveryUnknown` and is not retried: it may have arrived, and nothing is posted
+twice.
 """
 
 from __future__ import annotations
