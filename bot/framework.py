@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from botbuilder.core.bot_state import CachedBotState
@@ -37,12 +38,15 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.auth.authentication_constants import AuthenticationConstants
+from msrest.exceptions import HttpOperationError
 from msrest.serialization import Deserializer, Serializer
 from msrest.universal_http.requests import ClientRetryPolicy
 
 _serialize_object: Any = Serializer.serialize_object
 _deserialize_object: Any = Deserializer.deserialize_object
 _compute_hash: Any = CachedBotState.compute_hash
+
+log = logging.getLogger(__name__)
 
 
 def speed_up_msrest() -> None:
@@ -132,6 +136,10 @@ class _ReusingConnectorFactory(ConnectorFactory):
             # against the schema in Python (a third walk of it) is what Microsoft's current
             # generated SDKs no longer do by default.
             serializer.client_side_validation = False
+        conversations = getattr(client, "conversations", None)
+        if conversations is not None:
+            for name in ("reply_to_activity", "update_activity"):
+                setattr(conversations, name, retrying(getattr(conversations, name)))
         return client
 
 
@@ -187,6 +195,44 @@ class ReusingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
         return await self._inner.authenticate_channel_request(auth_header)
+
+
+REPLY_ATTEMPTS = 3
+_RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
+
+
+def retrying(send: Any, *, attempts: int = REPLY_ATTEMPTS) -> Any:
+    """``send`` (a reply or card update inside a turn), tried again on 412, 429 and 5xx: after
+    ``Retry-After`` when Teams gives one (at most 5 s, since someone is waiting), else 0.5 s then
+    1 s. The framework itself retries none of these. Proactive posts have their own pacing and
+    retries in ``bot.sender``."""
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(attempts):
+            try:
+                return await send(*args, **kwargs)
+            except HttpOperationError as error:
+                response = getattr(error, "response", None)
+                status = getattr(response, "status_code", None)
+                if status not in _RETRYABLE or attempt == attempts - 1:
+                    raise
+                wait = min(5.0, _retry_after(response) or 0.5 * 2**attempt)
+                log.warning("a reply failed (%s), retrying in %.1f s", status, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    # the generated operation reads its URL template from its own attribute
+    call.metadata = getattr(send, "metadata", None)  # type: ignore[attr-defined]
+    return call
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
 
 
 def _app_id(identity: ClaimsIdentity | None) -> str:

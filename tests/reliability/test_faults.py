@@ -282,3 +282,45 @@ async def test_a_connector_that_hangs_is_given_up_on_and_nothing_is_posted_twice
     assert (first.posted, first.failed) == (0, 1)
     assert "may not have been delivered, and is not posted again" in caplog.text
     assert second.posted == 0 and len(arrived) == 1  # never twice
+
+
+async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
+    client: TestClient,  # type: ignore[type-arg]
+    connector: tuple[FakeConnector, str],
+    store: Store,
+) -> None:
+    fake, url = connector
+    fake.fail_next(500, times=2)
+
+    response = await client.post("/api/messages", json=builders.message("help", url))
+
+    posts = [s for s in fake.take() if s.method == "POST"]
+    assert response.status < 300
+    assert len(posts) == 3 and posts[-1].cards[0]["body"][0]["text"] == "What I can do"
+
+
+async def test_nothing_personal_reaches_the_log_at_any_level(
+    client: TestClient,  # type: ignore[type-arg]
+    connector: tuple[FakeConnector, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, url = connector
+    secret_comment, case = "Mother reports the waiting list is too long", "LA-2026-7731"
+
+    with caplog.at_level(logging.DEBUG):
+        await client.post("/api/messages", json=builders.message("start assessment", url))
+        await client.post("/api/messages", json=builders.message(f"return {case}", url))
+        await client.post("/api/messages", json=builders.message(f"overdue {case}", url))
+        started = [s for s in connector[0].take() if s.cards]
+        data = next(
+            a["data"] for s in started for c in s.cards for a in c.get("actions", [])
+            if a["title"] == "Save answer"
+        )  # fmt: skip
+        await client.post(
+            "/api/messages",
+            json=builders.submission(data | {"rating": "no", "comment": secret_comment}, "1", url),
+        )
+
+    assert caplog.records, "the turns were logged"
+    assert secret_comment not in caplog.text
+    assert case not in caplog.text
