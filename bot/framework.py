@@ -136,6 +136,9 @@ class _ReusingConnectorFactory(ConnectorFactory):
             # against the schema in Python (a third walk of it) is what Microsoft's current
             # generated SDKs no longer do by default.
             serializer.client_side_validation = False
+        config = getattr(client, "config", None)
+        if config is not None:  # someone is waiting for this reply: not msrest's 100 s
+            config.connection.timeout = REPLY_TIMEOUT
         conversations = getattr(client, "conversations", None)
         if conversations is not None:
             for name in ("reply_to_activity", "update_activity"):
@@ -198,6 +201,9 @@ class ReusingAuthentication(BotFrameworkAuthentication):
 
 
 REPLY_ATTEMPTS = 3
+REPLY_TIMEOUT = 15
+"""Seconds a turn waits for Teams to take one reply; a reply that times out is logged with the
+turn's reference (it may have arrived, so it is not sent again)."""
 _RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 
 

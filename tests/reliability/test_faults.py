@@ -17,7 +17,8 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.app import apologise
+from bot import framework
+from bot.app import apologise, create_app
 from bot.config import Settings
 from bot.framework import speed_up_msrest
 from bot.sender import ProactiveSender
@@ -324,3 +325,34 @@ async def test_nothing_personal_reaches_the_log_at_any_level(
     assert caplog.records, "the turns were logged"
     assert secret_comment not in caplog.text
     assert case not in caplog.text
+
+
+async def test_a_reply_the_connector_never_answers_is_given_up_on_and_logged(
+    store: Store,
+    slt: Service,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def hang(request: web.Request) -> web.Response:
+        await asyncio.sleep(3)
+        return web.json_response({"id": "late"})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", hang)
+    connector = TestServer(app)
+    await connector.start_server()
+    monkeypatch.setattr(framework, "REPLY_TIMEOUT", 0.5)
+    client = TestClient(TestServer(create_app(Settings(), store=store)))
+    await client.start_server()
+
+    with caplog.at_level(logging.ERROR):
+        response = await client.post(
+            "/api/messages", json=builders.message("start assessment", str(connector.make_url("/")))
+        )
+    await client.close()
+    await asyncio.sleep(3)
+    await connector.close()
+
+    assert response.status < 500
+    assert "turn failed, reference" in caplog.text
+    assert store.call(lambda r: r.assessments.in_progress(slt.id)) is not None  # work kept
