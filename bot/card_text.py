@@ -60,7 +60,8 @@ def _columns(element: Element, form: Form) -> list[str]:
     row = "  ".join(cell for cell in cells if cell)
     action = element.get("selectAction")
     if action:
-        first = cells[0].split("  ")[0][:40] if cells else ""
+        items = columns[0].get("items", []) if columns else []
+        first = _unmark(str(items[0].get("text", ""))) if items else ""
         form.actions.append({**action, "title": f"{action.get('title', 'Open')} {first}".strip()})
     return [row]
 

@@ -42,6 +42,12 @@ def _exceptions(measures: ComplianceMeasures) -> str:
     return f"{sum(measures.exceptions.values())} ({parts})"
 
 
+def _on_time(measures: ComplianceMeasures) -> str:
+    """``62.5% of 8`` on time, or ``nothing due`` when no request fell due in the period."""
+    counted = _counted(measures)
+    return f"{percent(measures.percent_on_time)} of {counted}" if counted else "nothing due"
+
+
 def _counted(measures: ComplianceMeasures) -> int:
     return measures.on_time + measures.late + measures.open_overdue
 
@@ -77,12 +83,15 @@ def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> 
             or [("None", "")]
         ),
         text(messages.SUMMARY_REVIEWS.format(count=summary.reviews_at_risk)),
-        text(
-            messages.SUMMARY_NUDGES.format(
-                acknowledged=summary.nudges_acknowledged, posted=summary.nudges_posted
-            )
-        ),
     ]
+    if summary.nudges_posted:
+        body.append(
+            text(
+                messages.SUMMARY_NUDGES.format(
+                    acknowledged=summary.nudges_acknowledged, posted=summary.nudges_posted
+                )
+            )
+        )
     if summary.barriers:
         common = ", ".join(f"{theme} ({n})" for theme, n in summary.barriers[:3])
         body.append(text(messages.SUMMARY_BARRIERS.format(themes=common), separator=True))
@@ -162,7 +171,7 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
             {
                 "type": "Column",
                 "width": "auto",
-                "items": [text(f"{percent(compliance.percent_on_time)} of {_counted(compliance)}")],
+                "items": [text(_on_time(compliance))],
             },
         ],
     }

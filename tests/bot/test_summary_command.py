@@ -225,3 +225,21 @@ async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
         == ["That card is no longer current, so nothing was changed."]
     )
     assert other.shelf.size == 0
+
+
+async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    before = cards_of(await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary"))[0]
+    paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
+    request = store.call(lambda r: r.requests.find_all_for(paeds.id))[0]
+    key = f"request:{request.id}"
+    store.call(
+        lambda r: r.nudges.record_items("19:c", [(key, "chase")], activity_id="a", day=TODAY)
+    )
+    store.call(lambda r: r.nudges.acknowledge("19:c", key, "chase", actor=DCO))
+
+    after = cards_of(await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary"))[0]
+
+    line = "Overdue-request nudges acknowledged in the period: 1 of 1."
+    assert line not in [e.get("text") for e in before["body"]]
+    assert line in [e.get("text") for e in after["body"]]
