@@ -44,15 +44,15 @@ class ChannelDirectory:
         kind = activity.conversation.conversation_type or "personal"
         if kind not in ("personal", "channel", "groupChat"):
             return
-        reference = TurnContext.get_conversation_reference(activity)
         key = str(activity.conversation.id).split(";")[0]
-        reference.conversation.id = key
-        reference.activity_id = None
         name = (_channel_data(activity).get("channel") or {}).get("name")
         bot = activity.recipient.id if activity.recipient else None
         fingerprint = (kind, team_id, name, activity.service_url, bot, activity.channel_id)
         if self._known.get(key) == fingerprint:
             return  # already kept, unchanged: most turns
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.conversation.id = key
+        reference.activity_id = None
         serialised = reference.serialize()
         await self._store.run(
             lambda r: r.channels.remember(

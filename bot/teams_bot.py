@@ -5,10 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import BotAdapter, ConversationState, StatePropertyAccessor, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import Dialog, DialogExtensions
+from botbuilder.dialogs import (
+    Dialog,
+    DialogEvents,
+    DialogExtensions,
+    DialogSet,
+    DialogTurnStatus,
+)
+from botbuilder.dialogs.memory import DialogStateManager
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botframework.connector.auth import ClaimsIdentity, SkillValidation
 
 from bot.channel_directory import ChannelDirectory
 from dialogs import messages
@@ -63,7 +71,7 @@ class EhcpBot(TeamsActivityHandler):
             if not mentions:
                 return
             activity.text = strip_mentions(activity.text or "", mentions)
-        await DialogExtensions.run_dialog(self._dialog, turn_context, self._dialog_state)
+        await run_dialog(self._dialog, turn_context, self._dialog_state)
 
     async def on_teams_members_added_dispatch(
         self, members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext
@@ -90,6 +98,39 @@ class EhcpBot(TeamsActivityHandler):
             return
         await self._welcomed.set(turn_context, True)
         await turn_context.send_activity(card_activity(welcome_card()))
+
+
+async def run_dialog(dialog: Dialog, context: TurnContext, accessor: StatePropertyAccessor) -> None:
+    """``DialogExtensions.run_dialog`` for a bot talking to a channel: continue the active dialog
+    or begin ``dialog``, an error offered to the dialogs as an event first. What it leaves out is
+    the framework's trace of the whole dialog state after every turn, which only the Bot
+    Framework Emulator shows (every other channel drops it) and which cost a deep copy of that
+    state each turn. A turn from a parent bot (a skill call) takes the framework's own way."""
+    identity = context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
+    if isinstance(identity, ClaimsIdentity) and SkillValidation.is_skill_claim(identity.claims):
+        await DialogExtensions.run_dialog(dialog, context, accessor)
+        return
+    dialogs = DialogSet(accessor)
+    dialogs.add(dialog)
+    dialog_context = await dialogs.create_context(context)
+    for key, service in context.turn_state.items():
+        dialog_context.services[key] = service
+    memory = DialogStateManager(dialog_context)
+    await memory.load_all_scopes()
+    context.turn_state[DialogStateManager.__name__] = memory
+    while True:
+        try:
+            result = await dialog_context.continue_dialog()
+            if result.status == DialogTurnStatus.Empty:
+                await dialog_context.begin_dialog(dialog.id)
+            break
+        except Exception as error:
+            handled = await dialog_context.emit_event(
+                DialogEvents.error, error, bubble=True, from_leaf=True
+            )
+            if not handled:
+                raise
+    await memory.save_all_changes()
 
 
 def _mentions_of(activity: Activity, bot: ChannelAccount | None) -> list[str]:

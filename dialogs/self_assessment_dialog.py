@@ -89,7 +89,7 @@ class SelfAssessmentDialog(ComponentDialog):
         )
         service = await self._store.service(service_id)
         bank = load_question_bank(assessment.edition)
-        answers = await self._store.answers(assessment.id)
+        answers = await self._answers(step.context, assessment.id)
         first = next_unanswered(bank, answers)
         progress = AssessmentProgress(
             assessment_id=assessment.id,
@@ -111,7 +111,8 @@ class SelfAssessmentDialog(ComponentDialog):
         """Show the current question (or the review) and wait for the reply."""
         progress = AssessmentProgress.model_validate(step.options)
         if not progress.quiet:
-            await step.context.send_activity(card_activity(await self._card_for(progress)))
+            card = await self._card_for(step.context, progress)
+            await step.context.send_activity(card_activity(card))
         progress.notice, progress.quiet = None, False
         progress.shown_at = datetime.now(UTC).isoformat()
         step.values["progress"] = progress.model_dump(mode="json")
@@ -167,14 +168,14 @@ class SelfAssessmentDialog(ComponentDialog):
         if action == "pause":
             await context.send_activity(messages.PAUSED.format(question=progress.question))
             return None
-        target = await self._target(progress, action, question)
+        target = await self._target(context, progress, action, question)
         if target is None:
             await context.send_activity(messages.STALE_QUESTION)
             return progress
         return target
 
     async def _target(
-        self, progress: AssessmentProgress, action: str, question: object
+        self, context: TurnContext, progress: AssessmentProgress, action: str, question: object
     ) -> AssessmentProgress | None:
         """Where Back, Skip, Change, Continue or Review lead; ``None`` for a stale button."""
         bank = load_question_bank(progress.edition)
@@ -182,7 +183,7 @@ class SelfAssessmentDialog(ComponentDialog):
         if action == "review":
             return review
         if action == "continue":
-            first = next_unanswered(bank, await self._store.answers(progress.assessment_id))
+            first = next_unanswered(bank, await self._answers(context, progress.assessment_id))
             return _at(progress, first) if first else review
         if action == "change" and isinstance(question, int) and 1 <= question <= len(bank):
             return _at(progress, question)
@@ -212,6 +213,7 @@ class SelfAssessmentDialog(ComponentDialog):
         except ConflictError as conflict:
             await context.send_activity(str(conflict))
             return None
+        context.turn_state.pop(_answers_key(progress.assessment_id), None)
         if _overwritten(saved, progress):
             await context.send_activity(messages.OVERWROTE.format(who=messages.ANOTHER_PERSON))
         return await self._after_answer(context, progress, saved)
@@ -220,7 +222,7 @@ class SelfAssessmentDialog(ComponentDialog):
         self, context: TurnContext, progress: AssessmentProgress, saved: Any
     ) -> AssessmentProgress:
         bank = load_question_bank(progress.edition)
-        answers = await self._store.answers(progress.assessment_id)
+        answers = await self._answers(context, progress.assessment_id)
         await update_card(context, answered_card(bank, saved, answered=len(answers)))
         following = next_unanswered(bank, answers, after=progress.question)
         update: dict[str, Any] = {"notice": None}
@@ -266,9 +268,9 @@ class SelfAssessmentDialog(ComponentDialog):
         )
         return None
 
-    async def _card_for(self, progress: AssessmentProgress) -> Element:
+    async def _card_for(self, context: TurnContext, progress: AssessmentProgress) -> Element:
         bank = load_question_bank(progress.edition)
-        answers = await self._store.answers(progress.assessment_id)
+        answers = await self._answers(context, progress.assessment_id)
         if progress.mode is Mode.REVIEW:
             result = rate(
                 bank,
@@ -290,6 +292,15 @@ class SelfAssessmentDialog(ComponentDialog):
             service=progress.service,
             notice=progress.notice,
         )
+
+    async def _answers(self, context: TurnContext, assessment_id: int) -> dict[int, StoredAnswer]:
+        """The assessment's answers, read once a turn (and again after this turn saves one)."""
+        key = _answers_key(assessment_id)
+        answers: dict[int, StoredAnswer] | None = context.turn_state.get(key)
+        if answers is None:
+            answers = await self._store.answers(assessment_id)
+            context.turn_state[key] = answers
+        return answers
 
     async def _services_of(self, object_id: str) -> list[Service]:
         grants = await self._store.roles_of(object_id)
@@ -317,6 +328,10 @@ def _step(
     if action == "skip":
         return progress.model_copy(update={"mode": Mode.REVIEW})
     return None
+
+
+def _answers_key(assessment_id: int) -> str:
+    return f"{__name__}.answers.{assessment_id}"
 
 
 def _at(progress: AssessmentProgress, question: int) -> AssessmentProgress:

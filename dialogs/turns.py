@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -10,9 +11,18 @@ from botbuilder.schema import Activity, Attachment
 from dialogs.cards.elements import ACTION_KEY, ADAPTIVE_CARD, Element
 
 
+class CardAttachment(Attachment):
+    """An Adaptive Card attachment. Each card is built for one message and not changed after,
+    so the copies the framework makes of every activity it sends share the card instead of
+    copying it node by node."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardAttachment:
+        return copy.copy(self)
+
+
 def card_activity(content: Element) -> Activity:
     """A message carrying one Adaptive Card."""
-    return MessageFactory.attachment(Attachment(content_type=ADAPTIVE_CARD, content=content))
+    return MessageFactory.attachment(CardAttachment(content_type=ADAPTIVE_CARD, content=content))
 
 
 async def update_card(context: TurnContext, content: Element) -> None:

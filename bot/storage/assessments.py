@@ -81,24 +81,25 @@ class AssessmentRepository:
         self, assessment_id: int, question: int, rating: Rating, comment: str, *, actor: str
     ) -> StoredAnswer:
         """Keep an answer (history keeps earlier ones); refused once the assessment is submitted."""
-        assessment = self.get(assessment_id)
-        bank = load_question_bank(assessment.edition)
-        if not 1 <= question <= len(bank):
-            raise InvalidInputError(
-                f"There is no question {question}: questions are 1 to {len(bank)}."
-            )
-        text = clean_comment(comment)
         with self._db.atomic():
-            self._require_in_progress(assessment_id)
+            assessment = self.get(assessment_id)
+            bank = load_question_bank(assessment.edition)
+            if not 1 <= question <= len(bank):
+                raise InvalidInputError(
+                    f"There is no question {question}: questions are 1 to {len(bank)}."
+                )
+            text = clean_comment(comment)
+            _still_open(assessment)
             before = self._db.execute(
                 "SELECT answered_by, answered_at FROM answers WHERE assessment_id = ? AND "
                 "question = ? ORDER BY id DESC LIMIT 1",
                 [assessment_id, question],
             ).fetchone()
+            answered_at = utc_now()
             self._db.execute(
                 "INSERT INTO answers (assessment_id, question, rating, comment, answered_by, "
                 "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [assessment_id, question, rating.value, text, actor, utc_now()],
+                [assessment_id, question, rating.value, text, actor, answered_at],
             )
             self._audit.record(
                 actor,
@@ -109,7 +110,7 @@ class AssessmentRepository:
                 rating=rating.value,
                 with_comment=bool(text),
             )
-        saved = self.answers(assessment_id)[question]
+        saved = _answer((question, rating.value, text, actor, answered_at))
         if before is None:
             return saved
         return saved.model_copy(
@@ -221,10 +222,13 @@ class AssessmentRepository:
         return next(a for a in self.actions(assessment_id) if a.question == question)
 
     def _require_in_progress(self, assessment_id: int) -> Assessment:
-        assessment = self.get(assessment_id)
-        if assessment.status is not AssessmentStatus.IN_PROGRESS:
-            raise ConflictError("This assessment has already been submitted; it cannot change.")
-        return assessment
+        return _still_open(self.get(assessment_id))
+
+
+def _still_open(assessment: Assessment) -> Assessment:
+    if assessment.status is not AssessmentStatus.IN_PROGRESS:
+        raise ConflictError("This assessment has already been submitted; it cannot change.")
+    return assessment
 
 
 def _assessment(row: tuple[object, ...]) -> Assessment:
