@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from bot.storage.audit import AuditLog, utc_now
 from bot.storage.errors import ConflictError, NotFoundError
-from ehcp_rules import AdviceRequestRecord, AnnualReviewRecord, advice_due_date
+from ehcp_rules import AdviceRequestRecord, AnnualReviewRecord, advice_due_date, review_by
 from ehcp_rules.reviews import ADVICE_CIRCULATION, HEALTH_NOTICE, PHASE_TRANSFER_WARNING
 
 _REQUEST_FIELDS = (
@@ -45,16 +45,15 @@ _REVIEW_FIELDS = (
 
 AT_RISK_SQL = """
 SELECT id FROM (
-  SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on, meeting,
-    date(start, '+12 months', '-1 day') AS deadline,
+  SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on, meeting, deadline,
     CASE WHEN transfer_year IS NULL THEN NULL
       WHEN phase_transfer = 'school' THEN printf('%04d-02-15', transfer_year)
       WHEN phase_transfer = 'post_16' THEN printf('%04d-03-31', transfer_year) END AS transfer
   FROM (
     SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on,
       phase_transfer, transfer_year,
-      CASE WHEN meeting_on <= :today THEN meeting_on
-        ELSE coalesce(last_review_on, plan_issued_on) END AS start,
+      -- the 12 months run from a meeting once held, else from the last review or the plan
+      CASE WHEN meeting_on <= :today THEN meeting_review_by ELSE anchor_review_by END AS deadline,
       CASE WHEN meeting_on > :today THEN meeting_on END AS meeting
     FROM annual_reviews
     -- only these can be flagged: the 12 months (from a held meeting, later still) end within
@@ -71,7 +70,9 @@ WHERE :today > deadline
 """The reviews that ``ehcp_rules.review_status`` flags on ``:today``, as one SQL query, so that
 counting them over 640,000 plans never loads the plans into Python. Each line is one flag of
 ``ehcp_rules.reviews`` (12 months from the last review, plan or held meeting; 6 weeks' notice;
-2 weeks for advice; 12 weeks before a phase transfer); a property test holds the two equal."""
+2 weeks for advice; 12 weeks before a phase transfer); a property test holds the two equal. The
+ends of the 12 months are kept with each plan when it is written (``review_by_dates``), so the
+query compares dates rather than computing two for each of 640,000 plans."""
 
 
 def at_risk_params(today: date) -> dict[str, str]:
@@ -84,6 +85,25 @@ def at_risk_params(today: date) -> dict[str, str]:
         "in12weeks": (today + PHASE_TRANSFER_WARNING).isoformat(),
         "near_limit": (today + HEALTH_NOTICE - timedelta(days=360)).isoformat(),
     }
+
+
+def at_risk_counts_query(today: date) -> tuple[str, dict[str, str]]:
+    """One query for the reviews needing action per service, and how many reviews in all (a
+    review shared by two services counts once in all)."""
+    return (
+        f"WITH risk AS MATERIALIZED ({AT_RISK_SQL}) "
+        "SELECT NULL, count(*) FROM risk UNION ALL "
+        "SELECT service_id, count(*) FROM review_services "
+        "WHERE review_id IN (SELECT id FROM risk) GROUP BY service_id",
+        at_risk_params(today),
+    )
+
+
+def at_risk_counts_from(rows: Sequence[tuple[Any, ...]]) -> tuple[dict[int, int], int]:
+    """``at_risk_counts_query``'s rows: per service, and the total."""
+    per_service = {int(service): int(n) for service, n in rows if service is not None}
+    total = next(int(n) for service, n in rows if service is None)
+    return per_service, total
 
 
 class SyncCounts(BaseModel):
@@ -302,16 +322,7 @@ class AnnualReviewRepository:
 
     def at_risk_counts(self, today: date) -> tuple[dict[int, int], int]:
         """Reviews needing action per service, and how many reviews that is in all: one pass."""
-        rows = self._db.execute(
-            f"WITH risk AS MATERIALIZED ({AT_RISK_SQL}) "
-            "SELECT NULL, count(*) FROM risk UNION ALL "
-            "SELECT service_id, count(*) FROM review_services "
-            "WHERE review_id IN (SELECT id FROM risk) GROUP BY service_id",
-            at_risk_params(today),
-        ).fetchall()
-        per_service = {int(service): int(n) for service, n in rows if service is not None}
-        total = next(int(n) for service, n in rows if service is None)
-        return per_service, total
+        return at_risk_counts_from(self._db.execute(*at_risk_counts_query(today)).fetchall())
 
     def _select_reviews(self, where: str, params: Any) -> list[AnnualReviewRecord]:
         columns = ", ".join(f"r.{f}" for f in _REVIEW_FIELDS)
@@ -332,13 +343,14 @@ class AnnualReviewRepository:
 
     def _upsert(self, record: AnnualReviewRecord, actor: str) -> str:
         wanted = _stored(record, _REVIEW_FIELDS)
+        derived = review_by_dates(record)
         row = self._db.execute(
             f"SELECT id, {', '.join(_REVIEW_FIELDS)} FROM annual_reviews WHERE case_ref = ?",
             [record.case_ref],
         ).fetchone()
         if row is None:
             now = utc_now()
-            values = wanted | {"created_by": actor, "created_at": now, "updated_at": now}
+            values = wanted | derived | {"created_by": actor, "created_at": now, "updated_at": now}
             cursor = self._db.execute(
                 f"INSERT INTO annual_reviews ({', '.join(values)}) "
                 f"VALUES ({', '.join('?' for _ in values)})",
@@ -350,10 +362,11 @@ class AnnualReviewRepository:
         same_fields = dict(zip(_REVIEW_FIELDS, row[1:], strict=True)) == wanted
         if same_fields and self._services(review_id) == tuple(sorted(record.service_ids)):
             return "unchanged"
-        sets = ", ".join(f"{column} = ?" for column in wanted)
+        changed = wanted | derived
+        sets = ", ".join(f"{column} = ?" for column in changed)
         self._db.execute(
             f"UPDATE annual_reviews SET {sets}, updated_at = ? WHERE id = ?",
-            [*wanted.values(), utc_now(), review_id],
+            [*changed.values(), utc_now(), review_id],
         )
         self._set_services(review_id, record.service_ids)
         return "updated"
@@ -372,6 +385,18 @@ class AnnualReviewRepository:
                 "INSERT INTO review_services (review_id, service_id) VALUES (?, ?)",
                 [review_id, service_id],
             )
+
+
+def review_by_dates(record: AnnualReviewRecord) -> dict[str, str | None]:
+    """The last day of the 12 months from the last review (or the plan), and from the meeting:
+    kept with the plan so that ``AT_RISK_SQL`` compares dates instead of computing them."""
+    anchor = record.last_review_on or record.plan_issued_on
+    return {
+        "anchor_review_by": review_by(anchor).isoformat(),
+        "meeting_review_by": review_by(record.meeting_on).isoformat()
+        if record.meeting_on
+        else None,
+    }
 
 
 def _services_clause(service_ids: Sequence[int] | None) -> tuple[str, list[Any]]:

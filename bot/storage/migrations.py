@@ -231,6 +231,21 @@ _RECEIVED_INDEX = Migration(
     ),
 )
 
+_REVIEW_BY = Migration(
+    7,
+    "each plan's review-by dates (12 months from its last review or plan, and from its meeting)",
+    (
+        "ALTER TABLE annual_reviews ADD COLUMN anchor_review_by TEXT",
+        "ALTER TABLE annual_reviews ADD COLUMN meeting_review_by TEXT",
+        # the end of 12 months starting with the date: the same day as ehcp_rules.review_by
+        # gives (29 February's year ends on 28 February either way)
+        """UPDATE annual_reviews SET
+            anchor_review_by = date(coalesce(last_review_on, plan_issued_on), '+12 months',
+                '-1 day'),
+            meeting_review_by = date(meeting_on, '+12 months', '-1 day')""",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -238,6 +253,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SWEEPS,
     _ACKNOWLEDGEMENTS,
     _RECEIVED_INDEX,
+    _REVIEW_BY,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -33,7 +33,7 @@ class Repositories:
         self.reviews = AnnualReviewRepository(db, self.audit)
         self.channels = ChannelRepository(db, self.audit)
         self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews)
-        self.summaries = SummaryRepository(db, self.requests, self.reviews)
+        self.summaries = SummaryRepository(db)
 
 
 class Store:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
 
-from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from bot.storage.casework import at_risk_counts_from, at_risk_counts_query
+from bot.storage.reads import Read, read_together
 from ehcp_rules import (
     ComplianceMeasures,
     ExceptionReason,
@@ -75,15 +77,8 @@ _TALLY = (
 class SummaryRepository:
     """Builds the summary for a period."""
 
-    def __init__(
-        self,
-        db: sqlite_utils.Database,
-        requests: AdviceRequestRepository,
-        reviews: AnnualReviewRepository,
-    ) -> None:
+    def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
-        self._requests = requests
-        self._reviews = reviews
 
     def compliance_by_service(self, period: Period, today: date) -> dict[int, ComplianceMeasures]:
         """6-week measures per service for the period, from one aggregate query."""
@@ -96,46 +91,43 @@ class SummaryRepository:
     def _compliance(
         self, period: Period, today: date
     ) -> tuple[dict[int, ComplianceMeasures], ComplianceMeasures]:
-        """Per service, and over all services (the per-service counts added up)."""
-        rows = self._counts(period, today)
-        total: dict[str, Any] = {}
-        for values in rows.values():
-            for name, value in values.items():
-                if name == "refs":
-                    total[name] = ",".join(filter(None, (total.get(name), value)))
-                elif name != "service_id":
-                    total[name] = (total.get(name) or 0) + (value or 0)
-        overall = _measures(period, total) if rows else _empty(period)
-        return {sid: _measures(period, values) for sid, values in rows.items()}, overall
-
-    def _counts(self, period: Period, today: date) -> dict[int, dict[str, Any]]:
-        cursor = self._db.execute(
-            _COUNTS,
-            {
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-                "today": today.isoformat(),
-            },
-        )
-        names = [d[0] for d in cursor.description]
-        rows = (dict(zip(names, row, strict=True)) for row in cursor.fetchall())
-        return {values["service_id"]: values for values in rows}
+        return _compliance_from(period, read_together(self._db, [_counts_query(period, today)])[0])
 
     def summary(self, period: Period, today: date) -> Summary:
         """Every service's summary, the overall figures and the common barriers."""
-        services = dict(self._db.execute("SELECT id, name FROM services ORDER BY name").fetchall())
-        (now, overall), (before, overall_before) = (
-            self._compliance(period, today),
-            self._compliance(period.previous(), today),
-        )
-        latest = self._latest_assessments()
-        answers = self._answers([a[0] for a in latest.values()])
-        overdue = self._overdue_steps(today)
-        at_risk, reviews_at_risk = self._reviews_at_risk(today)
         months = trend_months(period, today)
-        trend, overall_trend = self._trend(months, today)
+        # the heavy aggregates, each over many rows and none needing another: all at once,
+        # the longest first
+        risk_read, trend_read, now_read, before_read, overdue_read, answers_read = read_together(
+            self._db,
+            [
+                at_risk_counts_query(today),
+                _trend_query(months, today),
+                _counts_query(period, today),
+                _counts_query(period.previous(), today),
+                _overdue_query(today),
+                (_LATEST_ANSWERS, {}),
+            ],
+        )
+        services = dict(self._db.execute("SELECT id, name FROM services ORDER BY name").fetchall())
+        now, overall = _compliance_from(period, now_read)
+        before, overall_before = _compliance_from(period.previous(), before_read)
+        answers = _answers_from(answers_read)
+        overdue = _overdue_from(overdue_read)
+        at_risk, reviews_at_risk = at_risk_counts_from(risk_read.rows)
+        trend, overall_trend = _trend_from(months, trend_read)
         acknowledged = self._acknowledged(period)
-        facts = _Facts(period, now, before, latest, answers, overdue, at_risk, trend, acknowledged)
+        facts = _Facts(
+            period=period,
+            now=now,
+            before=before,
+            latest=self._latest_assessments(),
+            answers=answers,
+            overdue=overdue,
+            at_risk=Counter(at_risk),
+            trend=trend,
+            acknowledged=acknowledged,
+        )
         rows = [_service(facts, sid, name) for sid, name in services.items()]
         return Summary(
             today=today,
@@ -151,27 +143,6 @@ class SummaryRepository:
             overall_trend=overall_trend,
             nudges_posted=sum(posted for posted, _ in acknowledged.values()),
             nudges_acknowledged=sum(acked for _, acked in acknowledged.values()),
-        )
-
-    def _trend(
-        self, months: tuple[date, ...], today: date
-    ) -> tuple[dict[int, tuple[float | None, ...]], tuple[float | None, ...]]:
-        """Percentage on time per service per month, and over all services, from one query."""
-        end = add_months(months[-1], 1) - timedelta(days=1)
-        rows = self._db.execute(
-            _MONTHLY,
-            {"start": months[0].isoformat(), "end": end.isoformat(), "today": today.isoformat()},
-        ).fetchall()
-        keys = [f"{m:%Y-%m}" for m in months]
-        counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-        overall: dict[str, tuple[int, int]] = {}
-        for service_id, month, on_time, late in rows:
-            counts[service_id][month] = (on_time or 0, late or 0)
-            before = overall.get(month, (0, 0))
-            overall[month] = (before[0] + (on_time or 0), before[1] + (late or 0))
-        return (
-            {sid: _percentages(by_month, keys) for sid, by_month in counts.items()},
-            _percentages(overall, keys),
         )
 
     def _acknowledged(self, period: Period) -> dict[int, tuple[int, int]]:
@@ -201,42 +172,102 @@ class SummaryRepository:
                 latest[service_id] = (*first[:3], Rag(rag), first[4])
         return latest
 
-    def _answers(self, assessment_ids: list[int]) -> dict[int, dict[int, Rating]]:
-        marks = ",".join("?" for _ in assessment_ids) or "NULL"
-        rows = self._db.execute(
-            "SELECT assessment_id, question, rating FROM answers WHERE id IN (SELECT max(id) "
-            f"FROM answers WHERE assessment_id IN ({marks}) GROUP BY assessment_id, question)",
-            assessment_ids,
-        ).fetchall()
-        answers: dict[int, dict[int, Rating]] = defaultdict(dict)
-        for assessment_id, question, rating in rows:
-            answers[assessment_id][question] = Rating(rating)
-        return answers
 
-    def _overdue_steps(self, today: date) -> dict[int, Counter[str]]:
-        """Open, overdue requests per service by the rung of the ladder reached (as
-        ``advice_status`` places them), counted in SQL from the ladder's calendar offsets."""
-        rungs = sorted(rung_offsets(), key=lambda rung: -rung[1])
-        params: dict[str, str] = {"today": today.isoformat()}
-        cases = []
-        for n, (title, days) in enumerate(rungs):
-            params[f"title{n}"], params[f"on{n}"] = title, (today - timedelta(days)).isoformat()
-            cases.append(f"WHEN due_on <= :on{n} THEN :title{n}")
-        rows = self._db.execute(
-            "SELECT service_id, CASE WHEN exception_reason IS NOT NULL THEN 'Exception (reg 8(2))' "
-            f"{' '.join(cases)} END AS step, count(*) FROM advice_requests "
-            "WHERE returned_on IS NULL AND due_on < :today GROUP BY service_id, step",
-            params,
-        ).fetchall()
-        steps: dict[int, Counter[str]] = defaultdict(Counter)
-        for service_id, step, count in rows:
-            steps[service_id][step] += count
-        return steps
+_LATEST_ANSWERS = """
+SELECT assessment_id, question, rating FROM answers WHERE id IN (
+  SELECT max(id) FROM answers WHERE assessment_id IN (
+    SELECT id FROM (
+      SELECT id, row_number() OVER (
+        PARTITION BY service_id ORDER BY submitted_at DESC, id DESC) AS newest
+      FROM assessments WHERE status = 'submitted')
+    WHERE newest = 1)
+  GROUP BY assessment_id, question)
+"""
+"""The current answers to each service's latest submitted assessment."""
 
-    def _reviews_at_risk(self, today: date) -> tuple[Counter[int], int]:
-        """Reviews needing action per service, and how many reviews that is in all (SQL)."""
-        per_service, total = self._reviews.at_risk_counts(today)
-        return Counter(per_service), total
+
+_RATINGS = {rating.value: rating for rating in Rating}
+
+
+def _counts_query(period: Period, today: date) -> tuple[str, dict[str, str]]:
+    return _COUNTS, {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "today": today.isoformat(),
+    }
+
+
+def _compliance_from(
+    period: Period, read: Read
+) -> tuple[dict[int, ComplianceMeasures], ComplianceMeasures]:
+    """Per service, and over all services (the per-service counts added up)."""
+    rows = {values["service_id"]: values for values in read.dicts()}
+    total: dict[str, Any] = {}
+    for values in rows.values():
+        for name, value in values.items():
+            if name == "refs":
+                total[name] = ",".join(filter(None, (total.get(name), value)))
+            elif name != "service_id":
+                total[name] = (total.get(name) or 0) + (value or 0)
+    overall = _measures(period, total) if rows else _empty(period)
+    return {sid: _measures(period, values) for sid, values in rows.items()}, overall
+
+
+def _trend_query(months: tuple[date, ...], today: date) -> tuple[str, dict[str, str]]:
+    end = add_months(months[-1], 1) - timedelta(days=1)
+    return _MONTHLY, {
+        "start": months[0].isoformat(),
+        "end": end.isoformat(),
+        "today": today.isoformat(),
+    }
+
+
+def _trend_from(
+    months: tuple[date, ...], read: Read
+) -> tuple[dict[int, tuple[float | None, ...]], tuple[float | None, ...]]:
+    """Percentage on time per service per month, and over all services."""
+    keys = [f"{m:%Y-%m}" for m in months]
+    counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    overall: dict[str, tuple[int, int]] = {}
+    for service_id, month, on_time, late in read.rows:
+        counts[service_id][month] = (on_time or 0, late or 0)
+        before = overall.get(month, (0, 0))
+        overall[month] = (before[0] + (on_time or 0), before[1] + (late or 0))
+    return (
+        {sid: _percentages(by_month, keys) for sid, by_month in counts.items()},
+        _percentages(overall, keys),
+    )
+
+
+def _overdue_query(today: date) -> tuple[str, dict[str, str]]:
+    """Open, overdue requests per service by the rung of the ladder reached (as
+    ``advice_status`` places them), counted in SQL from the ladder's calendar offsets."""
+    rungs = sorted(rung_offsets(), key=lambda rung: -rung[1])
+    params: dict[str, str] = {"today": today.isoformat()}
+    cases = []
+    for n, (title, days) in enumerate(rungs):
+        params[f"title{n}"], params[f"on{n}"] = title, (today - timedelta(days)).isoformat()
+        cases.append(f"WHEN due_on <= :on{n} THEN :title{n}")
+    sql = (
+        "SELECT service_id, CASE WHEN exception_reason IS NOT NULL THEN 'Exception (reg 8(2))' "
+        f"{' '.join(cases)} END AS step, count(*) FROM advice_requests "
+        "WHERE returned_on IS NULL AND due_on < :today GROUP BY service_id, step"
+    )
+    return sql, params
+
+
+def _overdue_from(read: Read) -> dict[int, Counter[str]]:
+    steps: dict[int, Counter[str]] = defaultdict(Counter)
+    for service_id, step, count in read.rows:
+        steps[service_id][step] += count
+    return steps
+
+
+def _answers_from(read: Read) -> dict[int, dict[int, Rating]]:
+    answers: dict[int, dict[int, Rating]] = defaultdict(dict)
+    for assessment_id, question, rating in read.rows:
+        answers[assessment_id][question] = _RATINGS[rating]
+    return answers
 
 
 @dataclass(frozen=True)
@@ -257,9 +288,8 @@ class _Facts:
 def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
     latest = facts.latest.get(service_id)
     assessment_id, rag, submitted, previous, edition = latest or (None, None, None, None, None)
-    bank = load_question_bank(edition) if edition else None
     ratings = facts.answers.get(assessment_id or 0, {})
-    essentials = bank.essential_numbers if bank else ()
+    essentials = _essentials(edition) if edition else ()
     return ServiceSummary(
         service_id=service_id,
         name=name,
@@ -300,10 +330,22 @@ def _empty(period: Period) -> ComplianceMeasures:
 
 
 def _barriers(answers: dict[int, dict[int, Rating]]) -> tuple[tuple[str, int], ...]:
-    bank = load_question_bank()
+    titles = _theme_titles(None)
     counts: Counter[str] = Counter()
     for ratings in answers.values():
         for question, rating in ratings.items():
-            if rating is not Rating.YES and question <= len(bank):
-                counts[bank.theme(bank.question(question).theme).title] += 1
+            if rating is not Rating.YES and question in titles:
+                counts[titles[question]] += 1
     return tuple(counts.most_common())
+
+
+@lru_cache
+def _essentials(edition: str) -> tuple[int, ...]:
+    return load_question_bank(edition).essential_numbers
+
+
+@lru_cache
+def _theme_titles(edition: str | None) -> dict[int, str]:
+    """Each question's theme title, by question number."""
+    bank = load_question_bank(edition)
+    return {q.number: bank.theme(q.theme).title for q in bank.questions}

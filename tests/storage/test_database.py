@@ -11,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,56 @@ def test_a_process_killed_while_writing_answers_loses_no_committed_answer(tmp_pa
     assert acknowledged >= 200
     assert kept >= acknowledged
     assert integrity == "ok"
+
+
+def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path: Path) -> None:
+    """Migration 7 computes each plan's review-by dates in SQL; new writes use the rules. Every
+    start day over four years (leap days, month ends) gives the same date both ways."""
+    import sqlite_utils
+
+    from bot.storage.casework import review_by_dates
+    from ehcp_rules import AnnualReviewRecord
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    apply_migrations(old, source="old.db", target=6)
+    days = [date(2023, 1, 1) + timedelta(days=n) for n in range(4 * 366)]
+    records = [
+        AnnualReviewRecord(
+            case_ref=f"EHC-{n:05d}",
+            service_ids=(),
+            plan_issued_on=day,
+            last_review_on=day if n % 3 == 0 else None,
+            meeting_on=day + timedelta(days=n % 40) if n % 2 else None,
+        )
+        for n, day in enumerate(days)
+    ]
+    for record in records:
+        old.execute(
+            "INSERT INTO annual_reviews (case_ref, plan_issued_on, last_review_on, meeting_on, "
+            "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'test', '', '')",
+            [
+                record.case_ref,
+                record.plan_issued_on.isoformat(),
+                record.last_review_on.isoformat() if record.last_review_on else None,
+                record.meeting_on.isoformat() if record.meeting_on else None,
+            ],
+        )
+    old.conn.commit()
+    old.close()
+
+    with Store.open(path) as store:
+        stored = store.call(
+            lambda r: r.db.execute(
+                "SELECT case_ref, anchor_review_by, meeting_review_by FROM annual_reviews"
+            ).fetchall()
+        )
+
+    expected = {
+        r.case_ref: (
+            review_by_dates(r)["anchor_review_by"],
+            review_by_dates(r)["meeting_review_by"],
+        )
+        for r in records
+    }
+    assert {ref: (anchor, meeting) for ref, anchor, meeting in stored} == expected

@@ -1,0 +1,69 @@
+"""Independent read-only queries over the database file, run at the same time.
+
+The DCO summary is several aggregates over hundreds of thousands of rows, none needing another.
+In WAL mode readers never wait for each other (or for the writer), and SQLite leaves Python's
+lock while it steps through rows, so each aggregate runs on its own read-only connection, on its
+own core. Each sees the database as committed when it starts, as each statement on the owning
+connection would. A database without a file (in memory) reads them one after another.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlite_utils
+
+from bot.storage.database import BUSY_TIMEOUT_MS
+
+Params = Mapping[str, Any] | Sequence[Any]
+
+
+@dataclass(frozen=True)
+class Read:
+    """One query's column names and rows."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def read_together(db: sqlite_utils.Database, queries: Sequence[tuple[str, Params]]) -> list[Read]:
+    """Each query's result, in order: at once on read-only connections to ``db``'s file."""
+    path = _file_of(db)
+    workers = min(len(queries), os.cpu_count() or 1)
+    if path is None or workers < 2 or db.conn.in_transaction:
+        # in memory, one core, or a transaction of our own whose writes others cannot yet see
+        return [_read(db.conn, sql, params) for sql, params in queries]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sqlite-read") as pool:
+        return list(pool.map(lambda query: _read_file(path, *query), queries))
+
+
+def _file_of(db: sqlite_utils.Database) -> Path | None:
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+def _read_file(path: Path, sql: str, params: Params) -> Read:
+    connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    try:
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return _read(connection, sql, params)
+    finally:
+        connection.close()
+
+
+def _read(connection: sqlite3.Connection, sql: str, params: Params) -> Read:
+    cursor = connection.execute(sql, params)
+    rows = cursor.fetchall()
+    return Read(tuple(d[0] for d in cursor.description or ()), rows)

@@ -1,0 +1,57 @@
+"""Independent reads at once: the same rows as one after another, and never a stale view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.storage.reads import read_together
+from bot.storage.store import Store
+
+QUERIES = [
+    ("SELECT name FROM services ORDER BY name", {}),
+    ("SELECT count(*) AS n FROM services WHERE name LIKE :pattern", {"pattern": "S%"}),
+    ("SELECT ? AS echoed", [7]),
+]
+
+
+def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "ehcp.db") as store:
+        for name in ("SLT", "Physiotherapy", "School nursing"):
+            store.call(lambda r, n=name: r.services.add(n, provider="Trust", actor="test"))
+
+        reads = store.call(lambda r: read_together(r.db, QUERIES))
+
+    assert [read.rows for read in reads] == [
+        [("Physiotherapy",), ("School nursing",), ("SLT",)],
+        [(2,)],
+        [(7,)],
+    ]
+    assert reads[1].columns == ("n",) and reads[1].dicts() == [{"n": 2}]
+
+
+def test_inside_a_transaction_its_own_uncommitted_rows_are_read(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "ehcp.db") as store:
+
+        def add_then_read(r: object) -> list[object]:
+            db = r.db  # type: ignore[attr-defined]
+            with db.atomic():
+                db.execute(
+                    "INSERT INTO services (name, provider, created_at) VALUES ('SLT', 'T', '')"
+                )
+                return [read.rows for read in read_together(db, QUERIES[:2])]
+
+        rows = store.call(add_then_read)
+
+    assert rows == [[("SLT",)], [(1,)]]
+
+
+def test_a_database_in_memory_reads_one_query_after_another() -> None:
+    db = sqlite_utils.Database(memory=True)
+    db.execute("CREATE TABLE services (name TEXT)")
+    db.execute("INSERT INTO services VALUES ('SLT')")
+
+    reads = read_together(db, QUERIES)
+
+    assert [read.rows for read in reads] == [[("SLT",)], [(1,)], [(7,)]]
