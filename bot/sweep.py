@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.storage.store import Repositories, Store
 from dialogs import messages
 from dialogs.cards.digest import digest_card, reminder_card
 from dialogs.turns import card_activity
-from ehcp_rules import Nudge, is_working_day, plan_nudges, plan_reminders
+from ehcp_rules import AnnualReviewRecord, Nudge, is_working_day, plan_nudges, plan_reminders
 from ehcp_rules.nudges import ASSESSMENT_REFRESH_MONTHS
 
 log = logging.getLogger(__name__)
@@ -70,23 +70,30 @@ def plan_sweep(
         entry = channels.setdefault(sub.conversation_id, (sub, set()))
         entry[1].update(wanted)
     ids = sorted(services)
+    # the reviews' query (the longest) runs on its own connection while requests are planned
+    reviews = repos.nudges.reviews_needing_action_soon(today)
     nudges = plan_nudges(
         today=today,
-        requests=repos.nudges.open_requests(None),
-        reviews=repos.nudges.reviews_needing_action(today),
+        requests=repos.nudges.requests_to_nudge(today),
+        reviews=_when_needed(reviews),
         assessments=repos.nudges.assessments(ids),
         actions=repos.nudges.late_actions(ids),
         refresh_months=refresh_months,
     )
     catch_up = _catching_up(repos, today)
-    by_service: dict[int, list[tuple[int, Nudge]]] = defaultdict(list)
-    for order, nudge in enumerate(nudges):
-        by_service[nudge.service_id].append((order, nudge))
+    by_service: dict[int, list[Nudge]] = defaultdict(list)
+    for nudge in nudges:
+        by_service[nudge.service_id].append(nudge)
     digests = []
     for conversation_id, (sub, wanted) in channels.items():
         sent = repos.nudges.sent(conversation_id)
-        mine = sorted(item for service in wanted for item in by_service.get(service, ()))
-        due = tuple(n for _, n in mine if (n.item_key, n.step.value) not in sent)
+        # in plan order: one service's list as it is, several services' picked from the plan
+        mine = (
+            by_service.get(next(iter(wanted)), [])
+            if len(wanted) == 1
+            else [n for n in nudges if n.service_id in wanted]
+        )
+        due = tuple(n for n in mine if (n.item_key, n.step.value) not in sent)
         if due:
             digests.append(
                 ChannelDigest(
@@ -98,6 +105,11 @@ def plan_sweep(
                 )
             )
     return digests, services
+
+
+def _when_needed(read: Callable[[], list[AnnualReviewRecord]]) -> Iterator[AnnualReviewRecord]:
+    """The reviews, waited for only when planning reaches them (after the requests)."""
+    yield from read()
 
 
 def _weekly_due(

@@ -99,10 +99,16 @@ def escalation_schedule(
 
     Rungs fall on calendar days; a reply-by date is the n-th working day after the rung.
     """
-    chosen = ladder or load_escalation_ladder()
+    return list(_schedule(received, ladder or load_escalation_ladder()))
+
+
+@lru_cache(maxsize=4096)
+def _schedule(received: date, ladder: EscalationLadder) -> tuple[EscalationStep, ...]:
+    """The same for every request received that day: worked out once (a sweep places tens of
+    thousands of requests, received on a few hundred days)."""
     day = advice_due_date(received)
     steps = []
-    for rung in chosen.steps:
+    for rung in ladder.steps:
         day += timedelta(weeks=rung.weeks_after_previous)
         reply_by = None
         if rung.reply_working_days is not None:
@@ -112,7 +118,7 @@ def escalation_schedule(
                 stage=rung.stage, on=day, reply_by=reply_by, title=rung.title, action=rung.action
             )
         )
-    return steps
+    return tuple(steps)
 
 
 def rung_offsets(ladder: EscalationLadder | None = None) -> list[tuple[str, int]]:

@@ -43,7 +43,10 @@ class NudgeStep(StrEnum):
     @property
     def urgency(self) -> int:
         """0 is the most urgent."""
-        return list(NudgeStep).index(self)
+        return _URGENCY[self]
+
+
+_URGENCY = {step: rank for rank, step in enumerate(NudgeStep)}
 
 
 class Nudge(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,7 +11,14 @@ from pydantic import BaseModel
 
 from bot.storage.audit import AuditLog, utc_now
 from bot.storage.errors import ConflictError, NotFoundError
-from ehcp_rules import AdviceRequestRecord, AnnualReviewRecord, advice_due_date, review_by
+from bot.storage.reads import read_soon
+from ehcp_rules import (
+    AdviceRequestRecord,
+    AnnualReviewRecord,
+    PhaseTransfer,
+    advice_due_date,
+    review_by,
+)
 from ehcp_rules.reviews import ADVICE_CIRCULATION, HEALTH_NOTICE, PHASE_TRANSFER_WARNING
 
 _REQUEST_FIELDS = (
@@ -192,6 +199,17 @@ class AdviceRequestRepository:
         where, params = _services_clause(service_ids)
         return self._select(f"WHERE r.returned_on IS NULL {where}", params)
 
+    def open_due_by(self, day: date, today: date) -> list[AdviceRequestRecord]:
+        """Requests received by ``today``, still owed, due by ``day`` and without a reg 8(2)
+        exception: the only ones a nudge can be about. (``+r.due_on`` keeps SQLite from
+        walking the due-date index over every request ever due: the covering index, which knows
+        which are returned, is read instead, and only the open ones are fetched.)"""
+        return self._select(
+            "WHERE r.returned_on IS NULL AND +r.due_on <= ? AND r.exception_reason IS NULL "
+            "AND r.received_on <= ?",
+            [day.isoformat(), today.isoformat()],
+        )
+
     def find_all_for(self, service_id: int) -> list[AdviceRequestRecord]:
         """Every request of one service, returned or not."""
         return self._select("WHERE r.service_id = ?", [service_id])
@@ -320,26 +338,20 @@ class AnnualReviewRepository:
         """The reviews with a flag on ``today`` (``AT_RISK_SQL``), found by SQL over every plan."""
         return self._select_reviews(f"WHERE r.id IN ({AT_RISK_SQL})", at_risk_params(today))
 
+    def needing_action_soon(self, today: date) -> Callable[[], list[AnnualReviewRecord]]:
+        """``needing_action``, read on its own connection while the caller does other work; the
+        function returned waits for it."""
+        where = f"WHERE r.id IN ({AT_RISK_SQL})"
+        pending = read_soon(self._db, _reviews_sql(where), at_risk_params(today))
+        return lambda: [_review_from_row(row) for row in pending.result().rows]
+
     def at_risk_counts(self, today: date) -> tuple[dict[int, int], int]:
         """Reviews needing action per service, and how many reviews that is in all: one pass."""
         return at_risk_counts_from(self._db.execute(*at_risk_counts_query(today)).fetchall())
 
     def _select_reviews(self, where: str, params: Any) -> list[AnnualReviewRecord]:
-        columns = ", ".join(f"r.{f}" for f in _REVIEW_FIELDS)
-        rows = self._db.execute(
-            f"SELECT r.id, group_concat(rs.service_id), {columns} FROM annual_reviews r "
-            f"JOIN review_services rs ON rs.review_id = r.id {where} "
-            "GROUP BY r.id ORDER BY r.case_ref",
-            params,
-        ).fetchall()
-        keys = ("id", "service_ids", *_REVIEW_FIELDS)
-        return [
-            AnnualReviewRecord.model_validate(
-                dict(zip(keys, row, strict=True))
-                | {"service_ids": tuple(sorted(int(s) for s in str(row[1]).split(",")))}
-            )
-            for row in rows
-        ]
+        rows = self._db.execute(_reviews_sql(where), params).fetchall()
+        return [_review_from_row(row) for row in rows]
 
     def _upsert(self, record: AnnualReviewRecord, actor: str) -> str:
         wanted = _stored(record, _REVIEW_FIELDS)
@@ -385,6 +397,39 @@ class AnnualReviewRepository:
                 "INSERT INTO review_services (review_id, service_id) VALUES (?, ?)",
                 [review_id, service_id],
             )
+
+
+def _reviews_sql(where: str) -> str:
+    columns = ", ".join(f"r.{f}" for f in _REVIEW_FIELDS)
+    return (
+        f"SELECT r.id, group_concat(rs.service_id), {columns} FROM annual_reviews r "
+        f"JOIN review_services rs ON rs.review_id = r.id {where} "
+        "GROUP BY r.id ORDER BY r.case_ref"
+    )
+
+
+def _review_from_row(row: Sequence[Any]) -> AnnualReviewRecord:
+    """A review as stored (written through the validated record, so each value is already of
+    its field's type once dates are read back): built without validating it all again, which
+    matters when the sweep reads tens of thousands."""
+    rid, services, case_ref, plan, last, meeting, notified, contribution, phase, year, amended = row
+    return AnnualReviewRecord.model_construct(
+        id=rid,
+        case_ref=case_ref,
+        service_ids=tuple(sorted(int(s) for s in str(services).split(","))),
+        plan_issued_on=date.fromisoformat(plan),
+        last_review_on=_day(last),
+        meeting_on=_day(meeting),
+        health_notified_on=_day(notified),
+        contribution_in_on=_day(contribution),
+        phase_transfer=PhaseTransfer(phase) if phase else None,
+        transfer_year=year,
+        amended_for_transfer_on=_day(amended),
+    )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def review_by_dates(record: AnnualReviewRecord) -> dict[str, str | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import sqlite_utils
@@ -19,6 +19,7 @@ from ehcp_rules import (
     StalledAssessment,
     load_question_bank,
 )
+from ehcp_rules.nudges import DUE_SOON
 
 PENDING = "(pending)"
 INTERRUPTED = "(interrupted)"
@@ -40,13 +41,17 @@ class NudgeRepository:
         self._requests = requests
         self._reviews = reviews
 
-    def open_requests(self, service_ids: Sequence[int] | None) -> list[AdviceRequestRecord]:
-        """Requests still owed."""
-        return self._requests.open_for(service_ids)
+    def requests_to_nudge(self, today: date) -> list[AdviceRequestRecord]:
+        """Requests that can be nudged today: owed, no exception, due within ``DUE_SOON``."""
+        return self._requests.open_due_by(today + DUE_SOON, today)
 
     def reviews_needing_action(self, today: date) -> list[AnnualReviewRecord]:
         """Reviews with a flag today: the only ones that can be nudged."""
         return self._reviews.needing_action(today)
+
+    def reviews_needing_action_soon(self, today: date) -> Callable[[], list[AnnualReviewRecord]]:
+        """The same, read while the caller gets on with other work (call to wait for it)."""
+        return self._reviews.needing_action_soon(today)
 
     def assessments(self, service_ids: Sequence[int]) -> list[StaleAssessment]:
         """Each service and the day it last submitted its self-assessment (``None``: never)."""
@@ -65,9 +70,9 @@ class NudgeRepository:
             "SELECT a.service_id, x.assessment_id, x.question, x.target_date, x.progress "
             "FROM actions x JOIN assessments a ON a.id = x.assessment_id "
             "WHERE x.target_date IS NOT NULL AND x.progress != ? AND a.id IN ("
-            "  SELECT id FROM assessments s WHERE s.status = 'submitted' AND s.submitted_at = ("
-            "    SELECT max(submitted_at) FROM assessments t WHERE t.service_id = s.service_id"
-            f"      AND t.status = 'submitted')) AND a.service_id IN ({marks})",
+            "  SELECT id FROM (SELECT id, submitted_at, max(submitted_at) OVER ("
+            "    PARTITION BY service_id) AS latest FROM assessments WHERE status = 'submitted')"
+            f"  WHERE submitted_at = latest) AND a.service_id IN ({marks})",
             [ActionProgress.COMPLETED.value, *service_ids],
         ).fetchall()
         return [

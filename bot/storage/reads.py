@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,21 @@ def read_together(db: sqlite_utils.Database, queries: Sequence[tuple[str, Params
         return [_read(db.conn, sql, params) for sql, params in queries]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sqlite-read") as pool:
         return list(pool.map(lambda query: _read_file(path, *query), queries))
+
+
+def read_soon(db: sqlite_utils.Database, sql: str, params: Params) -> Future[Read]:
+    """Start one read on its own connection and return at once: the caller gets on with other
+    work (in Python, which the read does not hold up) and takes the result when it needs it."""
+    path = _file_of(db)
+    if path is None or (os.cpu_count() or 1) < 2 or db.conn.in_transaction:
+        done: Future[Read] = Future()
+        done.set_result(_read(db.conn, sql, params))
+        return done
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-read")
+    try:
+        return pool.submit(_read_file, path, sql, params)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends when its read is done
 
 
 def _file_of(db: sqlite_utils.Database) -> Path | None:
