@@ -6,13 +6,18 @@ a fresh prepared request). ``use_aiohttp`` swaps the client's pipeline for the s
 msrest builds (user agent, credentials, raw deserializer, HTTP logger) ending in ``AiohttpSender``
 instead: msrest's documented extension point, the operations and their models untouched.
 
-What ``requests`` did for us is kept: the bearer token comes from the same credentials object
-(``signed_session``, which refreshes it when due); the environment's proxy settings are honoured;
-certificates are checked against the same ``certifi`` bundle; a connection that cannot be made is
-tried again
-(nothing was sent, so nothing can arrive twice); anything else that goes wrong is msrest's
-``ClientRequestError``, as before. Replies that Teams refuses (429, 5xx) are retried one level
-up, in ``bot.framework.retrying``, and proactive posts in ``bot.sender``.
+What ``requests`` did for us is kept:
+
+- the bearer token comes from the same credentials object (``signed_session``, which refreshes
+  it when due);
+- the environment's proxy settings are honoured (looked up once per host);
+- certificates are checked against the same ``certifi`` bundle;
+- a connection that cannot be made is tried again (nothing was sent, so nothing can arrive
+  twice);
+- anything else that goes wrong is msrest's ``ClientRequestError``, as before.
+
+Replies that Teams refuses (429, 5xx) are retried one level up, in ``bot.framework.retrying``;
+proactive posts are retried in ``bot.sender``.
 """
 
 from __future__ import annotations
