@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -53,10 +54,18 @@ async def teams() -> AsyncIterator[tuple[_Teams, str]]:
     await server.close()
 
 
-async def _client(url: str, app_id: str | None = "bot-app-id", timeout: float = 5) -> Any:
+@asynccontextmanager
+async def _connected(
+    url: str, app_id: str | None = "bot-app-id", timeout: float = 5
+) -> AsyncIterator[Any]:
+    """A connector client on the aiohttp transport; its session closed afterwards."""
+    session = transport.new_session()
     client = ConnectorClient(_Credentials(app_id, "secret"), base_url=url)
-    transport.use_aiohttp(client, transport.new_session(), lambda: timeout)
-    return client
+    transport.use_aiohttp(client, session, lambda: timeout)
+    try:
+        yield client
+    finally:
+        await session.close()
 
 
 def _reply() -> Activity:
@@ -69,19 +78,12 @@ def _reply() -> Activity:
     )
 
 
-async def _close(client: Any) -> None:
-    await client._client.config.pipeline._sender._session.close()
-
-
 async def test_a_reply_carries_the_bearer_token_and_the_activity(
     teams: tuple[_Teams, str],
 ) -> None:
     fake, url = teams
-    client = await _client(url)
-    try:
+    async with _connected(url) as client:
         response = await client.conversations.reply_to_activity("a:1", "act-7", _reply())
-    finally:
-        await _close(client)
 
     assert response.id == "sent-1"
     method, headers, body = fake.requests[0]
@@ -100,11 +102,8 @@ async def test_a_reply_carries_the_bearer_token_and_the_activity(
 
 async def test_without_an_app_id_no_token_is_sent(teams: tuple[_Teams, str]) -> None:
     fake, url = teams
-    client = await _client(url, app_id=None)
-    try:
+    async with _connected(url, app_id=None) as client:
         await client.conversations.update_activity("a:1", "act-7", _reply())
-    finally:
-        await _close(client)
 
     method, headers, _ = fake.requests[0]
     assert method == "PUT"
@@ -116,12 +115,9 @@ async def test_a_refusal_is_an_http_error_with_status_and_retry_after(
 ) -> None:
     fake, url = teams
     fake.answers.append(web.json_response({"error": {}}, status=429, headers={"Retry-After": "2"}))
-    client = await _client(url)
-    try:
+    async with _connected(url) as client:
         with pytest.raises(HttpOperationError) as refused:
             await client.conversations.send_to_conversation("a:1", _reply())
-    finally:
-        await _close(client)
 
     assert refused.value.response.status_code == 429
     assert refused.value.response.headers.get("retry-after") == "2"
@@ -131,12 +127,9 @@ async def test_a_refusal_is_an_http_error_with_status_and_retry_after(
 async def test_a_connector_that_never_answers_is_given_up_on(teams: tuple[_Teams, str]) -> None:
     fake, url = teams
     fake.hang = True
-    client = await _client(url, timeout=0.3)
-    try:
+    async with _connected(url, timeout=0.3) as client:
         with pytest.raises(ClientRequestError):
             await client.conversations.reply_to_activity("a:1", "act-7", _reply())
-    finally:
-        await _close(client)
 
     assert len(fake.requests) == 1  # it may have arrived: never sent twice
 
@@ -145,13 +138,10 @@ async def test_a_connection_that_cannot_be_made_is_tried_three_times() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = await _client(f"http://127.0.0.1:{port}/")
     started = asyncio.get_running_loop().time()
-    try:
+    async with _connected(f"http://127.0.0.1:{port}/") as client:
         with pytest.raises(ClientRequestError, match="Could not connect"):
             await client.conversations.reply_to_activity("a:1", "act-7", _reply())
-    finally:
-        await _close(client)
 
     assert asyncio.get_running_loop().time() - started >= 0.2 + 0.4  # two waits between three
 
