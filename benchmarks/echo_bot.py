@@ -26,17 +26,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fixed", action="store_true")
     args = parser.parse_args()
-    config = SimpleNamespace(
-        APP_ID=None, APP_PASSWORD=None, APP_TYPE="MultiTenant", APP_TENANTID=None
-    )
-    authentication = ConfigurationBotFrameworkAuthentication(config)
     if args.fixed:
-        # only the fixed variant loads the product's fixes; the stock one stays as shipped
-        from bot.framework import ReusingAuthentication, speed_up_msrest  # noqa: PLC0415
+        # only the fixed variant loads the product's wiring; the stock one stays as shipped
+        from bot.config import Settings  # noqa: PLC0415
+        from bot.teams.adapter import build_wiring  # noqa: PLC0415
 
-        speed_up_msrest()
-        authentication = ReusingAuthentication(authentication)
-    adapter = CloudAdapter(authentication)
+        adapter = build_wiring(Settings()).adapter
+    else:
+        config = SimpleNamespace(
+            APP_ID=None, APP_PASSWORD=None, APP_TYPE="MultiTenant", APP_TENANTID=None
+        )
+        adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
     bot = EchoBot()
 
     async def messages(request: web.Request) -> web.StreamResponse:

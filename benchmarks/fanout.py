@@ -17,14 +17,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from benchmarks.turns import free_port
+from bot.clock import SystemClock
 from bot.config import Settings
-from bot.framework import ReusingAuthentication, speed_up_msrest
-from bot.sender import ProactiveSender
+from bot.nudges.sweep import NudgeSweep
 from bot.storage.store import Store
-from bot.sweep import NudgeSweep
+from bot.teams.adapter import build_wiring
 from ehcp_rules import AdviceRequestRecord
 
 TODAY = date(2026, 11, 23)
@@ -78,20 +77,17 @@ async def measure_fanout(channels: int) -> dict[str, Any]:
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    speed_up_msrest()
-    authentication = ReusingAuthentication(
-        ConfigurationBotFrameworkAuthentication(Settings().framework_config())
-    )
-    sender = ProactiveSender(CloudAdapter(authentication), app_id=None)
+    wiring = build_wiring(Settings())
+    sender = wiring.sender()
     with tempfile.TemporaryDirectory() as folder:
-        store = Store.open(Path(folder) / "fanout.db")
+        store = Store.open(Path(folder) / "fanout.db", clock=SystemClock(on=TODAY))
         _seed(store, channels, f"http://127.0.0.1:{port}/")
         started = time.monotonic()
         report = await NudgeSweep(store, sender).run(TODAY)
         seconds = time.monotonic() - started
         again = await NudgeSweep(store, sender).run(TODAY)
         store.close()
-    await authentication.close()
+    await wiring.close()
     await runner.cleanup()
     minimum = math.ceil(channels / TENANT_PER_SECOND) - 1
     return {

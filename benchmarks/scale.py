@@ -23,11 +23,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.cli import main as cli
-from bot.exports.tables import csv_rows
-from bot.exports.xlsx import summary_workbook
+from bot.cli.main import main as cli
+from bot.clock import SystemClock
+from bot.files.tables import csv_rows
+from bot.files.xlsx import summary_workbook
+from bot.nudges.sweep import plan_sweep
 from bot.storage.store import Store
-from bot.sweep import plan_sweep
 from ehcp_rules import load_question_bank, parse_period
 
 TODAY = date(2026, 11, 23)
@@ -126,7 +127,7 @@ def _reviews_csv(count: int, services: int, rng: random.Random) -> bytes:
 def _seed(database: Path, services: int, rng: random.Random) -> None:
     """Services, subscriptions, and submitted self-assessments (these are not imports)."""
     bank = load_question_bank()
-    store = Store.open(database)
+    store = Store.open(database, clock=SystemClock(on=TODAY))
     try:
 
         def seed(r: Any) -> None:
@@ -236,7 +237,7 @@ def measure(scale: float, folder: Path) -> dict[str, Any]:
     args = ["import", "reviews", str(path), "--db", str(database), "--today", str(TODAY)]
     if _timed(figures, "import_reviews_s", lambda: cli(args)) != 0:
         raise RuntimeError("the reviews import failed")
-    store = Store.open(database)
+    store = Store.open(database, clock=SystemClock(on=TODAY))
     try:
         period = parse_period("last quarter", TODAY)
         summary = _timed(

@@ -32,6 +32,7 @@ from urllib.parse import unquote
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
+from bot.clock import SystemClock
 from bot.storage.store import Store
 from ehcp_rules import Role
 
@@ -249,7 +250,7 @@ async def run(
 
 def prepare_product_database(path: Path, users: int) -> None:
     """One service and one practitioner per simulated user (one assessment each at a time)."""
-    store = Store.open(path)
+    store = Store.open(path, clock=SystemClock())
     try:
 
         def add(r: Any) -> None:

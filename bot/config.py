@@ -39,6 +39,8 @@ ENVIRONMENT_NAMES = {
     "nudge_time": "EHCP_NUDGE_TIME",
     "assessment_refresh_months": "EHCP_ASSESSMENT_REFRESH_MONTHS",
     "public_url": "EHCP_PUBLIC_URL",
+    "connector_timeout": "EHCP_CONNECTOR_TIMEOUT",
+    "framework_fixes": "EHCP_FRAMEWORK_FIXES",
 }
 
 
@@ -71,6 +73,15 @@ class Settings(BaseModel):
     nudge_time: time = time(9, 0)
     assessment_refresh_months: int = Field(default=12, ge=1, le=60)
     public_url: str | None = None
+    connector_timeout: float = Field(default=15.0, gt=0, le=120)
+    framework_fixes: bool = True
+
+    @field_validator("framework_fixes", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() not in ("on", "off"):
+            raise ValueError("must be on or off")
+        return value
 
     @field_validator("public_url")
     @classmethod

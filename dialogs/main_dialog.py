@@ -50,12 +50,12 @@ class MainDialog(ComponentDialog):
 
     def __init__(
         self,
+        *,
         store: AssessmentStore,
         casework: CaseworkStore,
-        clock: Clock,
         subscriptions: SubscriptionStore,
         summaries: SummaryStore,
-        *,
+        clock: Clock,
         reports: Reports,
     ) -> None:
         super().__init__(self.ID)
@@ -63,7 +63,7 @@ class MainDialog(ComponentDialog):
         self._casework = Casework(casework, clock)
         self._subscriptions = Subscriptions(subscriptions, clock)
         self._summaries = Summaries(summaries, clock, reports)
-        self.add_dialog(SelfAssessmentDialog(store))
+        self.add_dialog(SelfAssessmentDialog(store, clock))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
 

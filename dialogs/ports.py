@@ -7,7 +7,7 @@ the errors declared here, which the storage raises.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from ehcp_rules import (
@@ -104,10 +104,14 @@ class AssessmentStore(Protocol):
 
 
 class Clock(Protocol):
-    """Today's date where the deadlines are counted (Europe/London)."""
+    """The one clock (``bot.clock``): "now" for timestamps, "today" for deadlines."""
+
+    def now(self) -> datetime:
+        """Now, as an aware time in UTC."""
+        ...
 
     def today(self) -> date:
-        """Today."""
+        """Today's date where the deadlines are counted (Europe/London by default)."""
         ...
 
 

@@ -6,7 +6,6 @@ See ``self_assessment_dialog.md`` for the diagram. Every answer is saved the mom
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -29,7 +28,7 @@ from dialogs.cards.assessment import (
 from dialogs.cards.elements import ACTION_KEY, Element
 from dialogs.cards.general import choose_service_card, help_card
 from dialogs.commands import Command, parse_command
-from dialogs.ports import AssessmentStore, ConflictError
+from dialogs.ports import AssessmentStore, Clock, ConflictError
 from dialogs.progress import AssessmentProgress, Mode, next_unanswered
 from dialogs.status import send_status
 from dialogs.turns import card_activity, person_of, submitted_value, update_card
@@ -52,9 +51,10 @@ class SelfAssessmentDialog(ComponentDialog):
     _START = "SelfAssessmentDialog.start"
     _LOOP = "SelfAssessmentDialog.loop"
 
-    def __init__(self, store: AssessmentStore) -> None:
+    def __init__(self, store: AssessmentStore, clock: Clock) -> None:
         super().__init__(self.ID)
         self._store = store
+        self._clock = clock
         self.add_dialog(
             WaterfallDialog(self._START, [self.choose_service_step, self.open_assessment_step])
         )
@@ -114,7 +114,7 @@ class SelfAssessmentDialog(ComponentDialog):
             card = await self._card_for(step.context, progress)
             await step.context.send_activity(card_activity(card))
         progress.notice, progress.quiet = None, False
-        progress.shown_at = datetime.now(UTC).isoformat()
+        progress.shown_at = self._clock.now().isoformat()
         step.values["progress"] = progress.model_dump(mode="json")
         return Dialog.end_of_turn
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 from typing import Any
+
+from bot.config import Settings
 
 SAM = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 ALEX = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -11,6 +14,13 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT_ID = "28:11111111-2222-4333-8444-555555555555"
 BOT_NAME = "EHCP assistant"
 _ids = itertools.count(1)
+FIXES = os.environ.get("EHCP_FRAMEWORK_FIXES", "on").strip().lower() != "off"
+"""Whether this run of the suite has the framework fixes on (CI runs it both ways)."""
+
+
+def settings(**overrides: Any) -> Settings:
+    """Settings as a test needs them, with the framework fixes as this run has them."""
+    return Settings.model_validate({"framework_fixes": FIXES, **overrides})
 
 
 def _base(service_url: str, conversation: dict[str, Any], user: str) -> dict[str, Any]:

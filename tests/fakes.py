@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -66,11 +68,35 @@ class FakeConnector:
         return taken
 
 
-@dataclass
-class FixedClock:
-    """A clock that says what day it is, for tests."""
+class FakeClock:
+    """The one clock, for tests: it stands at noon (local time) of ``day`` and moves only when
+    told to, except that each ``now()`` is a microsecond after the last, as a real clock's would
+    be (so "answered after it was shown" still reads right)."""
 
-    day: Any
+    def __init__(
+        self, day: date = date(2026, 11, 23), *, at: time = time(12), zone: str = "Europe/London"
+    ) -> None:
+        self.zone = ZoneInfo(zone)
+        self._now = datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC)
+        self._ticks = 0
 
-    def today(self) -> Any:
-        return self.day
+    def now(self) -> datetime:
+        self._ticks += 1
+        return self._now + timedelta(microseconds=self._ticks)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.zone).date()
+
+    def move_to(self, day: date, at: time = time(12)) -> None:
+        """Stand at ``at`` on ``day`` (local time)."""
+        self._now = datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC)
+        self._ticks = 0
+
+    def set(self, moment: datetime) -> None:
+        """Stand at ``moment`` (an aware time)."""
+        self._now = moment.astimezone(UTC)
+        self._ticks = 0
+
+    def advance(self, by: timedelta) -> None:
+        """Move on by ``by``."""
+        self._now += by

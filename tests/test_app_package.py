@@ -19,7 +19,7 @@ from bot.app_package.manifest import (
     validate_package,
 )
 from bot.app_package.png import decode, encode
-from bot.cli import main
+from bot.cli.main import main
 from dialogs.commands import Command, parse_command
 from dialogs.messages import HELP_COMMANDS
 

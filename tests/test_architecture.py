@@ -82,12 +82,12 @@ def test_the_checks_catch_an_upward_import_and_a_clock_read(tmp_path: Path) -> N
     package = tmp_path / "ehcp_rules"
     package.mkdir()
     (package / "bad.py").write_text(
-        "from bot.cli import main\nimport botbuilder.core\nfrom datetime import date\n"
+        "from bot.cli.main import main\nimport botbuilder.core\nfrom datetime import date\n"
         "TODAY = date.today()\n"
     )
 
     assert upward_imports("ehcp_rules", tmp_path) == [
-        "ehcp_rules/bad.py:1 imports bot.cli",
+        "ehcp_rules/bad.py:1 imports bot.cli.main",
         "ehcp_rules/bad.py:2 imports botbuilder.core",
     ]
     assert clock_reads("ehcp_rules", tmp_path) == ["ehcp_rules/bad.py:4 calls .today()"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.storage.store import Store
+from tests.fakes import FakeClock
 
 SAM = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 
@@ -68,7 +69,7 @@ def test_roles_are_granted_listed_and_revoked(
     out = capsys.readouterr().out
     assert "Sam Patel is now single point of contact (SPOC) for CAMHS." in out
     assert f"{SAM}  Sam Patel  spoc          CAMHS" in out
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         assert store.call(lambda r: r.people.all_grants()) == []
 
 
@@ -82,7 +83,7 @@ def test_a_grant_for_an_unknown_service_writes_nothing_and_exits_2(
 
     assert code == 2
     assert "There is no service called 'OT' (known: CAMHS)." in capsys.readouterr().err
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         assert store.call(lambda r: r.people.all_grants()) == []
 
 
@@ -107,7 +108,7 @@ def test_the_demo_loads_once_into_an_empty_database(
     captured = capsys.readouterr()
     assert "4 services, 4 people, 249 requests, 5 reviews" in captured.out
     assert "already has services" in captured.err
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         open_requests = store.call(lambda r: r.requests.open_for(None))
         services = store.call(lambda r: r.services.all())
         submitted = store.call(lambda r: r.assessments.submitted(services[-1].id))

@@ -11,16 +11,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
-from bot.demo import load_demo
+from bot.cli.demo import load_demo
+from bot.cli.main import main
 from bot.storage.store import Store
+from tests.fakes import FakeClock
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> str:
-    with Store.open(tmp_path / "demo.db") as store:
+    with Store.open(tmp_path / "demo.db", clock=FakeClock()) as store:
         store.call(lambda r: load_demo(r, TODAY))
     return str(tmp_path / "demo.db")
 

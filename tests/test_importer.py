@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.storage.store import Store
+from tests.fakes import FakeClock
 
 DATA = Path(__file__).parent / "data"
 TODAY = "2026-11-23"
@@ -19,7 +20,7 @@ HEADER = "case_ref,service,received_on,returned_on,exception_reason,exception_na
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "ehcp.db"
-    with Store.open(path) as store:
+    with Store.open(path, clock=FakeClock()) as store:
         for name in ("Children's SLT", "Community Paediatrics"):
             store.call(lambda r, n=name: r.services.add(n, provider=None, actor="test"))
     yield path
@@ -30,7 +31,7 @@ def _import(db: Path, kind: str, file: Path) -> int:
 
 
 def _count(db: Path) -> int:
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         return store.call(lambda r: r.requests.count())
 
 
@@ -40,7 +41,7 @@ def test_the_sample_requests_file_imports_with_iso_and_uk_dates(
     assert _import(db, "requests", DATA / "requests.csv") == 0
 
     assert "5 added, 0 updated, 0 unchanged" in capsys.readouterr().out
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         found = store.call(lambda r: r.requests.find("LA-2026-0102"))
     assert found[0].received_on == date(2026, 9, 7)
     assert found[0].la_deadline == date(2026, 10, 19)
@@ -50,13 +51,13 @@ def test_re_importing_the_same_file_changes_nothing(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _import(db, "requests", DATA / "requests.csv")
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         audit_before = len(store.call(lambda r: r.audit.entries()))
 
     assert _import(db, "requests", DATA / "requests.csv") == 0
 
     assert "0 added, 0 updated, 5 unchanged" in capsys.readouterr().out
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         assert len(store.call(lambda r: r.audit.entries())) == audit_before
 
 
@@ -189,7 +190,7 @@ def test_the_sample_reviews_file_imports_with_several_services(
     out = capsys.readouterr().out
     assert "3 added, 0 updated, 0 unchanged" in out
     assert "0 added, 0 updated, 3 unchanged" in out
-    with Store.open(db) as store:
+    with Store.open(db, clock=FakeClock()) as store:
         reviews = store.call(lambda r: r.reviews.for_services(None))
         paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
         only_paeds = store.call(lambda r: r.reviews.for_services([paeds.id]))

@@ -6,8 +6,9 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from bot.storage.audit import AuditLog, utc_now
+from bot.storage.audit import AuditLog, stamp
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
+from dialogs.ports import Clock
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
@@ -29,9 +30,10 @@ _ASSESSMENT_COLUMNS = (
 class AssessmentRepository:
     """Assessments, answers and actions; each change audited in its own transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
 
     def start_or_resume(
         self, service_id: int, *, edition: str, actor: str
@@ -44,7 +46,7 @@ class AssessmentRepository:
             cursor = self._db.execute(
                 "INSERT INTO assessments (service_id, edition, status, started_by, started_at) "
                 "VALUES (?, ?, 'in_progress', ?, ?)",
-                [service_id, edition, actor, utc_now()],
+                [service_id, edition, actor, stamp(self._clock)],
             )
             assessment_id = int(cursor.lastrowid or 0)
             self._audit.record(actor, "assessment started", "assessment", assessment_id)
@@ -95,7 +97,7 @@ class AssessmentRepository:
                 "question = ? ORDER BY id DESC LIMIT 1",
                 [assessment_id, question],
             ).fetchone()
-            answered_at = utc_now()
+            answered_at = stamp(self._clock)
             self._db.execute(
                 "INSERT INTO answers (assessment_id, question, rating, comment, answered_by, "
                 "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -150,14 +152,14 @@ class AssessmentRepository:
             self._db.execute(
                 "UPDATE assessments SET status = 'submitted', submitted_by = ?, submitted_at = ?, "
                 "rag = ? WHERE id = ?",
-                [actor, utc_now(), result.rag.value, assessment_id],
+                [actor, stamp(self._clock), result.rag.value, assessment_id],
             )
             for number, answer in sorted(answers.items()):
                 if answer.rating is not Rating.YES:
                     self._db.execute(
                         "INSERT INTO actions (assessment_id, question, updated_by, updated_at) "
                         "VALUES (?, ?, ?, ?)",
-                        [assessment_id, number, actor, utc_now()],
+                        [assessment_id, number, actor, stamp(self._clock)],
                     )
             self._audit.record(
                 actor, "assessment submitted", "assessment", assessment_id, rag=result.rag.value
@@ -204,7 +206,7 @@ class AssessmentRepository:
                     target_date.isoformat() if target_date else None,
                     progress.value,
                     actor,
-                    utc_now(),
+                    stamp(self._clock),
                     assessment_id,
                     question,
                 ],

@@ -9,6 +9,8 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
+from dialogs.ports import Clock
+
 
 class AuditEntry(BaseModel):
     """One change, as recorded."""
@@ -23,16 +25,17 @@ class AuditEntry(BaseModel):
     details: dict[str, Any]
 
 
-def utc_now() -> str:
-    """Now, as stored: ISO 8601 in UTC."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+def stamp(clock: Clock) -> str:
+    """The clock's "now" as stored: ISO 8601 in UTC."""
+    return clock.now().astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class AuditLog:
     """Append-only record of changes; written inside the change's own transaction."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
 
     def record(
         self, actor: str, action: str, entity: str, entity_id: object = None, **details: Any
@@ -42,7 +45,7 @@ class AuditLog:
             "INSERT INTO audit (at, actor, action, entity, entity_id, details) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                utc_now(),
+                stamp(self._clock),
                 actor,
                 action,
                 entity,

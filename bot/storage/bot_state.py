@@ -14,22 +14,24 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 from botbuilder.core import Storage
 
+from bot.storage.audit import stamp
 from bot.storage.database import Database
 from bot.storage.state_codec import decode, encode
+from dialogs.ports import Clock
 
 
 class SqliteStorage(Storage):
     """botbuilder ``Storage`` over the ``bot_state`` table."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, clock: Clock) -> None:
         super().__init__()
         self._database = database
+        self._clock = clock
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:
@@ -47,7 +49,8 @@ class SqliteStorage(Storage):
         for value in prepared.values():
             if _e_tag_of(value) == "":
                 raise Exception("SqliteStorage.write(): etag missing")  # as MemoryStorage
-        await self._database.run(lambda db: _write_rows(db, prepared))
+        now = stamp(self._clock)
+        await self._database.run(lambda db: _write_rows(db, prepared, now))
 
     async def delete(self, keys: list[str]) -> None:
         doomed = list(keys)
@@ -60,8 +63,7 @@ def _read_rows(db: sqlite_utils.Database, keys: list[str]) -> dict[str, str]:
     return {key: document for key, document in cursor.fetchall()}
 
 
-def _write_rows(db: sqlite_utils.Database, changes: dict[str, Any]) -> None:
-    now = datetime.now(UTC).isoformat()
+def _write_rows(db: sqlite_utils.Database, changes: dict[str, Any], now: str) -> None:
     with db.atomic():
         for key, value in changes.items():
             row = db.execute("SELECT e_tag FROM bot_state WHERE key = ?", [key]).fetchone()

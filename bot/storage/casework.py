@@ -9,9 +9,10 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel
 
-from bot.storage.audit import AuditLog, utc_now
+from bot.storage.audit import AuditLog, stamp
 from bot.storage.errors import ConflictError, NotFoundError
 from bot.storage.reads import read_soon
+from dialogs.ports import Clock
 from ehcp_rules import (
     AdviceRequestRecord,
     AnnualReviewRecord,
@@ -129,9 +130,10 @@ def _stored(record: BaseModel, fields: Sequence[str]) -> dict[str, Any]:
 class AdviceRequestRepository:
     """Requests for health advice, one per case reference and service."""
 
-    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
 
     def add(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
         """Log a new request; ``ConflictError`` when the service already has that case."""
@@ -231,7 +233,7 @@ class AdviceRequestRepository:
 
     def _insert(self, record: AdviceRequestRecord, actor: str) -> int:
         values = _stored(record, _REQUEST_FIELDS)
-        now = utc_now()
+        now = stamp(self._clock)
         values |= {
             "due_on": advice_due_date(record.received_on).isoformat(),
             "created_by": actor,
@@ -254,7 +256,7 @@ class AdviceRequestRepository:
             return False
         wanted |= {
             "due_on": advice_due_date(record.received_on).isoformat(),
-            "updated_at": utc_now(),
+            "updated_at": stamp(self._clock),
         }
         sets = ", ".join(f"{column} = ?" for column in wanted)
         self._db.execute(
@@ -279,9 +281,10 @@ class AdviceRequestRepository:
 class AnnualReviewRepository:
     """Annual reviews of plans, one per case reference, with the services involved."""
 
-    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
 
     def sync(self, records: Iterable[AnnualReviewRecord], *, actor: str) -> SyncCounts:
         """Add or update many reviews in one transaction; unchanged rows are left alone."""
@@ -361,7 +364,7 @@ class AnnualReviewRepository:
             [record.case_ref],
         ).fetchone()
         if row is None:
-            now = utc_now()
+            now = stamp(self._clock)
             values = wanted | derived | {"created_by": actor, "created_at": now, "updated_at": now}
             cursor = self._db.execute(
                 f"INSERT INTO annual_reviews ({', '.join(values)}) "
@@ -378,7 +381,7 @@ class AnnualReviewRepository:
         sets = ", ".join(f"{column} = ?" for column in changed)
         self._db.execute(
             f"UPDATE annual_reviews SET {sets}, updated_at = ? WHERE id = ?",
-            [*changed.values(), utc_now(), review_id],
+            [*changed.values(), stamp(self._clock), review_id],
         )
         self._set_services(review_id, record.service_ids)
         return "updated"

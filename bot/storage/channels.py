@@ -8,7 +8,8 @@ from typing import Any
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
-from bot.storage.audit import AuditLog, utc_now
+from bot.storage.audit import AuditLog, stamp
+from dialogs.ports import Clock
 
 
 class Subscription(BaseModel):
@@ -29,9 +30,10 @@ class Subscription(BaseModel):
 class ChannelRepository:
     """Conversation references as the bot learns them, and the subscriptions on them."""
 
-    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
 
     def remember(
         self,
@@ -49,7 +51,7 @@ class ChannelRepository:
             "team_id = coalesce(excluded.team_id, conversations.team_id), "
             "name = coalesce(excluded.name, conversations.name), "
             "reference = excluded.reference, updated_at = excluded.updated_at",
-            [conversation_id, kind, team_id, name, json.dumps(reference), utc_now()],
+            [conversation_id, kind, team_id, name, json.dumps(reference), stamp(self._clock)],
         )
 
     def forget_team(self, team_id: str, *, actor: str) -> int:
@@ -70,7 +72,7 @@ class ChannelRepository:
             added = self._db.execute(
                 "INSERT OR IGNORE INTO subscriptions (conversation_id, service_id, created_by, "
                 "created_at) VALUES (?, ?, ?, ?)",
-                [conversation_id, service_id, actor, utc_now()],
+                [conversation_id, service_id, actor, stamp(self._clock)],
             ).rowcount
             if added:
                 self._audit.record(

@@ -6,8 +6,9 @@ import re
 
 import sqlite_utils
 
-from bot.storage.audit import AuditLog, utc_now
+from bot.storage.audit import AuditLog, stamp
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
+from dialogs.ports import Clock
 from ehcp_rules import Role, RoleGrant, Service
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -16,9 +17,10 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 class ServiceRepository:
     """The provider services the assistant knows."""
 
-    def __init__(self, db: sqlite_utils.Database, audit: AuditLog) -> None:
+    def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
 
     def add(self, name: str, *, provider: str | None, actor: str) -> Service:
         """Add a service; ``ConflictError`` when the name is taken (names ignore case)."""
@@ -30,7 +32,7 @@ class ServiceRepository:
         with self._db.atomic():
             cursor = self._db.execute(
                 "INSERT INTO services (name, provider, created_at) VALUES (?, ?, ?)",
-                [clean, provider, utc_now()],
+                [clean, provider, stamp(self._clock)],
             )
             service = Service(id=int(cursor.lastrowid or 0), name=clean, provider=provider)
             self._audit.record(actor, "service added", "service", service.id, name=clean)
@@ -70,9 +72,17 @@ class ServiceRepository:
 class PeopleRepository:
     """People, keyed by their Entra ID object id, and the roles an admin grants them."""
 
-    def __init__(self, db: sqlite_utils.Database, audit: AuditLog, services: ServiceRepository):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        audit: AuditLog,
+        services: ServiceRepository,
+        *,
+        clock: Clock,
+    ) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
         self._services = services
 
     def grant(
@@ -92,12 +102,12 @@ class PeopleRepository:
                 "INSERT INTO people (object_id, display_name, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(object_id) DO UPDATE SET "
                 "display_name = coalesce(excluded.display_name, people.display_name)",
-                [person, display_name, utc_now()],
+                [person, display_name, stamp(self._clock)],
             )
             inserted = self._db.execute(
                 "INSERT OR IGNORE INTO roles (object_id, role, service_id, granted_by, granted_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [person, role.value, service_id, actor, utc_now()],
+                [person, role.value, service_id, actor, stamp(self._clock)],
             ).rowcount
             if inserted:
                 self._audit.record(

@@ -7,8 +7,9 @@ from datetime import date
 
 import sqlite_utils
 
-from bot.storage.audit import AuditLog, utc_now
+from bot.storage.audit import AuditLog, stamp
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from dialogs.ports import Clock
 from ehcp_rules import (
     ActionProgress,
     AdviceRequestRecord,
@@ -35,9 +36,12 @@ class NudgeRepository:
         audit: AuditLog,
         requests: AdviceRequestRepository,
         reviews: AnnualReviewRepository,
+        *,
+        clock: Clock,
     ) -> None:
         self._db = db
         self._audit = audit
+        self._clock = clock
         self._requests = requests
         self._reviews = reviews
 
@@ -195,7 +199,7 @@ class NudgeRepository:
             added = self._db.execute(
                 "INSERT OR IGNORE INTO acknowledgements (conversation_id, item_key, step, "
                 "object_id, at) VALUES (?, ?, ?, ?, ?)",
-                [conversation_id, item_key, step, actor, utc_now()],
+                [conversation_id, item_key, step, actor, stamp(self._clock)],
             ).rowcount
             if added:
                 self._audit.record(
@@ -230,7 +234,7 @@ class NudgeRepository:
                 return False
             self._db.execute(
                 "INSERT OR REPLACE INTO sweeps (day, started_at) VALUES (?, ?)",
-                [day.isoformat(), utc_now()],
+                [day.isoformat(), stamp(self._clock)],
             )
         return True
 
@@ -246,5 +250,5 @@ class NudgeRepository:
         """Note that the day's sweep finished."""
         self._db.execute(
             "UPDATE sweeps SET finished_at = ?, posted = ? WHERE day = ?",
-            [utc_now(), posted, day.isoformat()],
+            [stamp(self._clock), posted, day.isoformat()],
         )

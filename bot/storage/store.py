@@ -16,6 +16,7 @@ from bot.storage.database import Database
 from bot.storage.directory import PeopleRepository, ServiceRepository
 from bot.storage.nudges import NudgeRepository
 from bot.storage.summary import SummaryRepository
+from dialogs.ports import Clock
 
 T = TypeVar("T")
 
@@ -23,30 +24,33 @@ T = TypeVar("T")
 class Repositories:
     """The repositories, sharing one connection and one audit log."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, clock: Clock) -> None:
         self.db = db
-        self.audit = AuditLog(db)
-        self.services = ServiceRepository(db, self.audit)
-        self.people = PeopleRepository(db, self.audit, self.services)
-        self.assessments = AssessmentRepository(db, self.audit)
-        self.requests = AdviceRequestRepository(db, self.audit)
-        self.reviews = AnnualReviewRepository(db, self.audit)
-        self.channels = ChannelRepository(db, self.audit)
-        self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews)
+        self.clock = clock
+        self.audit = AuditLog(db, clock=clock)
+        self.services = ServiceRepository(db, self.audit, clock=clock)
+        self.people = PeopleRepository(db, self.audit, self.services, clock=clock)
+        self.assessments = AssessmentRepository(db, self.audit, clock=clock)
+        self.requests = AdviceRequestRepository(db, self.audit, clock=clock)
+        self.reviews = AnnualReviewRepository(db, self.audit, clock=clock)
+        self.channels = ChannelRepository(db, self.audit, clock=clock)
+        self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews, clock=clock)
         self.summaries = SummaryRepository(db)
 
 
 class Store:
-    """Opens the database and hands the repositories to work run on its thread."""
+    """Opens the database and hands the repositories to work run on its thread. Every time
+    stamped on a row comes from ``clock``."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, clock: Clock) -> None:
         self.database = database
-        self._repositories = database.call(Repositories)
+        self.clock = clock
+        self._repositories = database.call(lambda db: Repositories(db, clock=clock))
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, clock: Clock) -> Store:
         """Open (creating and migrating as needed) the database at ``path``."""
-        return cls(Database(path))
+        return cls(Database(path), clock=clock)
 
     def call(self, work: Callable[[Repositories], T]) -> T:
         """Run ``work`` synchronously (command line, tests)."""

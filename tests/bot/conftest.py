@@ -12,15 +12,15 @@ from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ResourceResponse
 
-from bot.app import build_bot, create_app
-from bot.config import Settings
-from bot.downloads import DownloadShelf, ShelfPublisher
-from bot.reports import FileReports
+from bot.files.downloads import DownloadShelf, ShelfPublisher
+from bot.files.exports import FileExports
 from bot.storage.store import Store
+from bot.teams.app import build_bot, create_app
 from ehcp_rules import Role, Service
+from tests import builders
 from tests.builders import ALEX, SAM, TENANT
 from tests.cards import assert_valid_card
-from tests.fakes import FakeConnector
+from tests.fakes import FakeClock, FakeConnector
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -59,13 +59,11 @@ def texts_of(activities: list[Activity]) -> list[str]:
 class Chat:
     """One person's conversation with the bot."""
 
-    def __init__(
-        self, store: Store, *, user: str = SAM, conversation: str = "a:1personal", clock: Any = None
-    ) -> None:
+    def __init__(self, store: Store, *, user: str = SAM, conversation: str = "a:1personal") -> None:
         self.store = store
-        self.shelf = DownloadShelf()
-        reports = FileReports(ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"))
-        self.bot = build_bot(store, Settings(), clock, reports=reports)
+        self.shelf = DownloadShelf(clock=store.clock)
+        reports = FileExports(ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"))
+        self.bot = build_bot(store, builders.settings(), reports=reports)
         template = Activity(
             channel_id="msteams",
             service_url="https://smba.example/uk/",
@@ -132,8 +130,8 @@ def _find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "ehcp.db") as opened:
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    with Store.open(tmp_path / "ehcp.db", clock=clock) as opened:
         yield opened
 
 
@@ -168,12 +166,12 @@ async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
 @pytest.fixture
 async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     """The bot's HTTP endpoint (create_app) on a test server."""
-    started = TestClient(TestServer(create_app(Settings(), store=store)))
+    started = TestClient(TestServer(create_app(builders.settings(), store=store)))
     await started.start_server()
     yield started
     await started.close()
 
 
-def make_chat(store: Store, user: str = SAM, clock: Any = None) -> Chat:
+def make_chat(store: Store, user: str = SAM) -> Chat:
     """Another chat on the same database (another person, or the same after a restart)."""
-    return Chat(store, user=user, clock=clock)
+    return Chat(store, user=user)

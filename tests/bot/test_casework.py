@@ -9,7 +9,7 @@ import pytest
 from bot.storage.store import Store
 from ehcp_rules import AdviceRequestRecord, ExceptionReason, Role, Service
 from tests.builders import ALEX, SAM
-from tests.fakes import FixedClock
+from tests.fakes import FakeClock
 
 from .conftest import Chat, cards_of, texts_of
 
@@ -36,13 +36,13 @@ def _text(card: dict) -> str:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(TODAY)
+def clock() -> FakeClock:
+    return FakeClock(TODAY)
 
 
 @pytest.fixture
-def chat(store: Store, slt: Service, clock: FixedClock) -> Chat:
-    return Chat(store, clock=clock)
+def chat(store: Store, slt: Service, clock: FakeClock) -> Chat:
+    return Chat(store)
 
 
 def _log(
@@ -262,24 +262,24 @@ async def test_due_this_week_and_a_named_service(chat: Chat, store: Store, slt: 
 
 
 async def test_each_person_sees_only_their_services_and_a_dco_sees_all(
-    store: Store, slt: Service, clock: FixedClock
+    store: Store, slt: Service, clock: FakeClock
 ) -> None:
     camhs = store.call(lambda r: r.services.add("CAMHS", provider=None, actor="admin"))
     store.call(lambda r: r.people.grant(DCO, Role.DCO, service=None, display_name=None, actor="a"))
     _log(store, slt, "LA-SLT", date(2026, 10, 1))
     _log(store, camhs, "LA-CAMHS", date(2026, 10, 1))
 
-    mine = _text(cards_of(await Chat(store, user=ALEX, clock=clock).say("overdue"))[0])
-    everyone = _text(cards_of(await Chat(store, user=DCO, clock=clock).say("overdue"))[0])
+    mine = _text(cards_of(await Chat(store, user=ALEX).say("overdue"))[0])
+    everyone = _text(cards_of(await Chat(store, user=DCO).say("overdue"))[0])
 
     assert "LA-SLT" in mine and "LA-CAMHS" not in mine
     assert "LA-SLT" in everyone and "LA-CAMHS" in everyone
 
 
 async def test_someone_without_a_role_is_told_how_to_get_one(
-    store: Store, clock: FixedClock
+    store: Store, clock: FakeClock
 ) -> None:
-    replies = await Chat(store, clock=clock).say("overdue")
+    replies = await Chat(store).say("overdue")
 
     assert texts_of(replies)[0].startswith("You don't have a role for a service yet")
 

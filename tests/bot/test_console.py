@@ -6,14 +6,14 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.app import build_bot
-from bot.card_text import render_card
-from bot.config import Settings
-from bot.console import ConsoleAdapter
-from bot.downloads import FolderPublisher
-from bot.reports import FileReports
+from bot.cli.card_text import render_card
+from bot.cli.console import ConsoleAdapter
+from bot.files.downloads import FolderPublisher
+from bot.files.exports import FileExports
 from bot.storage.store import Store
+from bot.teams.app import build_bot
 from ehcp_rules import Rating, Service
+from tests import builders
 from tests.builders import SAM
 
 
@@ -26,7 +26,7 @@ def _script(lines: list[str]) -> tuple[Iterator[str], object]:
     return feed, read_line
 
 
-_REPORTS = FileReports(FolderPublisher(Path("ehcp-exports")), charts=False)
+_REPORTS = FileExports(FolderPublisher(Path("ehcp-exports")), charts=False)
 
 
 async def test_a_question_is_answered_by_numbers_in_the_terminal(
@@ -34,9 +34,9 @@ async def test_a_question_is_answered_by_numbers_in_the_terminal(
 ) -> None:
     out = io.StringIO()
     _, read_line = _script(["start assessment", "1", "2", "Weekly list from the LA", "4", "quit"])
-    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line)  # type: ignore[arg-type]
+    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)  # type: ignore[arg-type]
 
-    await adapter.run(build_bot(store, Settings(), reports=_REPORTS).on_turn)
+    await adapter.run(build_bot(store, builders.settings(), reports=_REPORTS).on_turn)
 
     shown = out.getvalue()
     assert "Hello, I'm the EHCP assistant" in shown
@@ -54,8 +54,8 @@ async def test_the_welcome_is_shown_once_per_person(store: Store, slt: Service) 
     for _ in range(2):
         out = io.StringIO()
         _, read_line = _script(["quit"])
-        adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line)  # type: ignore[arg-type]
-        await adapter.run(build_bot(store, Settings(), reports=_REPORTS).on_turn)
+        adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)  # type: ignore[arg-type]
+        await adapter.run(build_bot(store, builders.settings(), reports=_REPORTS).on_turn)
         outputs.append(out.getvalue())
 
     assert "Hello, I'm the EHCP assistant" in outputs[0]

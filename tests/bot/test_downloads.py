@@ -6,36 +6,27 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
-from bot.app import SHELF_KEY
-from bot.downloads import DownloadShelf
+from bot.files.downloads import DownloadShelf
+from bot.teams.app import SHELF_KEY
+from tests.fakes import FakeClock
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-class Ticking:
-    """A clock the test moves on."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def test_a_file_is_there_until_it_expires_and_then_gone() -> None:
-    clock = Ticking()
-    shelf = DownloadShelf(now=clock)
+def test_a_file_is_there_until_it_expires_and_then_gone(clock: FakeClock) -> None:
+    clock.set(START)
+    shelf = DownloadShelf(clock=clock)
     token = shelf.put(b"data", "a.csv", "text/csv", timedelta(hours=1))
 
-    clock.now = START + timedelta(minutes=59)
+    clock.set(START + timedelta(minutes=59))
     assert shelf.get(token) is not None
-    clock.now = START + timedelta(hours=1)
+    clock.set(START + timedelta(hours=1, milliseconds=1))  # its hour is up
     assert shelf.get(token) is None
     assert shelf.size == 0
 
 
-def test_links_are_long_random_and_never_repeat() -> None:
-    shelf = DownloadShelf()
+def test_links_are_long_random_and_never_repeat(clock: FakeClock) -> None:
+    shelf = DownloadShelf(clock=clock)
     tokens = {shelf.put(b"x", "a.csv", "text/csv", timedelta(hours=1)) for _ in range(500)}
 
     assert len(tokens) == 500
@@ -43,8 +34,8 @@ def test_links_are_long_random_and_never_repeat() -> None:
     assert shelf.get("not-a-token") is None
 
 
-def test_a_full_shelf_lets_the_oldest_go_first() -> None:
-    shelf = DownloadShelf(max_bytes=10)
+def test_a_full_shelf_lets_the_oldest_go_first(clock: FakeClock) -> None:
+    shelf = DownloadShelf(clock=clock, max_bytes=10)
     first = shelf.put(b"12345", "a", "text/plain", timedelta(hours=1))
     second = shelf.put(b"12345", "b", "text/plain", timedelta(hours=1))
     third = shelf.put(b"123", "c", "text/plain", timedelta(hours=1))

@@ -10,10 +10,10 @@ from urllib.parse import unquote
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.store import Store
+from bot.teams.app import create_app
 from ehcp_rules import Service
 from tests import builders
 from tests.cards import assert_valid_card
@@ -24,7 +24,7 @@ APP_ID = "11111111-2222-4333-8444-555555555555"
 
 
 async def _client(store: Store, settings: Settings | None = None) -> TestClient:  # type: ignore[type-arg]
-    client = TestClient(TestServer(create_app(settings or Settings(), store=store)))
+    client = TestClient(TestServer(create_app(settings or builders.settings(), store=store)))
     await client.start_server()
     return client
 
@@ -125,7 +125,7 @@ async def test_a_tenant_not_allowed_gets_a_short_refusal_and_nothing_else(
     store: Store, slt: Service, connector: tuple[FakeConnector, str]
 ) -> None:
     fake, url = connector
-    client = await _client(store, Settings(allowed_tenants=(OTHER_TENANT,)))
+    client = await _client(store, builders.settings(allowed_tenants=(OTHER_TENANT,)))
 
     await _post(client, builders.message("start assessment", url))
     await client.close()
@@ -139,7 +139,9 @@ async def test_with_credentials_a_request_without_a_token_gets_401(
     store: Store, slt: Service, connector: tuple[FakeConnector, str]
 ) -> None:
     fake, url = connector
-    settings = Settings(app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT)
+    settings = builders.settings(
+        app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT
+    )
     client = await _client(store, settings)
 
     status = await _post(client, builders.message("help", url))

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 from urllib.parse import unquote
 
 import pytest
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-from bot.cli import main
-from bot.config import Settings
-from bot.sender import CONVERSATION_LIMITS, TENANT_LIMITS, ProactiveSender, RateLimiter
+from bot.cli.main import main
+from bot.nudges.sender import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
+from bot.nudges.sweep import NudgeSweep
 from bot.storage.store import Store
-from bot.sweep import NudgeSweep
+from bot.teams.adapter import Wiring, build_wiring
 from ehcp_rules import AdviceRequestRecord, Service
+from tests import builders
 from tests.cards import assert_valid_card
 from tests.fakes import FakeConnector
 
@@ -82,11 +83,16 @@ def _request(store: Store, service: Service, ref: str, received: date) -> None:
     )
 
 
-def _sweep(store: Store, time: FakeTime) -> NudgeSweep:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Settings().framework_config()))
-    sender = ProactiveSender(
-        adapter, app_id=None, sleep=time.sleep, now=time.monotonic, jitter=lambda: 0.5
-    )
+@pytest.fixture
+async def wiring() -> AsyncIterator[Wiring]:
+    """The adapter and connector clients, built as ``serve`` and ``ehcp-bot nudges`` build them."""
+    built = build_wiring(builders.settings())
+    yield built
+    await built.close()
+
+
+def _sweep(store: Store, time: FakeTime, wiring: Wiring) -> NudgeSweep:
+    sender = wiring.sender(sleep=time.sleep, now=time.monotonic, jitter=lambda: 0.5)
     return NudgeSweep(store, sender)
 
 
@@ -95,7 +101,7 @@ def _posts(fake: FakeConnector) -> list:
 
 
 async def test_one_digest_per_channel_then_nothing_the_same_day_then_only_what_changed(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
@@ -103,11 +109,11 @@ async def test_one_digest_per_channel_then_nothing_the_same_day_then_only_what_c
     _request(store, slt, "LA-SOON", date(2026, 11, 20))  # due 1 Jan
     time = FakeTime()
 
-    first = await _sweep(store, time).run(date(2026, 12, 29))
+    first = await _sweep(store, time, wiring).run(date(2026, 12, 29))
     (digest,) = _posts(fake)
-    again = await _sweep(store, time).run(date(2026, 12, 29))
+    again = await _sweep(store, time, wiring).run(date(2026, 12, 29))
     assert _posts(fake) == []
-    next_day = await _sweep(store, time).run(date(2027, 1, 1))
+    next_day = await _sweep(store, time, wiring).run(date(2027, 1, 1))
     (later,) = _posts(fake)
 
     assert (first.posted, first.items, again.items) == (1, 2, 0)
@@ -124,19 +130,19 @@ async def test_one_digest_per_channel_then_nothing_the_same_day_then_only_what_c
 
 
 async def test_nothing_to_say_posts_nothing(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
 
-    report = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    report = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
 
     assert (report.channels, report.posted) == (0, 0)
     assert _posts(fake) == []
 
 
 async def test_a_429_is_waited_out_as_retry_after_says_and_nothing_is_sent_twice(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
@@ -144,16 +150,16 @@ async def test_a_429_is_waited_out_as_retry_after_says_and_nothing_is_sent_twice
     fake.fail_next(429, times=2, Retry_After="3")
     time = FakeTime()
 
-    report = await _sweep(store, time).run(date(2026, 12, 29))
+    report = await _sweep(store, time, wiring).run(date(2026, 12, 29))
 
     assert report.posted == 1
     assert time.waits == [3.0, 3.0]
     assert len(_posts(fake)) == 3  # two refused, one accepted
-    assert (await _sweep(store, time).run(date(2026, 12, 29))).items == 0
+    assert (await _sweep(store, time, wiring).run(date(2026, 12, 29))).items == 0
 
 
 async def test_server_errors_are_retried_with_backoff(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
@@ -161,22 +167,22 @@ async def test_server_errors_are_retried_with_backoff(
     fake.fail_next(500, times=3)
     time = FakeTime()
 
-    report = await _sweep(store, time).run(date(2026, 12, 29))
+    report = await _sweep(store, time, wiring).run(date(2026, 12, 29))
 
     assert report.posted == 1
     assert time.waits == [1.0, 2.0, 4.0]  # 2**attempt, jitter fixed at the middle
 
 
 async def test_a_channel_teams_says_is_gone_is_paused_and_skipped(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
     _request(store, slt, "LA-1", date(2026, 11, 2))
     fake.refuse[GENERAL] = 404
 
-    report = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
-    later = await _sweep(store, FakeTime()).run(date(2026, 12, 30))
+    report = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
+    later = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 30))
 
     assert (report.paused, later.channels) == (1, 0)
     (subscription,) = store.call(lambda r: r.channels.subscriptions())
@@ -184,7 +190,7 @@ async def test_a_channel_teams_says_is_gone_is_paused_and_skipped(
 
 
 async def test_a_sweep_cut_short_is_finished_by_the_next_without_repeats(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
@@ -192,10 +198,10 @@ async def test_a_sweep_cut_short_is_finished_by_the_next_without_repeats(
     _request(store, slt, "LA-1", date(2026, 11, 2))
     fake.refuse[OTHER] = 400  # a failure that is not retried: the sweep moves on
 
-    first = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    first = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
     fake.take()
     fake.refuse.clear()
-    second = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    second = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
     (posted,) = _posts(fake)
 
     assert (first.posted, first.failed) == (1, 1)
@@ -221,12 +227,11 @@ def test_the_limiter_keeps_to_teams_published_limits() -> None:
 
 
 async def test_fifty_channels_of_one_tenant_are_paced_to_fifty_a_second(
-    connector: tuple[FakeConnector, str],
+    connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     fake, url = connector
     time = FakeTime()
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Settings().framework_config()))
-    sender = ProactiveSender(adapter, app_id=None, sleep=time.sleep, now=time.monotonic)
+    sender = wiring.sender(sleep=time.sleep, now=time.monotonic)
     from botbuilder.schema import Activity
 
     for number in range(60):
@@ -260,7 +265,7 @@ def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
 
 
 async def test_acknowledge_on_a_digest_item_is_recorded_with_who(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     from tests.builders import SAM
 
@@ -269,7 +274,7 @@ async def test_acknowledge_on_a_digest_item_is_recorded_with_who(
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
     _request(store, slt, "LA-1", date(2026, 11, 2))
-    await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
     card = _posts(fake)[0].cards[0]
     row = next(e for e in card["body"] if e["type"] == "ColumnSet")
     data = row["columns"][1]["items"][0]["actions"][0]["data"]
@@ -285,7 +290,7 @@ async def test_acknowledge_on_a_digest_item_is_recorded_with_who(
 
 
 async def test_a_weekly_channel_gets_its_digest_on_its_day_or_after_a_holiday_once(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     _fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
@@ -294,24 +299,24 @@ async def test_a_weekly_channel_gets_its_digest_on_its_day_or_after_a_holiday_on
     time = FakeTime()
 
     # Monday 28 December is a bank holiday, so no sweep runs; Tuesday catches up, once.
-    tuesday = await _sweep(store, time).run(date(2026, 12, 29))
-    wednesday = await _sweep(store, time).run(date(2026, 12, 30))
+    tuesday = await _sweep(store, time, wiring).run(date(2026, 12, 29))
+    wednesday = await _sweep(store, time, wiring).run(date(2026, 12, 30))
     _request(store, slt, "LA-2", date(2026, 11, 9))
-    next_monday = await _sweep(store, time).run(date(2027, 1, 4))
+    next_monday = await _sweep(store, time, wiring).run(date(2027, 1, 4))
 
     assert (tuesday.posted, wednesday.channels, next_monday.posted) == (1, 0, 1)
 
 
 async def test_a_paused_channel_resumes_by_itself(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     _fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
     store.call(lambda r: r.channels.pause_until(GENERAL, "2027-01-04", actor="spoc"))
     _request(store, slt, "LA-1", date(2026, 11, 2))
 
-    during = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
-    after = await _sweep(store, FakeTime()).run(date(2027, 1, 4))
+    during = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
+    after = await _sweep(store, FakeTime(), wiring).run(date(2027, 1, 4))
 
     assert (during.channels, after.posted) == (0, 1)
 
@@ -334,7 +339,7 @@ def _personal_chat(store: Store, url: str, person: str) -> str:
 
 
 async def test_someone_who_left_an_assessment_for_a_week_is_reminded_once(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     from ehcp_rules import Rating
     from tests.builders import SAM
@@ -355,10 +360,10 @@ async def test_someone_who_left_an_assessment_for_a_week_is_reminded_once(
         lambda db: db.execute("UPDATE answers SET answered_at = '2026-12-01T10:00:00+00:00'")
     )
 
-    early = await _sweep(store, FakeTime()).run(date(2026, 12, 7))
-    due = await _sweep(store, FakeTime()).run(date(2026, 12, 8))
+    early = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 7))
+    due = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 8))
     (reminder,) = _posts(fake)
-    again = await _sweep(store, FakeTime()).run(date(2026, 12, 9))
+    again = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 9))
 
     assert (early.reminders, due.reminders, again.reminders) == (0, 1, 0)
     assert conversation in unquote(reminder.path)
@@ -371,7 +376,7 @@ async def test_someone_who_left_an_assessment_for_a_week_is_reminded_once(
 
 
 async def test_when_a_channel_is_gone_its_spoc_and_the_dco_are_told(
-    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
 ) -> None:
     from ehcp_rules import Role
     from tests.builders import SAM
@@ -385,7 +390,7 @@ async def test_when_a_channel_is_gone_its_spoc_and_the_dco_are_told(
     _request(store, slt, "LA-1", date(2026, 11, 2))
     fake.refuse[GENERAL] = 403
 
-    report = await _sweep(store, FakeTime()).run(date(2026, 12, 29))
+    report = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
 
     told = [s for s in _posts(fake) if personal in unquote(s.path)]
     assert report.paused == 1

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings, SettingsError
-from bot.scheduler import NudgeScheduler
-from bot.sweep import SweepReport
+from bot.nudges.scheduler import NudgeScheduler
+from bot.nudges.sweep import SweepReport
+from tests.fakes import FakeClock
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -26,11 +27,13 @@ class RecordingSweep:
 
 
 def _scheduler(now: datetime, sweep: Any = None, sleep: Any = None) -> NudgeScheduler:
+    clock = FakeClock()
+    clock.set(now)
     return NudgeScheduler(
         sweep or RecordingSweep(),
         at=time(9, 0),
         zone=LONDON,
-        now=lambda: now,
+        clock=clock,
         sleep=sleep or asyncio.sleep,
     )
 
@@ -66,15 +69,16 @@ def test_a_start_after_nine_on_a_working_day_is_due_at_once_but_not_at_a_weekend
 
 
 async def test_the_loop_catches_up_then_sweeps_at_each_nudge_time() -> None:
-    clock = [datetime(2026, 12, 24, 10, 0, tzinfo=UTC)]
+    clock = FakeClock()
+    clock.set(datetime(2026, 12, 24, 10, 0, tzinfo=UTC))
     sweep = RecordingSweep()
 
     async def sleep(seconds: float) -> None:
-        clock[0] = clock[0] + timedelta(seconds=seconds)
+        clock.advance(timedelta(seconds=seconds))
         if len(sweep.days) >= 3:
             raise asyncio.CancelledError
 
-    scheduler = NudgeScheduler(sweep, at=time(9, 0), zone=LONDON, now=lambda: clock[0], sleep=sleep)  # type: ignore[arg-type]
+    scheduler = NudgeScheduler(sweep, at=time(9, 0), zone=LONDON, clock=clock, sleep=sleep)  # type: ignore[arg-type]
 
     with pytest.raises(asyncio.CancelledError):
         await scheduler.run_forever()

@@ -7,6 +7,7 @@ import pytest
 from bot.storage.store import Store
 from ehcp_rules import ActionProgress, Rating, Role, Service, load_question_bank
 from tests.builders import ALEX, SAM
+from tests.fakes import FakeClock
 
 from .conftest import Chat, cards_of, make_chat, texts_of
 
@@ -219,7 +220,7 @@ async def test_after_a_restart_the_person_carries_on_where_they_were(
     path = store.database.path
     store.close()
 
-    with Store.open(path) as reopened:
+    with Store.open(path, clock=FakeClock()) as reopened:
         after = make_chat(reopened)
         after._cards = dict(chat.cards)
         replies = await after.press("Save answer", card_before_restart, rating="no", comment="two")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.commands.server import is_loopback
+from bot.cli.main import main
+from bot.cli.server import is_loopback
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,8 @@ import openpyxl
 from botbuilder.schema import Activity, ChannelAccount, Mention
 
 from bot.app_package import png
-from bot.demo import load_demo
+from bot.cli.demo import load_demo
 from bot.storage.store import Store
-from tests.fakes import FixedClock
 
 from .conftest import Chat, cards_of, texts_of
 
@@ -23,9 +22,7 @@ TODAY = date(2026, 11, 23)
 async def test_a_dco_gets_the_summary_card(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
 
-    (card,) = cards_of(
-        await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary last quarter")
-    )
+    (card,) = cards_of(await Chat(store, user=DCO).say("summary last quarter"))
 
     texts = [e.get("text", "") for e in card["body"]]
     assert texts[0] == "EHCP compliance summary: Jul 2026 to Sep 2026"
@@ -35,7 +32,7 @@ async def test_a_dco_gets_the_summary_card(store: Store) -> None:
 async def test_anyone_else_is_told_the_role_needed_and_sees_no_data(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
 
-    replies = await Chat(store, user=PRACTITIONER, clock=FixedClock(TODAY)).say("summary")
+    replies = await Chat(store, user=PRACTITIONER).say("summary")
 
     assert cards_of(replies) == []
     assert texts_of(replies) == [
@@ -47,7 +44,7 @@ async def test_anyone_else_is_told_the_role_needed_and_sees_no_data(store: Store
 async def test_a_period_not_understood_is_explained(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
 
-    replies = await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary next year")
+    replies = await Chat(store, user=DCO).say("summary next year")
 
     assert texts_of(replies)[0].startswith("'next year' is not a period I know")
 
@@ -59,18 +56,10 @@ async def test_a_services_own_people_see_its_detail_and_others_do_not(store: Sto
     store.call(lambda r: load_demo(r, TODAY))
 
     (card,) = cards_of(
-        await Chat(store, user=PRACTITIONER, clock=FixedClock(TODAY)).say(
-            "summary for community paediatrics"
-        )
+        await Chat(store, user=PRACTITIONER).say("summary for community paediatrics")
     )
-    refused = await Chat(store, user=SPOC_SLT, clock=FixedClock(TODAY)).say(
-        "summary for Community Paediatrics"
-    )
-    dco = cards_of(
-        await Chat(store, user=DCO, clock=FixedClock(TODAY)).say(
-            "summary for Community Paediatrics"
-        )
-    )
+    refused = await Chat(store, user=SPOC_SLT).say("summary for Community Paediatrics")
+    dco = cards_of(await Chat(store, user=DCO).say("summary for Community Paediatrics"))
 
     texts = "\n".join(e.get("text", "") for e in card["body"])
     assert "Community Paediatrics: self-assessment, action plan and casework" in texts
@@ -87,7 +76,7 @@ async def test_a_services_own_people_see_its_detail_and_others_do_not(store: Sto
 async def test_neither_a_period_nor_a_service_is_explained(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
 
-    replies = await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary for Orthoptics")
+    replies = await Chat(store, user=DCO).say("summary for Orthoptics")
 
     assert texts_of(replies)[0].endswith(
         "Or name a service for its detail, for example: summary for Children's SLT."
@@ -107,7 +96,7 @@ async def test_the_summary_card_shows_the_chart_and_each_service_opens_its_detai
     store: Store,
 ) -> None:
     store.call(lambda r: load_demo(r, TODAY))
-    chat = Chat(store, user=DCO, clock=FixedClock(TODAY))
+    chat = Chat(store, user=DCO)
 
     (card,) = cards_of(await chat.say("summary"))
 
@@ -129,7 +118,7 @@ async def test_the_summary_card_shows_the_chart_and_each_service_opens_its_detai
 
 async def test_the_summary_exports_arrive_as_links_that_open_the_files(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
-    chat = Chat(store, user=DCO, clock=FixedClock(TODAY))
+    chat = Chat(store, user=DCO)
     await chat.say("summary last quarter")
 
     (excel,) = cards_of(await chat.press("Export to Excel"))
@@ -151,10 +140,8 @@ async def test_an_export_button_is_checked_again_when_pressed(store: Store) -> N
     store.call(lambda r: load_demo(r, TODAY))
     forged = {"ehcp": "summary_export", "format": "xlsx", "period": "2026-07-01 to 2026-09-30"}
 
-    refused = await Chat(store, user=PRACTITIONER, clock=FixedClock(TODAY)).submit_value(forged)
-    nonsense = await Chat(store, user=DCO, clock=FixedClock(TODAY)).submit_value(
-        forged | {"format": "exe"}
-    )
+    refused = await Chat(store, user=PRACTITIONER).submit_value(forged)
+    nonsense = await Chat(store, user=DCO).submit_value(forged | {"format": "exe"})
 
     assert texts_of(refused) == [
         "The compliance summary across services is for Designated Clinical Officers and "
@@ -165,7 +152,7 @@ async def test_an_export_button_is_checked_again_when_pressed(store: Store) -> N
 
 async def test_exports_are_handed_out_only_in_personal_chat(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
-    chat = Chat(store, user=DCO, clock=FixedClock(TODAY), conversation="19:team@thread")
+    chat = Chat(store, user=DCO, conversation="19:team@thread")
     chat.adapter.template.conversation.conversation_type = "channel"
 
     unmentioned = await chat.say("summary")
@@ -194,7 +181,7 @@ async def test_exports_are_handed_out_only_in_personal_chat(store: Store) -> Non
 
 async def test_a_service_exports_its_assessment_in_the_tools_layout(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
-    chat = Chat(store, user=PRACTITIONER, clock=FixedClock(TODAY))
+    chat = Chat(store, user=PRACTITIONER)
     await chat.say("summary for community paediatrics")
 
     (download,) = cards_of(await chat.press("Export assessment to Excel"))
@@ -212,7 +199,7 @@ async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
     store.call(lambda r: load_demo(r, TODAY))
     paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
     latest = store.call(lambda r: r.assessments.submitted(paeds.id))[0]
-    other = Chat(store, user=SPOC_SLT, clock=FixedClock(TODAY))
+    other = Chat(store, user=SPOC_SLT)
 
     refused = await other.submit_value({"ehcp": "assessment_export", "assessment": latest.id})
     stale = await other.submit_value({"ehcp": "assessment_export", "assessment": 99999})
@@ -229,7 +216,7 @@ async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
 
 async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
-    before = cards_of(await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary"))[0]
+    before = cards_of(await Chat(store, user=DCO).say("summary"))[0]
     paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
     request = store.call(lambda r: r.requests.find_all_for(paeds.id))[0]
     key = f"request:{request.id}"
@@ -238,7 +225,7 @@ async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) 
     )
     store.call(lambda r: r.nudges.acknowledge("19:c", key, "chase", actor=DCO))
 
-    after = cards_of(await Chat(store, user=DCO, clock=FixedClock(TODAY)).say("summary"))[0]
+    after = cards_of(await Chat(store, user=DCO).say("summary"))[0]
 
     line = "Overdue-request nudges acknowledged in the period: 1 of 1."
     assert line not in [e.get("text") for e in before["body"]]

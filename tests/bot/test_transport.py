@@ -16,7 +16,7 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot import transport
+from bot.teams import transport
 
 
 class _Credentials(MicrosoftAppCredentials):

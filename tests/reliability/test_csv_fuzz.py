@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.storage.store import Store
+from tests.fakes import FakeClock
 
 COLUMNS = ["case_ref", "service", "received_on", "returned_on", "outcome", "exception_reason"]
 CELLS = {
@@ -32,7 +33,7 @@ ROWS = st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=8)
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "fuzz.db"
-    with Store.open(path) as store:
+    with Store.open(path, clock=FakeClock()) as store:
         store.call(lambda r: r.services.add("Children's SLT", provider=None, actor="test"))
     return path
 

@@ -13,18 +13,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import framework
-from bot.app import apologise, create_app
-from bot.config import Settings
-from bot.framework import speed_up_msrest
-from bot.sender import ProactiveSender
 from bot.storage.store import Store
-from bot.sweep import NudgeSweep
-from ehcp_rules import AdviceRequestRecord, Service
+from bot.teams.app import apologise, create_app
+from ehcp_rules import Service
 from tests import builders
 from tests.bot.conftest import Chat, cards_of, texts_of
 from tests.builders import ALEX, SAM
@@ -237,54 +231,6 @@ async def test_malformed_activities_get_a_plain_status_and_write_nothing(
     assert _audit(store) == audit
 
 
-async def test_a_connector_that_hangs_is_given_up_on_and_nothing_is_posted_twice(
-    store: Store, slt: Service, caplog: pytest.LogCaptureFixture
-) -> None:
-    arrived: list[str] = []
-
-    async def slow(request: web.Request) -> web.Response:
-        arrived.append(request.path)
-        await asyncio.sleep(2)
-        return web.json_response({"id": "late"})
-
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", slow)
-    server = TestServer(app)
-    await server.start_server()
-    url = str(server.make_url("/"))
-    reference = {
-        "conversation": {"id": "19:slow@thread.tacv2", "conversationType": "channel"},
-        "bot": {"id": "28:bot"},
-        "channelId": "msteams",
-        "serviceUrl": url,
-    }
-    store.call(
-        lambda r: r.channels.remember(
-            "19:slow@thread.tacv2", kind="channel", team_id="t", name="Slow", reference=reference
-        )
-    )
-    store.call(lambda r: r.channels.subscribe("19:slow@thread.tacv2", slt.id, actor="test"))
-    store.call(
-        lambda r: r.requests.add(
-            AdviceRequestRecord(case_ref="LA-2026-0001", service_id=slt.id, received_on=WEEKS_AGO),
-            actor="test",
-        )
-    )
-    speed_up_msrest()
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(Settings().framework_config()))
-    sender = ProactiveSender(adapter, app_id=None, attempt_timeout=0.5)
-
-    with caplog.at_level(logging.WARNING):
-        first = await NudgeSweep(store, sender).run(TODAY)
-        second = await NudgeSweep(store, sender).run(TODAY)
-    await asyncio.sleep(2)  # let the abandoned post finish
-    await server.close()
-
-    assert (first.posted, first.failed) == (0, 1)
-    assert "may not have been delivered, and is not posted again" in caplog.text
-    assert second.posted == 0 and len(arrived) == 1  # never twice
-
-
 async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
     client: TestClient,  # type: ignore[type-arg]
     connector: tuple[FakeConnector, str],
@@ -328,21 +274,22 @@ async def test_nothing_personal_reaches_the_log_at_any_level(
 
 
 async def test_a_reply_the_connector_never_answers_is_given_up_on_and_logged(
-    store: Store,
-    slt: Service,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    store: Store, slt: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
+    released = asyncio.Event()
+    arrived: list[str] = []
+
     async def hang(request: web.Request) -> web.Response:
-        await asyncio.sleep(3)
+        arrived.append(request.method)
+        await released.wait()
         return web.json_response({"id": "late"})
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", hang)
     connector = TestServer(app)
     await connector.start_server()
-    monkeypatch.setattr(framework, "REPLY_TIMEOUT", 0.5)
-    client = TestClient(TestServer(create_app(Settings(), store=store)))
+    bot = create_app(builders.settings(connector_timeout=0.3), store=store)
+    client = TestClient(TestServer(bot))
     await client.start_server()
 
     with caplog.at_level(logging.ERROR):
@@ -350,9 +297,10 @@ async def test_a_reply_the_connector_never_answers_is_given_up_on_and_logged(
             "/api/messages", json=builders.message("start assessment", str(connector.make_url("/")))
         )
     await client.close()
-    await asyncio.sleep(3)
+    released.set()
     await connector.close()
 
     assert response.status < 500
     assert "turn failed, reference" in caplog.text
+    assert arrived == ["POST", "POST"]  # the card once (never again), then the apology once
     assert store.call(lambda r: r.assessments.in_progress(slt.id)) is not None  # work kept

@@ -24,6 +24,8 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from benchmarks.turns import Connector, _activity, free_port, prepare_product_database
 from bot.storage.store import Store
 from ehcp_rules import AdviceRequestRecord
+from tests.builders import FIXES
+from tests.fakes import FakeClock
 
 HEAVY = os.environ.get("EHCP_HEAVY") == "1"
 USERS = 20
@@ -33,6 +35,7 @@ CLI = (sys.executable, "-m", "bot.cli")
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith(("MicrosoftApp", "EHCP_"))},
     "EHCP_NUDGE_TIME": "23:59",
+    "EHCP_FRAMEWORK_FIXES": "on" if FIXES else "off",
 }
 
 
@@ -80,7 +83,7 @@ class Server:
 
 def _prepare(database: Path, service_url: str) -> None:
     prepare_product_database(database, USERS)
-    store = Store.open(database)
+    store = Store.open(database, clock=FakeClock())
 
     def channels(r: Any) -> None:
         for service in r.services.all():

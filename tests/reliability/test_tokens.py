@@ -19,9 +19,8 @@ from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot.app import create_app
-from bot.config import Settings
 from bot.storage.store import Store
+from bot.teams.app import create_app
 from ehcp_rules import Service
 from tests import builders
 from tests.fakes import FakeConnector
@@ -78,7 +77,9 @@ async def test_a_request_without_a_good_token_gets_401_and_nothing_happens(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake, url = connector
-    settings = Settings(app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT)
+    settings = builders.settings(
+        app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT
+    )
     client = TestClient(TestServer(create_app(settings, store=store)))
     await client.start_server()
     token = make(url)
@@ -100,7 +101,9 @@ async def test_a_good_token_gets_in(
     store: Store, slt: Service, connector: tuple[FakeConnector, str]
 ) -> None:
     _, url = connector
-    settings = Settings(app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT)
+    settings = builders.settings(
+        app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT
+    )
     client = TestClient(TestServer(create_app(settings, store=store)))
     await client.start_server()
 

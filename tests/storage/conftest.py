@@ -9,13 +9,14 @@ import pytest
 
 from bot.storage.store import Store
 from ehcp_rules import Service
+from tests.fakes import FakeClock
 
 ACTOR = "test"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "ehcp.db") as opened:
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    with Store.open(tmp_path / "ehcp.db", clock=clock) as opened:
         yield opened
 
 

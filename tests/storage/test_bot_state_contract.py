@@ -13,6 +13,7 @@ from botbuilder.dialogs import DialogInstance, DialogState
 
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import Database
+from tests.fakes import FakeClock
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -21,7 +22,7 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
         yield MemoryStorage()
         return
     database = Database(tmp_path / "state.db")
-    yield SqliteStorage(database)
+    yield SqliteStorage(database, clock=FakeClock())
     database.close()
 
 
@@ -143,11 +144,15 @@ async def test_a_dialog_stack_survives_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     stack = DialogState([DialogInstance("SelfAssessmentDialog", {"question": 12})])
     first = Database(path)
-    await SqliteStorage(first).write({"conversation/abc": {"DialogState": stack}})
+    await SqliteStorage(first, clock=FakeClock()).write(
+        {"conversation/abc": {"DialogState": stack}}
+    )
     first.close()
 
     second = Database(path)
-    restored = (await SqliteStorage(second).read(["conversation/abc"]))["conversation/abc"]
+    restored = (await SqliteStorage(second, clock=FakeClock()).read(["conversation/abc"]))[
+        "conversation/abc"
+    ]
     second.close()
 
     instance = restored["DialogState"].dialog_stack[0]
@@ -157,7 +162,7 @@ async def test_a_dialog_stack_survives_a_restart(tmp_path: Path) -> None:
 
 async def test_a_failing_batch_writes_none_of_its_items(tmp_path: Path) -> None:
     database = Database(tmp_path / "state.db")
-    storage = SqliteStorage(database)
+    storage = SqliteStorage(database, clock=FakeClock())
     e_tag = await _e_tag_after_two_writes(storage, "k")
     await storage.write({"k": {"e_tag": e_tag, "count": 3}})
 

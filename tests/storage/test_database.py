@@ -20,6 +20,7 @@ from bot.storage.database import Database, database_path
 from bot.storage.errors import SchemaTooNewError
 from bot.storage.migrations import MIGRATIONS, SCHEMA_VERSION, apply_migrations, schema_version
 from bot.storage.store import Store
+from tests.fakes import FakeClock
 
 
 def test_the_path_comes_from_the_option_then_the_environment_then_the_default(
@@ -96,7 +97,7 @@ def test_a_database_from_the_previous_version_is_upgraded_keeping_its_data(tmp_p
     old.conn.commit()
     old.close()
 
-    with Store.open(path) as store:
+    with Store.open(path, clock=FakeClock()) as store:
         names = store.call(lambda r: [s.name for s in r.services.all()])
         version = store.database.call(schema_version)
 
@@ -119,8 +120,9 @@ _WRITER = textwrap.dedent(
     import sys
     from bot.storage.store import Store
     from ehcp_rules import Rating
+    from tests.fakes import FakeClock
 
-    store = Store.open(__import__("pathlib").Path(sys.argv[1]))
+    store = Store.open(__import__("pathlib").Path(sys.argv[1]), clock=FakeClock())
     service = store.call(lambda r: r.services.add("SLT", provider=None, actor="w"))
     assessment, _ = store.call(
         lambda r: r.assessments.start_or_resume(service.id, edition="east-of-england", actor="w")
@@ -149,7 +151,7 @@ def test_a_process_killed_while_writing_answers_loses_no_committed_answer(tmp_pa
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
 
-    with Store.open(path) as store:
+    with Store.open(path, clock=FakeClock()) as store:
         kept = store.database.call(
             lambda db: db.execute("SELECT count(*) FROM answers").fetchone()[0]
         )
@@ -198,7 +200,7 @@ def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path:
     old.conn.commit()
     old.close()
 
-    with Store.open(path) as store:
+    with Store.open(path, clock=FakeClock()) as store:
         stored = store.call(
             lambda r: r.db.execute(
                 "SELECT case_ref, anchor_review_by, meeting_review_by FROM annual_reviews"

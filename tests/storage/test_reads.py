@@ -8,6 +8,7 @@ import sqlite_utils
 
 from bot.storage.reads import read_together
 from bot.storage.store import Store
+from tests.fakes import FakeClock
 
 QUERIES = [
     ("SELECT name FROM services ORDER BY name", {}),
@@ -17,7 +18,7 @@ QUERIES = [
 
 
 def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "ehcp.db") as store:
+    with Store.open(tmp_path / "ehcp.db", clock=FakeClock()) as store:
         for name in ("SLT", "Physiotherapy", "School nursing"):
             store.call(lambda r, n=name: r.services.add(n, provider="Trust", actor="test"))
 
@@ -32,7 +33,7 @@ def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) 
 
 
 def test_inside_a_transaction_its_own_uncommitted_rows_are_read(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "ehcp.db") as store:
+    with Store.open(tmp_path / "ehcp.db", clock=FakeClock()) as store:
 
         def add_then_read(r: object) -> list[object]:
             db = r.db  # type: ignore[attr-defined]

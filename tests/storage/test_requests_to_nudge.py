@@ -11,6 +11,7 @@ import pytest
 
 from bot.storage.store import Store
 from ehcp_rules import AdviceRequestRecord, ExceptionReason, plan_nudges
+from tests.fakes import FakeClock
 
 
 def _random_request(n: int, rng: random.Random, services: list[int]) -> AdviceRequestRecord:
@@ -30,7 +31,7 @@ def _random_request(n: int, rng: random.Random, services: list[int]) -> AdviceRe
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_requests_read_for_nudging_give_the_same_nudges(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    with Store.open(tmp_path / "requests.db") as store:
+    with Store.open(tmp_path / "requests.db", clock=FakeClock()) as store:
         services = [
             store.call(lambda r, n=n: r.services.add(f"S{n}", provider=None, actor="t")).id
             for n in range(3)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.storage.store import Store
 from ehcp_rules import AnnualReviewRecord, PhaseTransfer, review_status
+from tests.fakes import FakeClock
 
 
 def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualReviewRecord:
@@ -41,7 +42,7 @@ def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualRev
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_sql_finds_exactly_the_reviews_the_rule_flags(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    store = Store.open(tmp_path / "reviews.db")
+    store = Store.open(tmp_path / "reviews.db", clock=FakeClock())
     services = [
         store.call(lambda r, n=n: r.services.add(f"Service {n}", provider=None, actor="test")).id
         for n in range(3)
@@ -69,7 +70,7 @@ def test_reviews_read_back_are_the_reviews_written(tmp_path: Path) -> None:
     """Reviews are rebuilt from their rows without validating again: every field comes back
     as it was saved, and the background read gives the same reviews as the direct one."""
     rng = random.Random(7)
-    with Store.open(tmp_path / "reviews.db") as store:
+    with Store.open(tmp_path / "reviews.db", clock=FakeClock()) as store:
         services = [
             store.call(lambda r, n=n: r.services.add(f"S{n}", provider=None, actor="t")).id
             for n in range(3)

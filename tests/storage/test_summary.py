@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import load_demo
+from bot.cli.demo import load_demo
 from bot.storage.store import Store
 from ehcp_rules import (
     AdviceRequestRecord,
@@ -20,13 +20,14 @@ from ehcp_rules import (
     month_period,
     parse_period,
 )
+from tests.fakes import FakeClock
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Store:
-    store = Store.open(tmp_path / "demo.db")
+    store = Store.open(tmp_path / "demo.db", clock=FakeClock())
     store.call(lambda r: load_demo(r, TODAY))
     return store
 
@@ -83,7 +84,7 @@ def test_the_command_line_gives_text_json_and_csv(
     import io
     import json
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     path = str(demo.database.path)
     demo.close()
@@ -170,7 +171,7 @@ def test_overdue_requests_are_placed_on_the_ladder_as_the_rule_places_them(
     tmp_path: Path, today: date
 ) -> None:
     rng = random.Random(today.toordinal())
-    store = Store.open(tmp_path / "ladder.db")
+    store = Store.open(tmp_path / "ladder.db", clock=FakeClock())
     service = store.call(lambda r: r.services.add("Service", provider=None, actor="test"))
     records = [
         AdviceRequestRecord(

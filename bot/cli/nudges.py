@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import date
 
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-
-from bot.commands.common import Commands, iso_date, london_today, open_store
+from bot.cli.common import Commands, command_clock, iso_date, open_store
 from bot.config import Settings
-from bot.sender import ProactiveSender
-from bot.sweep import NudgeSweep, SweepReport
+from bot.nudges.sweep import NudgeSweep, SweepReport
+from bot.storage.store import Store
+from bot.teams.adapter import build_wiring
 from dialogs import messages
 from dialogs.cards.digest import digest_line
 
@@ -35,19 +35,26 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_environment()
-    today = args.today or london_today()
-    with open_store(args) as store:
-        sender = None
-        if not args.dry_run:
-            adapter = CloudAdapter(
-                ConfigurationBotFrameworkAuthentication(settings.framework_config())
-            )
-            sender = ProactiveSender(adapter, app_id=settings.app_id)
-        sweep = NudgeSweep(store, sender, refresh_months=settings.assessment_refresh_months)
-        report = asyncio.run(sweep.run(today, dry_run=args.dry_run))
+    clock = command_clock(args)
+    with open_store(args, clock) as store:
+        report = asyncio.run(_sweep(store, settings, clock.today(), dry_run=args.dry_run))
         names = store.call(lambda r: {s.id: s.name for s in r.services.all()})
     print(_as_json(report, names) if args.json else _as_text(report, names, dry_run=args.dry_run))
     return 0 if not report.failed else 1
+
+
+async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool) -> SweepReport:
+    """The sweep through the same wiring as ``serve`` (nothing is built for a dry run)."""
+    if dry_run:
+        return await NudgeSweep(store, None).run(today, dry_run=True)
+    wiring = build_wiring(settings)
+    try:
+        sweep = NudgeSweep(
+            store, wiring.sender(), refresh_months=settings.assessment_refresh_months
+        )
+        return await sweep.run(today)
+    finally:
+        await wiring.close()
 
 
 def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> str:

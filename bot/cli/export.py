@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.commands.common import Commands, iso_date, london_today, open_store
-from bot.exports.tables import as_csv, as_json, csv_rows
-from bot.exports.xlsx import summary_workbook
-from bot.reports import assessment_file
+from bot.cli.common import Commands, command_clock, iso_date, open_store
+from bot.files.exports import assessment_file
+from bot.files.tables import as_csv, as_json, csv_rows
+from bot.files.xlsx import summary_workbook
 from bot.storage.errors import NotFoundError
 from ehcp_rules import parse_period
 
@@ -65,9 +65,10 @@ def _assessment(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    today = args.today or london_today()
+    clock = command_clock(args)
+    today = clock.today()
     period = parse_period(args.period, today)
-    with open_store(args) as store:
+    with open_store(args, clock) as store:
         summary = store.call(lambda r: r.summaries.summary(period, today))
     suffix = args.out.suffix.lower()
     if suffix == ".xlsx":

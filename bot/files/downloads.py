@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
 
-from dialogs.ports import FileLink
+from dialogs.ports import Clock, FileLink
 
 MAX_SHELF_BYTES = 64 * 1024 * 1024
 EXPIRED_PAGE = (
@@ -45,12 +44,12 @@ class DownloadShelf:
     def __init__(
         self,
         *,
+        clock: Clock,
         max_bytes: int = MAX_SHELF_BYTES,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._files: OrderedDict[str, StoredFile] = OrderedDict()
         self._max_bytes = max_bytes
-        self._now = now
+        self._now = clock.now
 
     def put(self, content: bytes, filename: str, media_type: str, lifetime: timedelta) -> str:
         """Keep ``content`` for ``lifetime``; the token that fetches it."""

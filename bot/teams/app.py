@@ -13,46 +13,47 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from jwt import PyJWTError
 
-from bot.channel_directory import ChannelDirectory
-from bot.clock import LocalClock
+from bot.clock import SystemClock
 from bot.config import Settings
-from bot.downloads import DownloadShelf, ShelfPublisher, serve_file
-from bot.framework import ReusingAuthentication, speed_up_msrest
-from bot.middleware import TurnLogging
-from bot.reports import FileReports
-from bot.scheduler import NudgeScheduler
-from bot.sender import ProactiveSender
+from bot.files.downloads import DownloadShelf, ShelfPublisher, serve_file
+from bot.files.exports import FileExports
+from bot.nudges.scheduler import NudgeScheduler
+from bot.nudges.sweep import NudgeSweep
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
 from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
-from bot.sweep import NudgeSweep
-from bot.teams_bot import EhcpBot
+from bot.teams.activity_handler import EhcpBot
+from bot.teams.adapter import Wiring, build_wiring
+from bot.teams.channel_directory import ChannelDirectory
+from bot.teams.middleware import TurnLogging
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
-from dialogs.ports import Clock, Reports
+from dialogs.ports import Reports
 
 log = logging.getLogger(__name__)
 
 STORE_KEY = web.AppKey("store", Store)
 BOT_KEY = web.AppKey("bot", EhcpBot)
-ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+WIRING_KEY = web.AppKey("wiring", Wiring)
 SHELF_KEY = web.AppKey("shelf", DownloadShelf)
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
-def build_bot(
-    store: Store, settings: Settings, clock: Clock | None = None, *, reports: Reports
-) -> EhcpBot:
-    """The bot and its dialogs over ``store``."""
-    conversation_state = ConversationState(SqliteStorage(store.database))
+def build_bot(store: Store, settings: Settings, *, reports: Reports) -> EhcpBot:
+    """The bot and its dialogs over ``store``, on the store's clock."""
+    conversation_state = ConversationState(SqliteStorage(store.database, clock=store.clock))
     ports = SqliteDialogStore(store)
     dialog = MainDialog(
-        ports, ports, clock or LocalClock(settings.timezone), ports, ports, reports=reports
+        store=ports,
+        casework=ports,
+        subscriptions=ports,
+        summaries=ports,
+        clock=store.clock,
+        reports=reports,
     )
     return EhcpBot(
         conversation_state=conversation_state,
@@ -77,27 +78,26 @@ def create_app(
     settings: Settings,
     *,
     store: Store | None = None,
-    clock: Clock | None = None,
     schedule_nudges: bool = False,
     base_url: str = "http://localhost:3978",
 ) -> web.Application:
     """The aiohttp application: ``POST /api/messages``, ``GET /files/...`` (charts and exports,
-    linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``."""
-    opened = store or Store.open(settings.db or database_path())
-    speed_up_msrest()
-    authentication = ReusingAuthentication(
-        ConfigurationBotFrameworkAuthentication(settings.framework_config())
+    linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``. Without a
+    ``store``, the configured database is opened on the system clock in the configured zone;
+    with one, everything runs on that store's clock."""
+    opened = store or Store.open(
+        settings.db or database_path(), clock=SystemClock(settings.timezone)
     )
-    adapter = CloudAdapter(authentication)
-    adapter.on_turn_error = apologise
-    adapter.use(TurnLogging())
+    wiring = build_wiring(settings)
+    wiring.adapter.on_turn_error = apologise
+    wiring.adapter.use(TurnLogging())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
-    shelf = DownloadShelf()
-    reports = FileReports(ShelfPublisher(shelf, settings.public_url or base_url))
+    shelf = DownloadShelf(clock=opened.clock)
+    reports = FileExports(ShelfPublisher(shelf, settings.public_url or base_url))
     app[SHELF_KEY] = shelf
-    app[BOT_KEY] = build_bot(opened, settings, clock, reports=reports)
-    app[ADAPTER_KEY] = adapter
+    app[BOT_KEY] = build_bot(opened, settings, reports=reports)
+    app[WIRING_KEY] = wiring
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     app.router.add_get("/files/{token}/{name}", _file)
@@ -105,13 +105,13 @@ def create_app(
     app.router.add_get("/terms", _page("terms"))
     if schedule_nudges:
         sweep = NudgeSweep(
-            opened,
-            ProactiveSender(adapter, app_id=settings.app_id),
-            refresh_months=settings.assessment_refresh_months,
+            opened, wiring.sender(), refresh_months=settings.assessment_refresh_months
         )
-        scheduler = NudgeScheduler(sweep, at=settings.nudge_time, zone=ZoneInfo(settings.timezone))
+        scheduler = NudgeScheduler(
+            sweep, at=settings.nudge_time, zone=ZoneInfo(settings.timezone), clock=opened.clock
+        )
         app.cleanup_ctx.append(_background(scheduler))
-    app.on_cleanup.append(lambda _: authentication.close())
+    app.on_cleanup.append(lambda _: wiring.close())
     if store is None:
         app.on_cleanup.append(_close_store)
     return app
@@ -126,7 +126,7 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "the body is not valid JSON"}, status=400)
     if not _is_activity(body):
         return web.json_response({"error": "expected a Bot Framework activity"}, status=400)
-    adapter = request.app[ADAPTER_KEY]
+    adapter = request.app[WIRING_KEY].adapter
     try:
         response = await adapter.process(request, request.app[BOT_KEY])
     except PyJWTError:  # a malformed token: botbuilder lets the parser's error through
@@ -161,7 +161,7 @@ async def _health(request: web.Request) -> web.Response:
 
 def _page(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     """A static page from ``manifest/pages`` (the app's developer URLs point here by default)."""
-    path = Path(__file__).resolve().parents[1] / "manifest" / "pages" / f"{name}.html"
+    path = Path(__file__).resolve().parents[2] / "manifest" / "pages" / f"{name}.html"
 
     async def handler(request: web.Request) -> web.Response:
         return web.Response(text=path.read_text(encoding="utf-8"), content_type="text/html")

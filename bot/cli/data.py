@@ -6,9 +6,9 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from bot.commands.common import Commands, cli_actor, iso_date, london_today, open_store
-from bot.demo import DEMO_PEOPLE, load_demo
-from bot.importer import (
+from bot.cli.common import Commands, cli_actor, iso_date, open_store
+from bot.cli.demo import DEMO_PEOPLE, load_demo
+from bot.cli.importer import (
     REQUEST_COLUMNS,
     REVIEW_COLUMNS,
     checked_rows,
@@ -57,8 +57,8 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     data = args.file.read_bytes()
-    today = args.today or london_today()
     with open_store(args) as store:
+        today = store.clock.today()
         services = store.call(lambda r: {s.name.lower(): s.id for s in r.services.all()})
         counts = store.call(
             lambda r: _import_into(
@@ -103,8 +103,8 @@ def _import_into(
 
 
 def _demo(args: argparse.Namespace) -> int:
-    today = args.today or london_today()
     with open_store(args) as store:
+        today = store.clock.today()
         counts = store.call(lambda r: load_demo(r, today))
         path = store.database.path
     print(f"Loaded the demo into {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")

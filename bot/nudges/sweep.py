@@ -16,7 +16,7 @@ from typing import Any
 from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict
 
-from bot.sender import ChannelGone, DeliveryFailed, DeliveryUnknown, ProactiveSender
+from bot.nudges.sender import ChannelGone, DeliveryFailed, DeliveryUnknown, ProactiveSender
 from bot.storage.nudges import INTERRUPTED
 from bot.storage.store import Repositories, Store
 from dialogs import messages

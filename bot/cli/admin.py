@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands.common import Commands, cli_actor, open_store
+from bot.cli.common import Commands, cli_actor, open_store
 from ehcp_rules import Role
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -21,7 +20,8 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.card_text import Form, describe_input, read_input, render_card
+from bot.cli.card_text import Form, describe_input, read_input, render_card
+from dialogs.ports import Clock
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Logic = Callable[[TurnContext], Awaitable[None]]
@@ -31,8 +31,9 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 class ConsoleAdapter(BotAdapter):
     """A Bot Framework adapter whose channel is this terminal."""
 
-    def __init__(self, *, user_id: str, out: TextIO, read_line: ReadLine) -> None:
+    def __init__(self, *, user_id: str, out: TextIO, read_line: ReadLine, clock: Clock) -> None:
         super().__init__()
+        self._clock = clock
         self._out = out
         self._read_line = read_line
         self._ids = itertools.count(1)
@@ -89,7 +90,7 @@ class ConsoleAdapter(BotAdapter):
             conversation=self._conversation,
             channel_id="console",
             service_url="console://",
-            timestamp=datetime.now(UTC),
+            timestamp=self._clock.now(),
             members_added=[self._bot] if kind == ActivityTypes.conversation_update else None,
         )
         await self.run_pipeline(TurnContext(self, activity), logic)

@@ -22,12 +22,13 @@ from typing import Any
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
+from bot.teams.retry import GONE, RETRYABLE, answer_of, backoff, retry
+from bot.teams.transport import NotSent
+
 log = logging.getLogger(__name__)
 
 CONVERSATION_LIMITS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 TENANT_LIMITS = ((1.0, 50),)
-RETRYABLE = {412, 500, 502, 503, 504}
-GONE = {403, 404}
 
 
 class ChannelGone(Exception):
@@ -71,62 +72,63 @@ class DeliveryUnknown(DeliveryFailed):
     is posted twice."""
 
 
-ATTEMPT_TIMEOUT = 30.0
-"""Seconds to wait for Teams to answer one post."""
+BACKSTOP = 5.0
+"""Seconds past the connector's own timeout after which an attempt is abandoned even if the
+transport has not given up (the stock transport waits on a worker thread)."""
 
 
 class ProactiveSender:
-    """Posts activities to stored conversation references through the bot's adapter."""
+    """Posts activities to stored conversation references through the bot's adapter.
+
+    Built by ``bot.teams.adapter.build_wiring`` only, so that every path (``serve``'s scheduler,
+    ``ehcp-bot nudges``, the benchmarks and the tests) posts through the same connector clients,
+    with the same timeout, and treats an unanswered post the same way.
+    """
 
     def __init__(
         self,
         adapter: BotAdapter,
         *,
         app_id: str | None,
+        timeout: float,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         now: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         max_attempts: int = 6,
-        attempt_timeout: float = ATTEMPT_TIMEOUT,
     ) -> None:
         self._adapter = adapter
         self._app_id = app_id
         self._sleep = sleep
         self._jitter = jitter
         self._max_attempts = max_attempts
-        self._attempt_timeout = attempt_timeout
+        self._timeout = timeout
         self._conversations = RateLimiter(CONVERSATION_LIMITS, now=now)
         self._tenants = RateLimiter(TENANT_LIMITS, now=now)
 
     async def send(self, reference: dict[str, Any], activity: Activity) -> str:
-        """Post ``activity``; its id. ``ChannelGone`` or ``DeliveryFailed`` when it cannot be."""
+        """Post ``activity``; its id. ``ChannelGone``, ``DeliveryFailed`` (nothing arrived: it
+        may be tried again later) or ``DeliveryUnknown`` (it may have arrived: never again)."""
         target = ConversationReference().deserialize(reference)
         key = str(target.conversation.id)
         tenant = str(getattr(target.conversation, "tenant_id", None) or "")
-        for attempt in range(self._max_attempts):
+
+        async def once() -> str:
             await self._pace(key, tenant)
-            try:
-                activity_id, error = await asyncio.wait_for(
-                    self._attempt(target, activity), self._attempt_timeout
-                )
-            except TimeoutError:
-                raise DeliveryUnknown(
-                    f"Teams did not answer within {self._attempt_timeout:g} s; the post may or "
-                    "may not have arrived, so it is not sent again"
-                ) from None
-            if error is None:
-                return activity_id
-            status, retry_after = _status_of(error)
-            if status in GONE:
-                raise ChannelGone(f"Teams answered {status}: the bot cannot post there")
-            if status is not None and status != 429 and status not in RETRYABLE:
-                raise DeliveryFailed(f"Teams answered {status}")
-            wait = retry_after if retry_after is not None else self._backoff(attempt)
-            log.warning(
-                "send failed (%s), retrying in %.1f s", status or type(error).__name__, wait
-            )
-            await self._sleep(wait)
-        raise DeliveryFailed(f"gave up after {self._max_attempts} attempts")
+            return await self._attempt(target, activity)
+
+        try:
+            return await retry(once, decide=self._decide, sleep=self._sleep)
+        except _Retryable as error:
+            raise DeliveryFailed(f"gave up after {self._max_attempts} attempts") from error
+
+    def _decide(self, error: BaseException, attempt: int) -> float | None:
+        if not isinstance(error, _Retryable) or attempt >= self._max_attempts - 1:
+            return None
+        wait = error.retry_after
+        if wait is None:
+            wait = backoff(attempt, base=1.0, cap=60.0, jitter=self._jitter())
+        log.warning("send failed (%s), retrying in %.1f s", error.status, wait)
+        return wait
 
     async def _pace(self, key: str, tenant: str) -> None:
         while True:
@@ -137,9 +139,8 @@ class ProactiveSender:
                 return
             await self._sleep(wait)
 
-    async def _attempt(
-        self, target: ConversationReference, activity: Activity
-    ) -> tuple[str, BaseException | None]:
+    async def _attempt(self, target: ConversationReference, activity: Activity) -> str:
+        """One post: its activity id, or the error that says what became of it."""
         outcome: dict[str, Any] = {}
 
         async def deliver(context: TurnContext) -> None:
@@ -153,22 +154,40 @@ class ProactiveSender:
                 outcome["error"] = error
 
         try:
-            await self._adapter.continue_conversation(target, deliver, self._app_id)
+            await asyncio.wait_for(
+                self._adapter.continue_conversation(target, deliver, self._app_id),
+                self._timeout + BACKSTOP,
+            )
+        except TimeoutError:
+            outcome["error"] = TimeoutError()
         except Exception as error:
             outcome["error"] = error
-        return str(outcome.get("id", "")), outcome.get("error")
+        if "error" in outcome:
+            raise _fate_of(outcome["error"], self._timeout)
+        return str(outcome.get("id", ""))
 
-    def _backoff(self, attempt: int) -> float:
-        return min(60.0, 2.0**attempt) * (0.5 + self._jitter())
+
+class _Retryable(DeliveryFailed):
+    """Teams answered that it did not take the post this time (429, 412, 5xx)."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"Teams answered {status}")
+        self.status = status
+        self.retry_after = retry_after
 
 
-def _status_of(error: BaseException) -> tuple[int | None, float | None]:
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    headers = getattr(response, "headers", None) or {}
-    retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        seconds = float(retry_after) if retry_after is not None else None
-    except ValueError:
-        seconds = None
-    return (int(status) if status is not None else None), seconds
+def _fate_of(error: BaseException, timeout: float) -> Exception:
+    """What a failed post means: retry it, give up on the channel, or never send it again."""
+    answer = answer_of(error)
+    if answer.status is None:
+        if isinstance(error, NotSent):
+            return DeliveryFailed("could not connect to Teams: nothing was sent")
+        return DeliveryUnknown(
+            f"Teams did not answer ({type(error).__name__}, {timeout:g} s allowed); the post may "
+            "or may not have arrived, so it is not sent again"
+        )
+    if answer.status in GONE:
+        return ChannelGone(f"Teams answered {answer.status}: the bot cannot post there")
+    if answer.status in RETRYABLE:
+        return _Retryable(answer.status, answer.retry_after)
+    return DeliveryFailed(f"Teams answered {answer.status}")

@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from bot.app_package.manifest import PackageError
-from bot.commands import admin, data, export, manifest, nudges, rules, server, summary
-from bot.commands.common import database_option
+from bot.cli import admin, data, export, manifest, nudges, rules, server, summary
+from bot.cli.common import database_option
+from bot.cli.demo import DemoRefused
 from bot.config import SettingsError
-from bot.demo import DemoRefused
 from bot.storage.errors import StorageError
 from ehcp_rules import RulesError
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import apologise, build_bot, create_app
-from bot.commands.common import Commands, open_store
+from bot.cli.common import Commands, open_store
+from bot.cli.console import ConsoleAdapter, stdin_line
+from bot.cli.demo import DEMO_PEOPLE
 from bot.config import Settings, SettingsError
-from bot.console import ConsoleAdapter, stdin_line
-from bot.demo import DEMO_PEOPLE
-from bot.downloads import FolderPublisher
-from bot.reports import FileReports
+from bot.files.downloads import FolderPublisher
+from bot.files.exports import FileExports
 from bot.storage.database import database_path
+from bot.teams.app import apologise, build_bot, create_app
 
 log = logging.getLogger("bot")
 
@@ -112,9 +112,11 @@ def _url_host(host: str) -> str:
 
 def _chat(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        reports = FileReports(FolderPublisher(Path.cwd() / "ehcp-exports"), charts=False)
+        reports = FileExports(FolderPublisher(Path.cwd() / "ehcp-exports"), charts=False)
         bot = build_bot(store, Settings(), reports=reports)
-        adapter = ConsoleAdapter(user_id=args.user.lower(), out=sys.stdout, read_line=stdin_line)
+        adapter = ConsoleAdapter(
+            user_id=args.user.lower(), out=sys.stdout, read_line=stdin_line, clock=store.clock
+        )
         adapter.on_turn_error = apologise
         print(f"EHCP assistant — chatting as {args.user}, database {store.database.path}")
         asyncio.run(adapter.run(bot.on_turn))

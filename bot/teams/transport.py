@@ -13,11 +13,12 @@ What ``requests`` did for us is kept:
 - the environment's proxy settings are honoured (looked up once per host);
 - certificates are checked against the same ``certifi`` bundle;
 - a connection that cannot be made is tried again (nothing was sent, so nothing can arrive
-  twice);
-- anything else that goes wrong is msrest's ``ClientRequestError``, as before.
+  twice); after the last try it is :class:`NotSent`, a ``ClientRequestError``;
+- anything else that goes wrong is msrest's ``ClientRequestError``, as before: a timeout or a
+  connection dropped mid-request may have delivered the message, so it is never tried again.
 
-Replies that Teams refuses (429, 5xx) are retried one level up, in ``bot.framework.retrying``;
-proactive posts are retried in ``bot.sender``.
+Replies that Teams refuses (429, 5xx) are retried one level up, by ``bot.teams.retry``;
+proactive posts are paced and retried in ``bot.nudges.sender``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,20 @@ from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http.async_abc import AsyncClientResponse
 from multidict import CIMultiDict
 
+from bot.teams.retry import backoff, retry
+
 CONNECT_ATTEMPTS = 3
+
+
+class NotSent(ClientRequestError):
+    """The connection could not be made, so nothing was sent: safe to try again."""
+
+
+def _reconnect(error: BaseException, attempt: int) -> float | None:
+    """Only a connection never made is tried again here, after 0.2 s then 0.4 s."""
+    if isinstance(error, NotSent) and attempt < CONNECT_ATTEMPTS - 1:
+        return backoff(attempt, base=0.2, cap=1.0)
+    return None
 
 
 def new_session() -> aiohttp.ClientSession:
@@ -106,7 +120,8 @@ class AiohttpSender(AsyncHTTPSender[Any, Any]):
             raise ClientRequestError("multipart uploads are not sent by this bot")
         data = http.data.encode("utf-8") if isinstance(http.data, str) else http.data
         timeout = aiohttp.ClientTimeout(total=self._timeout())
-        for attempt in range(CONNECT_ATTEMPTS):
+
+        async def once() -> Received:
             try:
                 async with self._session.request(
                     http.method,
@@ -116,15 +131,14 @@ class AiohttpSender(AsyncHTTPSender[Any, Any]):
                     timeout=timeout,
                     proxy=self._proxy_for(http.url),
                 ) as raw:
-                    received = Received(raw.status, raw.reason or "", raw.headers, await raw.read())
-                return Response(request, _ClientResponse(http, received))
+                    return Received(raw.status, raw.reason or "", raw.headers, await raw.read())
             except aiohttp.ClientConnectorError as error:  # not connected: nothing was sent
-                if attempt == CONNECT_ATTEMPTS - 1:
-                    raise ClientRequestError(f"Could not connect: {error}") from error
-                await asyncio.sleep(0.2 * 2**attempt)
-            except (aiohttp.ClientError, TimeoutError) as error:
+                raise NotSent(f"Could not connect: {error}") from error
+            except (aiohttp.ClientError, TimeoutError) as error:  # it may have arrived
                 raise ClientRequestError(f"Error occurred in request: {error!r}") from error
-        raise AssertionError("unreachable")
+
+        received = await retry(once, decide=_reconnect, sleep=asyncio.sleep)
+        return Response(request, _ClientResponse(http, received))
 
     def _proxy_for(self, url: str) -> str | None:
         """The proxy the environment names for this host (``HTTPS_PROXY``, ``NO_PROXY``...), as

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands.common import Commands, iso_date, london_today, open_store
-from bot.exports.tables import as_csv, as_json
+from bot.cli.common import Commands, command_clock, iso_date, open_store
+from bot.files.tables import as_csv, as_json
 from dialogs.cards.summary import percent
 from ehcp_rules import Summary, parse_period
 
@@ -31,9 +31,10 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    today = args.today or london_today()
+    clock = command_clock(args)
+    today = clock.today()
     period = parse_period(args.period, today)
-    with open_store(args) as store:
+    with open_store(args, clock) as store:
         summary = store.call(lambda r: r.summaries.summary(period, today))
     render = {"json": as_json, "csv": as_csv, "text": as_text}[args.format]
     print(render(summary), end="" if args.format == "csv" else "\n")

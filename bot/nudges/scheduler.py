@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.sweep import NudgeSweep
+from bot.nudges.sweep import NudgeSweep
+from dialogs.ports import Clock
 from ehcp_rules import is_working_day
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,13 @@ class NudgeScheduler:
         *,
         at: time,
         zone: ZoneInfo,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._sweep = sweep
         self._at = at
         self._zone = zone
-        self._now = now
+        self._now = clock.now
         self._sleep = sleep
 
     def next_run(self, after: datetime) -> datetime:

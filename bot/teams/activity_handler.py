@@ -18,7 +18,7 @@ from botbuilder.dialogs.memory import DialogStateManager
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import ClaimsIdentity, SkillValidation
 
-from bot.channel_directory import ChannelDirectory
+from bot.teams.channel_directory import ChannelDirectory
 from dialogs import messages
 from dialogs.cards.general import welcome_card
 from dialogs.turns import card_activity, is_personal

@@ -6,9 +6,9 @@ import asyncio
 from datetime import timedelta
 from typing import Protocol
 
-from bot.exports.chart import compliance_chart
-from bot.exports.tables import as_csv, as_json, csv_rows
-from bot.exports.xlsx import assessment_workbook, summary_workbook
+from bot.files.chart import compliance_chart
+from bot.files.tables import as_csv, as_json, csv_rows
+from bot.files.xlsx import assessment_workbook, summary_workbook
 from dialogs.ports import FileLink
 from ehcp_rules import (
     ActionItem,
@@ -36,7 +36,7 @@ class Publisher(Protocol):
         ...
 
 
-class FileReports:
+class FileExports:
     """Renders off the event loop (a workbook for 2,000 services takes a moment)."""
 
     def __init__(self, publisher: Publisher, *, charts: bool = True) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from bot.clock import SystemClock
+from bot.config import Settings
 from bot.storage.database import database_path
 from bot.storage.store import Store
 
@@ -28,9 +29,15 @@ def database_option() -> argparse.ArgumentParser:
     return parent
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    """The store named by ``--db`` / ``EHCP_DB`` / the default path."""
-    return Store.open(database_path(args.db))
+def command_clock(args: argparse.Namespace) -> SystemClock:
+    """The system clock, with dates in the configured zone (``EHCP_TIMEZONE``), moved to the
+    command's ``--today`` when it has one."""
+    return SystemClock(Settings.from_environment().timezone, on=getattr(args, "today", None))
+
+
+def open_store(args: argparse.Namespace, clock: SystemClock | None = None) -> Store:
+    """The store named by ``--db`` / ``EHCP_DB`` / the default path, on the command's clock."""
+    return Store.open(database_path(args.db), clock=clock or command_clock(args))
 
 
 def iso_date(text: str) -> date:
@@ -39,11 +46,6 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
-
-
-def london_today() -> date:
-    """Today's date in England (Europe/London), where every deadline is counted."""
-    return datetime.now(ZoneInfo("Europe/London")).date()
 
 
 def cli_actor() -> str:

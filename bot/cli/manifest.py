@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.app_package.manifest import PackageOptions, build_package, validate_package
-from bot.commands.common import Commands
+from bot.cli.common import Commands
 
 
 def register(commands: Commands, _db: argparse.ArgumentParser) -> None:

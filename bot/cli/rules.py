@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands.common import Commands
-from bot.rules_report import question_bank_json, question_bank_text
+from bot.cli.common import Commands
+from bot.cli.rules_report import question_bank_json, question_bank_text
 from ehcp_rules import available_editions, load_question_bank
 
 

@@ -1,1 +1,0 @@
-"""The ``ehcp-bot`` subcommands, one module per group; each module has ``register``."""

@@ -1,0 +1,1 @@
+"""Files the bot hands out: the summary and assessment exports, the chart, and download links."""

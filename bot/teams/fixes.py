@@ -1,0 +1,264 @@
+"""Per-turn costs of the Bot Framework SDK, removed without forking it: process-wide patches
+that install only on the exact versions they were written for, can be switched off, and undone.
+
+1. msrest 0.7.1 builds every client's retry list by testing each status code up to 999 against a
+   501-item *list* (``ClientRetryPolicy.safe_codes``): about 4 ms per client. Making that list a
+   frozenset gives the same retry list in microseconds.
+2. msrest walks an Adaptive Card (plain JSON inside the activity) node by node in Python, twice
+   for every activity sent (it rebuilds the activity, then serialises it), and once for every
+   activity received. Plain JSON is now checked by the C ``json`` module instead and passed on as
+   it is (msrest would make an equal copy); anything else still takes msrest's way.
+3. msrest serialises a model by raising and catching an exception for each unset attribute
+   (40-odd per activity); a plain JSON model is now walked by its attribute map, values it is
+   unsure of still going through msrest (``_models_first``).
+4. botbuilder notices a changed conversation state by comparing jsonpickle flattenings of the
+   whole state, made twice a turn. A JSON rendering of the same plain values (tuples told from
+   lists, objects by class and attributes) tells the same changes apart at a fraction of the
+   cost; anything it cannot render exactly as faithfully (objects with slots or their own
+   pickling, non-text keys, shared or cyclic references, NaN) is left to jsonpickle. It may say
+   "changed" where jsonpickle says "unchanged" (a write too many), never the reverse.
+
+Each patched function has a differential test against the stock one (``tests/bot/
+test_framework.py``). :func:`apply` installs them only on :data:`WRITTEN_FOR`; on any other
+version the stock framework runs, with one warning. ``EHCP_FRAMEWORK_FIXES=off`` runs stock.
+The per-app fixes (shared connector clients and the aiohttp transport) are in
+``bot.teams.connector`` and follow the same switch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from enum import Enum
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from botbuilder.core.bot_state import CachedBotState
+from msrest.serialization import Deserializer, Model, Serializer, full_restapi_key_transformer
+from msrest.universal_http.requests import ClientRetryPolicy
+
+log = logging.getLogger(__name__)
+
+WRITTEN_FOR = {"botbuilder-core": "4.17.1", "botframework-connector": "4.17.1", "msrest": "0.7.1"}
+"""The exact versions these fixes were written against and tested with."""
+
+_STOCK: dict[tuple[type, str], Any] = {
+    (ClientRetryPolicy, "safe_codes"): ClientRetryPolicy.safe_codes,
+    (Serializer, "serialize_object"): Serializer.serialize_object,
+    (Serializer, "_serialize"): Serializer._serialize,
+    (Deserializer, "deserialize_object"): Deserializer.deserialize_object,
+    (CachedBotState, "compute_hash"): CachedBotState.compute_hash,
+}
+_serialize_object: Any = _STOCK[Serializer, "serialize_object"]
+_serialize_model: Any = _STOCK[Serializer, "_serialize"]
+_deserialize_object: Any = _STOCK[Deserializer, "deserialize_object"]
+_compute_hash: Any = _STOCK[CachedBotState, "compute_hash"]
+_warned: set[str] = set()
+
+
+def version_mismatch(installed: Callable[[str], str] = version) -> str | None:
+    """Why the fixes do not fit the installed framework (``None`` when they do)."""
+    for package, wanted in WRITTEN_FOR.items():
+        try:
+            found = installed(package)
+        except PackageNotFoundError:
+            found = "not installed"
+        if found != wanted:
+            return f"{package} is {found}, the fixes were written for {wanted}"
+    return None
+
+
+def apply(enabled: bool, *, installed: Callable[[str], str] = version) -> bool:
+    """Install the fixes when ``enabled`` and the versions match, else make sure the stock
+    framework runs; whether the fixes are now installed. A mismatch is warned of once."""
+    mismatch = version_mismatch(installed) if enabled else None
+    if not enabled or mismatch:
+        if mismatch and mismatch not in _warned:
+            _warned.add(mismatch)
+            log.warning("framework fixes are off, the stock framework runs: %s", mismatch)
+        uninstall()
+        return False
+    install()
+    return True
+
+
+def install() -> None:
+    """Patch msrest and botbuilder (idempotent). :func:`apply` is the guarded way in."""
+    ClientRetryPolicy.safe_codes = frozenset(_STOCK[ClientRetryPolicy, "safe_codes"])  # type: ignore[assignment]
+    Serializer.serialize_object = _json_first(_serialize_object)  # type: ignore[method-assign]
+    Serializer._serialize = _models_first  # type: ignore[method-assign]
+    Deserializer.deserialize_object = _json_first(_deserialize_object)  # type: ignore[method-assign]
+    CachedBotState.compute_hash = _fingerprint
+
+
+def uninstall() -> None:
+    """Put back every patched function as shipped (idempotent)."""
+    for (owner, name), original in _STOCK.items():
+        setattr(owner, name, original)
+
+
+def installed() -> bool:
+    """Whether the fixes are in place now."""
+    return CachedBotState.compute_hash is _fingerprint
+
+
+def _json_first(original: Any) -> Any:
+    """``original`` (msrest's walk over an ``object`` value), except that plain JSON is copied by
+    the ``json`` module: the same structure, without a Python call per node."""
+
+    def walk(self: Any, attr: Any, **kwargs: Any) -> Any:
+        if type(attr) is dict or type(attr) is list:
+            try:
+                json.dumps(attr, allow_nan=False)
+            except (TypeError, ValueError):
+                pass
+            else:  # plain JSON: msrest would return an equal copy; it is only ever encoded
+                return attr
+        return original(self, attr, **kwargs)
+
+    return walk
+
+
+_Plan = tuple[tuple[str, str, str], ...]
+_plans: dict[type, _Plan | None] = {}
+_SAME = {"str": str, "bool": bool, "int": int, "float": float}
+_QUIET = frozenset({"is_xml", "serialization_ctxt"})
+
+
+def _models_first(self: Any, target_obj: Any, data_type: Any = None, **kwargs: Any) -> Any:
+    """msrest's ``Serializer._serialize``, except that a JSON model is walked by its attribute
+    map directly, skipping unset attributes without raising and catching an exception for each
+    (as msrest does, 40-odd times for every activity). Values it is not sure of (dates, enums,
+    anything unusual) still go through msrest's ``serialize_data``; anything else at all falls
+    back to msrest whole, so the result is the same."""
+    plan = _plan_of(self, target_obj, data_type, kwargs)
+    if plan is not None:
+        try:
+            return _model(self, target_obj, plan, kwargs)
+        except Exception:  # let msrest build (or refuse) it exactly as it would have
+            log.debug("msrest serialises a %s itself", type(target_obj).__name__)
+    return _serialize_model(self, target_obj, data_type, **kwargs)
+
+
+def _plan_of(self: Any, target_obj: Any, data_type: Any, kwargs: dict[str, Any]) -> _Plan | None:
+    if not isinstance(target_obj, Model) or kwargs.get("is_xml") or not _QUIET.issuperset(kwargs):
+        return None
+    if self.key_transformer is not full_restapi_key_transformer:
+        return None
+    if data_type is not None:
+        named = self.dependencies.get(data_type) if isinstance(data_type, str) else None
+        if named is None or not isinstance(named, type) or issubclass(named, Enum):
+            return None
+    cls = type(target_obj)
+    if cls not in _plans:
+        _plans[cls] = _plan_for(cls)
+    return _plans[cls]
+
+
+def _plan_for(cls: type[Model]) -> _Plan | None:
+    """(attribute, JSON key, type) for each attribute; None for anything but a plain JSON model
+    (XML, polymorphic, read-only or flattened attributes, additional properties)."""
+    if cls.is_xml_model() or getattr(cls, "_subtype_map", None):  # type: ignore[no-untyped-call]
+        return None
+    if any(rules.get("readonly") for rules in getattr(cls, "_validation", {}).values()):
+        return None
+    plan = []
+    for attribute, description in cls._attribute_map.items():
+        key, kind = description.get("key"), description.get("type")
+        if attribute == "additional_properties" or not isinstance(kind, str):
+            return None
+        if not isinstance(key, str) or not key or "." in key or "\\" in key:
+            return None
+        plan.append((attribute, key, kind))
+    return tuple(plan)
+
+
+def _model(self: Any, target: Any, plan: _Plan, kwargs: dict[str, Any]) -> dict[str, Any]:
+    serialized: dict[str, Any] = {}
+    for attribute, key, kind in plan:
+        value = getattr(target, attribute)
+        if value is not None:
+            serialized[key] = _value(self, value, kind, kwargs)
+    return serialized
+
+
+def _value(self: Any, value: Any, kind: str, kwargs: dict[str, Any]) -> Any:
+    same = _SAME.get(kind)
+    if same is not None and type(value) is same:
+        return value
+    if kind == "object":
+        return self.serialize_type["object"](value, **kwargs)
+    if kind[0] == "[" and type(value) is list:
+        inner = kind[1:-1]
+        return [None if item is None else _value(self, item, inner, kwargs) for item in value]
+    if isinstance(value, Model) and kind in self.dependencies:
+        plan = _plan_of(self, value, None, kwargs)
+        if plan is not None:
+            return _model(self, value, plan, kwargs)
+    return self.serialize_data(value, kind, **kwargs)
+
+
+def _fingerprint(self: CachedBotState, obj: object) -> str:
+    """What ``compute_hash`` compares: a JSON rendering where every value can be rendered
+    faithfully, else botbuilder's own jsonpickle flattening."""
+    try:
+        return json.dumps(_render(obj, set()), allow_nan=False, separators=(",", ":"))
+    except _Unfaithful:
+        return str(_compute_hash(self, obj))
+
+
+class _Unfaithful(Exception):
+    """A value a plain rendering could confuse with another (so jsonpickle decides)."""
+
+
+_SCALARS = (str, int, bool, type(None))
+
+
+def _render(value: object, seen: set[int]) -> object:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise _Unfaithful
+        return value
+    if id(value) in seen:  # shared or cyclic: jsonpickle writes references
+        raise _Unfaithful
+    seen.add(id(value))
+    if kind is list:
+        return [_render(item, seen) for item in value]  # type: ignore[attr-defined]
+    if kind is tuple:
+        return {"py/tuple": [_render(item, seen) for item in value]}  # type: ignore[attr-defined]
+    if kind is dict:
+        return _render_dict(value, seen)  # type: ignore[arg-type]
+    if _plain_object(kind):
+        return {"py/object": _qualified(kind), "state": _render_dict(vars(value), seen)}
+    raise _Unfaithful
+
+
+def _render_dict(value: dict[Any, Any], seen: set[int]) -> dict[str, object]:
+    if any(type(key) is not str or key.startswith("py/") for key in value):
+        raise _Unfaithful
+    return {key: _render(item, seen) for key, item in value.items()}
+
+
+def _plain_object(kind: type) -> bool:
+    """A class whose whole state is its ``__dict__``, as jsonpickle would see it."""
+    if kind not in _plain_classes:
+        _plain_classes[kind] = all(
+            klass is object
+            or not (
+                {"__slots__", "__getstate__", "__reduce__", "__reduce_ex__"} & vars(klass).keys()
+            )
+            for klass in kind.__mro__
+        ) and "__dict__" in dir(kind)
+    return _plain_classes[kind]
+
+
+_plain_classes: dict[type, bool] = {}
+
+
+def _qualified(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
