@@ -40,7 +40,8 @@ class RagResult(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    rag: Rag
+    rag: Rag | None
+    """The rating; ``None`` while nothing is answered (no rating, provisional or not)."""
     provisional: bool
     counts: dict[Rating, int]
     answered: int
@@ -112,7 +113,7 @@ def _without_evidence(
 
 def _overall(
     counts: Mapping[Rating, int], not_met: tuple[int, ...], essentials: int, essentials_open: int
-) -> tuple[Rag, str]:
+) -> tuple[Rag | None, str]:
     answered = sum(counts.values())
     yes, emerging, no = counts[Rating.YES], counts[Rating.EMERGING], counts[Rating.NO]
     if not_met:
@@ -120,7 +121,7 @@ def _overall(
         noun = "criterion" if len(not_met) == 1 else "criteria"
         return Rag.RED, f"Red: essential {noun} {join_numbers(not_met)} {verb} rated No."
     if answered == 0:
-        return Rag.AMBER, "No questions are answered yet, so no rating can be given."
+        return None, "No questions are answered yet, so no rating can be given."
     if no and no >= max(yes, emerging):
         joint = " (joint most common)" if no in (yes, emerging) else ""
         return Rag.RED, f"Red: No is the most common rating{joint}, {no} of {answered}."

@@ -91,6 +91,7 @@ def _totals(sheet: Worksheet, result: RagResult, bank_rules: tuple[str, ...]) ->
     counts = [result.counts[rating] for rating in Rating]
     sheet.append(["", "", "Total", *counts, ""])
     _box(sheet, sheet.max_row)
+    assert result.rag is not None  # a submitted assessment has every question answered
     sheet.append(["", "", "Overall RAG Rating", result.rag.label.upper(), "", "", ""])
     _box(sheet, sheet.max_row)
     rag_cell = sheet.cell(row=sheet.max_row, column=4)

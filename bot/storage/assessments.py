@@ -145,7 +145,7 @@ class AssessmentRepository:
             result = rate(
                 load_question_bank(assessment.edition), {n: a.rating for n, a in answers.items()}
             )
-            if result.unanswered:
+            if result.unanswered or result.rag is None:
                 raise ConflictError(
                     f"Questions {join_numbers(result.unanswered)} are not answered yet."
                 )

@@ -173,6 +173,8 @@ def review_card(
 
 
 def _rating_line(result: RagResult) -> Element:
+    if result.rag is None:
+        return text("No rating yet: nothing is answered.")
     word = "Provisional rating" if result.provisional else "Overall rating"
     return text(f"{word}: **{result.rag.label}**", color=RAG_COLOURS[result.rag.value])
 
@@ -180,6 +182,7 @@ def _rating_line(result: RagResult) -> Element:
 def result_card(result: RagResult, *, service: str) -> Element:
     """After submission: totals, the overall RAG and why, essentials not met, missing evidence."""
     counts = result.counts
+    assert result.rag is not None  # a submitted assessment has every question answered
     not_met = join_numbers(result.essential_not_met) if result.essential_not_met else "None"
     no_evidence = join_numbers(result.no_evidence) if result.no_evidence else "None"
     return card(

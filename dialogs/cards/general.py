@@ -52,6 +52,8 @@ def status_card(rows: list[tuple[str, int, int, RagResult | None, str | None]]) 
         body.append(text(f"**{service}**", separator=True))
         if result is None:
             body.append(text("No assessment in progress.", isSubtle=True))
+        elif result.rag is None:
+            body.append(text(f"{answered} of {total} answered · no rating yet"))
         else:
             word = "provisional " if result.provisional else ""
             body.append(

@@ -104,9 +104,10 @@ def test_a_partial_assessment_is_provisional_and_lists_what_is_missing() -> None
     assert result.reasons[1].startswith("Provisional: 20 of 23 questions are not answered yet")
 
 
-def test_nothing_answered_gives_a_provisional_amber_that_says_so() -> None:
+def test_nothing_answered_gives_no_rating_and_says_so() -> None:
     result = rate(BANK, {})
 
+    assert result.rag is None  # DESIGN.md §3: no rating, provisional or not
     assert result.provisional
     assert result.reasons[0] == "No questions are answered yet, so no rating can be given."
 
