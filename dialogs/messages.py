@@ -253,3 +253,9 @@ DETAIL_ROLE = (
     "have a role for {service}."
 )
 SUMMARY_WHAT = "{error} Or name a service for its detail, for example: summary for Children's SLT."
+
+
+def percent(value: float | None) -> str:
+    """A share as the bot writes it everywhere (cards, the command line, exports' text):
+    ``62.5%``, or ``n/a`` when nothing was due."""
+    return "n/a" if value is None else f"{value:.1f}%"

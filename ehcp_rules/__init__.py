@@ -5,6 +5,7 @@ on "today" takes it as an argument. The names in ``__all__`` are the public API.
 """
 
 from ehcp_rules.advice import (
+    EXCEPTED,
     AdviceRequest,
     AdviceState,
     AdviceStatus,
@@ -107,6 +108,7 @@ from ehcp_rules.summary import ServiceSummary, Summary, trend_months
 __all__ = [
     "ADVICE_PERIOD",
     "DEFAULT_EDITION",
+    "EXCEPTED",
     "MAX_COMMENT_LENGTH",
     "RAG_RULES",
     "ActionItem",

@@ -38,6 +38,9 @@ class ExceptionReason(StrEnum):
         return f"reg 8(2)({'abc'[list(ExceptionReason).index(self)]})"
 
 
+EXCEPTED = "Exception (reg 8(2))"
+"""Where an overdue request with a reg 8(2) exception stands instead of a rung of the ladder."""
+
 _EXCEPTION_LABELS = {
     ExceptionReason.EXCEPTIONAL_CIRCUMSTANCES: (
         "Exceptional circumstances affecting the child or young person, or their parent"

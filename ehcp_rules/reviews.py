@@ -18,6 +18,10 @@ from ehcp_rules.dates import months_period_end
 from ehcp_rules.errors import InvalidDatesError
 
 REVIEW_PERIOD_MONTHS = 12
+SHORTEST_REVIEW_PERIOD = timedelta(days=364)
+"""The fewest days from the first day of a 12-month period to its last (1 March 2026 to
+28 February 2027): a plan whose period started later than this before a day cannot be past its
+limit on that day (a bound the database uses to leave most plans unread)."""
 HEALTH_NOTICE = timedelta(weeks=6)
 ADVICE_CIRCULATION = timedelta(weeks=2)
 PHASE_TRANSFER_WARNING = timedelta(weeks=12)
@@ -106,11 +110,14 @@ def circulate_advice_by(meeting_on: date) -> date:
     return meeting_on - ADVICE_CIRCULATION
 
 
+PHASE_TRANSFER_DEADLINES = {PhaseTransfer.SCHOOL: (2, 15), PhaseTransfer.POST_16: (3, 31)}
+"""(month, day) by which a plan is reviewed and amended in the year of transfer (reg 18(1))."""
+
+
 def phase_transfer_deadline(transfer: PhaseTransfer, transfer_year: int) -> date:
     """Review and amend by 15 February of the year of transfer; 31 March for post-16 (reg 18)."""
-    if transfer is PhaseTransfer.POST_16:
-        return date(transfer_year, 3, 31)
-    return date(transfer_year, 2, 15)
+    month, day = PHASE_TRANSFER_DEADLINES[transfer]
+    return date(transfer_year, month, day)
 
 
 def review_status(review: AnnualReview, today: date) -> ReviewStatus:

@@ -6,7 +6,7 @@ import argparse
 
 from bot.cli.common import Commands, command_clock, iso_date, open_store
 from bot.files.tables import as_csv, as_json
-from dialogs.cards.summary import percent
+from dialogs.messages import percent
 from ehcp_rules import Summary, parse_period
 
 

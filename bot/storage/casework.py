@@ -1,9 +1,21 @@
-"""Health advice requests and annual reviews."""
+"""Health advice requests and annual reviews.
+
+SQL here that mirrors a rule of ``ehcp_rules`` (each takes the rule's constants from there, and a
+randomised test holds it equal to the rule):
+
+- ``AT_RISK_SQL`` mirrors ``review_status``: its flags, the 12 months (``review_by``, kept with
+  each plan), the notice windows (``HEALTH_NOTICE``, ``ADVICE_CIRCULATION``,
+  ``PHASE_TRANSFER_WARNING``), the phase-transfer dates (``PHASE_TRANSFER_DEADLINES``) and a
+  pre-filter (``SHORTEST_REVIEW_PERIOD``) — ``tests/storage/test_reviews_at_risk.py``;
+- ``open_due_by`` is the sweep's pre-filter for ``plan_nudges`` (owed, no exception, due within
+  ``DUE_SOON``) — ``tests/storage/test_requests_to_nudge.py``;
+- ``due_on`` is ``advice_due_date``, worked out in Python when a request is written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlite_utils
@@ -20,7 +32,13 @@ from ehcp_rules import (
     advice_due_date,
     review_by,
 )
-from ehcp_rules.reviews import ADVICE_CIRCULATION, HEALTH_NOTICE, PHASE_TRANSFER_WARNING
+from ehcp_rules.reviews import (
+    ADVICE_CIRCULATION,
+    HEALTH_NOTICE,
+    PHASE_TRANSFER_DEADLINES,
+    PHASE_TRANSFER_WARNING,
+    SHORTEST_REVIEW_PERIOD,
+)
 
 _REQUEST_FIELDS = (
     "case_ref",
@@ -51,12 +69,20 @@ _REVIEW_FIELDS = (
 )
 
 
-AT_RISK_SQL = """
+def _transfer_deadline_sql() -> str:
+    """``ehcp_rules.phase_transfer_deadline`` in SQL, from the rule's own dates."""
+    cases = " ".join(
+        f"WHEN phase_transfer = '{kind.value}' THEN printf('%04d-{month:02d}-{day:02d}', "
+        "transfer_year)"
+        for kind, (month, day) in PHASE_TRANSFER_DEADLINES.items()
+    )
+    return f"CASE WHEN transfer_year IS NULL THEN NULL {cases} END"
+
+
+AT_RISK_SQL = f"""
 SELECT id FROM (
   SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on, meeting, deadline,
-    CASE WHEN transfer_year IS NULL THEN NULL
-      WHEN phase_transfer = 'school' THEN printf('%04d-02-15', transfer_year)
-      WHEN phase_transfer = 'post_16' THEN printf('%04d-03-31', transfer_year) END AS transfer
+    {_transfer_deadline_sql()} AS transfer
   FROM (
     SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on,
       phase_transfer, transfer_year,
@@ -91,7 +117,7 @@ def at_risk_params(today: date) -> dict[str, str]:
         "in2weeks": (today + ADVICE_CIRCULATION).isoformat(),
         "in6weeks": (today + HEALTH_NOTICE).isoformat(),
         "in12weeks": (today + PHASE_TRANSFER_WARNING).isoformat(),
-        "near_limit": (today + HEALTH_NOTICE - timedelta(days=360)).isoformat(),
+        "near_limit": (today + HEALTH_NOTICE - SHORTEST_REVIEW_PERIOD).isoformat(),
     }
 
 

@@ -15,7 +15,6 @@ from ehcp_rules import (
     AdviceRequestRecord,
     AnnualReviewRecord,
     LateAction,
-    Nudge,
     StaleAssessment,
     StalledAssessment,
     load_question_bank,
@@ -48,10 +47,6 @@ class NudgeRepository:
     def requests_to_nudge(self, today: date) -> list[AdviceRequestRecord]:
         """Requests that can be nudged today: owed, no exception, due within ``DUE_SOON``."""
         return self._requests.open_due_by(today + DUE_SOON, today)
-
-    def reviews_needing_action(self, today: date) -> list[AnnualReviewRecord]:
-        """Reviews with a flag today: the only ones that can be nudged."""
-        return self._reviews.needing_action(today)
 
     def reviews_needing_action_soon(self, today: date) -> Callable[[], list[AnnualReviewRecord]]:
         """The same, read while the caller gets on with other work (call to wait for it)."""
@@ -139,13 +134,6 @@ class NudgeRepository:
             "SELECT max(sent_on) FROM sent_nudges WHERE conversation_id = ?", [conversation_id]
         ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
-
-    def record_sent(
-        self, conversation_id: str, nudges: Sequence[Nudge], *, activity_id: str, day: date
-    ) -> None:
-        """Note a posted digest: every item and step in it, with the connector's activity id."""
-        items = [(n.item_key, n.step.value) for n in nudges]
-        self.record_items(conversation_id, items, activity_id=activity_id, day=day)
 
     def record_items(
         self, conversation_id: str, items: Sequence[tuple[str, str]], *, activity_id: str, day: date

@@ -1,4 +1,14 @@
-"""The DCO summary from SQL aggregates: nothing here loads every request into Python."""
+"""The DCO summary from SQL aggregates: nothing here loads every request into Python.
+
+SQL here that mirrors a rule of ``ehcp_rules`` (constants from there; a test holds each equal):
+
+- ``_COUNTS`` and ``_MONTHLY`` mirror ``compliance`` / ``measures_from_counts`` (due in the
+  period, returned by the due date, reg 8(2) exceptions by ``ExceptionReason``) —
+  ``tests/storage/test_summary.py``;
+- ``_overdue_query`` places open requests on the escalation ladder as ``advice_status`` does,
+  from ``rung_offsets`` (the ladder file) and ``EXCEPTED`` — ``tests/storage/test_summary.py``;
+- the reviews at risk are ``AT_RISK_SQL`` (``bot.storage.casework``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +23,7 @@ import sqlite_utils
 from bot.storage.casework import at_risk_counts_from, at_risk_counts_query
 from bot.storage.reads import Read, read_together
 from ehcp_rules import (
+    EXCEPTED,
     ComplianceMeasures,
     ExceptionReason,
     Period,
@@ -38,15 +49,18 @@ SELECT service_id,
   sum(d AND x AND returned_on <= due_on) AS excepted_on_time,
   sum(d AND x AND returned_on > due_on) AS excepted_late,
   sum(d AND x AND returned_on IS NULL AND due_on < :today) AS excepted_open_overdue,
-  sum(d AND exception_reason = 'exceptional_circumstances') AS exceptional_circumstances,
-  sum(d AND exception_reason = 'absent_from_area') AS absent_from_area,
-  sum(d AND exception_reason = 'missed_appointment') AS missed_appointment,
+  {EXCEPTION_COUNTS},
   group_concat(CASE WHEN d AND x THEN case_ref END) AS refs
 FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x
       FROM advice_requests
       WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end)
 GROUP BY service_id
-"""
+""".replace(
+    "{EXCEPTION_COUNTS}",
+    ",\n  ".join(
+        f"sum(d AND exception_reason = '{r.value}') AS {r.value}" for r in ExceptionReason
+    ),
+)
 _MONTHLY = """
 SELECT service_id, substr(due_on, 1, 7) AS month,
   sum(returned_on <= due_on) AS on_time,
@@ -243,13 +257,13 @@ def _overdue_query(today: date) -> tuple[str, dict[str, str]]:
     """Open, overdue requests per service by the rung of the ladder reached (as
     ``advice_status`` places them), counted in SQL from the ladder's calendar offsets."""
     rungs = sorted(rung_offsets(), key=lambda rung: -rung[1])
-    params: dict[str, str] = {"today": today.isoformat()}
+    params: dict[str, str] = {"today": today.isoformat(), "excepted": EXCEPTED}
     cases = []
     for n, (title, days) in enumerate(rungs):
         params[f"title{n}"], params[f"on{n}"] = title, (today - timedelta(days)).isoformat()
         cases.append(f"WHEN due_on <= :on{n} THEN :title{n}")
     sql = (
-        "SELECT service_id, CASE WHEN exception_reason IS NOT NULL THEN 'Exception (reg 8(2))' "
+        "SELECT service_id, CASE WHEN exception_reason IS NOT NULL THEN :excepted "
         f"{' '.join(cases)} END AS step, count(*) FROM advice_requests "
         "WHERE returned_on IS NULL AND due_on < :today GROUP BY service_id, step"
     )

@@ -28,11 +28,6 @@ from ehcp_rules import (
 MAX_SERVICES_SHOWN = 25
 
 
-def percent(value: float | None) -> str:
-    """``62.5%``, or ``n/a`` when nothing was due."""
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
 def _exceptions(measures: ComplianceMeasures) -> str:
     if not measures.exceptions:
         return "0"
@@ -45,7 +40,9 @@ def _exceptions(measures: ComplianceMeasures) -> str:
 def _on_time(measures: ComplianceMeasures) -> str:
     """``62.5% of 8`` on time, or ``nothing due`` when no request fell due in the period."""
     counted = _counted(measures)
-    return f"{percent(measures.percent_on_time)} of {counted}" if counted else "nothing due"
+    if not counted:
+        return "nothing due"
+    return f"{messages.percent(measures.percent_on_time)} of {counted}"
 
 
 def _counted(measures: ComplianceMeasures) -> int:
@@ -60,10 +57,10 @@ def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> 
         heading(messages.SUMMARY_TITLE.format(period=summary.period.label)),
         text(
             messages.SUMMARY_HEADLINE.format(
-                on_time=percent(overall.percent_on_time),
-                without=percent(overall.percent_on_time_excluding_exceptions),
+                on_time=messages.percent(overall.percent_on_time),
+                without=messages.percent(overall.percent_on_time_excluding_exceptions),
                 previous=summary.previous.label,
-                before=percent(before.percent_on_time),
+                before=messages.percent(before.percent_on_time),
             )
         ),
         facts(

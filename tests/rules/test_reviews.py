@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from ehcp_rules import (
     review_by,
     review_status,
 )
+from ehcp_rules.reviews import SHORTEST_REVIEW_PERIOD
 
 PLAN = AnnualReview(plan_issued_on=date(2025, 12, 1), reference="EHCP-88213")
 
@@ -137,3 +138,12 @@ def test_a_phase_transfer_is_flagged_12_weeks_ahead_and_when_missed() -> None:
 def test_inconsistent_review_records_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         AnnualReview.model_validate(PLAN.model_dump() | changes)
+
+
+def test_the_shortest_twelve_months_is_the_bound_the_database_filters_by() -> None:
+    starts = [date(2024, 1, 1) + timedelta(days=n) for n in range(8 * 366)]  # two leap days
+
+    spans = {review_by(start) - start for start in starts}
+
+    assert min(spans) == SHORTEST_REVIEW_PERIOD == timedelta(days=364)  # 1 Mar to 28 Feb
+    assert max(spans) == timedelta(days=365)  # a year with 29 February in it
