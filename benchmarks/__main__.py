@@ -24,7 +24,7 @@ from benchmarks.turns import TurnFigures, measure_turns
 
 TARGETS = {
     "throughput_vs_stock_echo": 2.0,
-    "throughput_vs_fixed_echo": 0.5,
+    "throughput_vs_card_echo": 0.5,
     "p99_ms_32_users_thinking": 150.0,
     "summary_all_services_s": 1.0,
     "sweep_planning_s": 5.0,
@@ -89,11 +89,14 @@ def _checks(
     turns: list[TurnFigures], scale: dict[str, Any], fanout: dict[str, Any]
 ) -> list[dict[str, Any]]:
     product = _figure(turns, "EHCP assistant", 8)
-    stock, fixed = _figure(turns, "echo bot, stock", 8), _figure(turns, "echo bot, fixed", 8)
+    stock = _figure(turns, "echo bot, stock", 8)
+    # the echo bot that answers as the product does (a card updated, a card sent), with the same
+    # fixes; the one-reply fixed echo bot is in the table but no longer a target
+    cards = _figure(turns, "echo bot, fixed, cards", 8)
     thinking = next(t for t in turns if t.server == "EHCP assistant" and t.think > 0)
     measured = {
         "throughput_vs_stock_echo": product.turns_per_second / stock.turns_per_second,
-        "throughput_vs_fixed_echo": product.turns_per_second / fixed.turns_per_second,
+        "throughput_vs_card_echo": product.turns_per_second / cards.turns_per_second,
         "p99_ms_32_users_thinking": thinking.p99_ms,
         "summary_all_services_s": scale["summary_all_services_s"],
         "sweep_planning_s": scale["sweep_planning_s"],
@@ -101,7 +104,7 @@ def _checks(
         "peak_memory_mb": scale["peak_memory_mb"],
         "fanout_ratio_to_minimum": fanout["ratio_to_minimum"],
     }
-    at_least = {"throughput_vs_stock_echo", "throughput_vs_fixed_echo"}
+    at_least = {"throughput_vs_stock_echo", "throughput_vs_card_echo"}
     return [
         {
             "measure": name,

@@ -1,12 +1,13 @@
-"""Turn cost over loopback HTTP: the product against the echo bot (stock and fixed) and aiohttp.
+"""Turn cost over loopback HTTP: the product against echo bots (stock, fixed, cards) and aiohttp.
 
 Each simulated user is one Teams personal chat. Against ``ehcp-bot serve`` a user starts a
 self-assessment and answers all 23 questions the way Teams sends a card submission (the card's
 data and inputs, ``replyToId`` the card's activity id), each answer with a comment; the bot saves
 it, updates the card in place and sends the next one. Against the echo bots and the floor the user
-sends the same 23 comments as messages. A turn's latency runs from the request being sent to the
-last reply reaching the fake connector; the loop is closed (the next answer goes when the last
-reply is in) unless a think time is given.
+sends the same 23 comments as messages; the card echo bot answers each as the product does (the
+card it last sent updated in place, a new card sent, each as big as the product's). A turn's
+latency runs from the request being sent to the last reply reaching the fake connector; the loop
+is closed (the next answer goes when the last reply is in) unless a think time is given.
 """
 
 from __future__ import annotations
@@ -276,6 +277,11 @@ def servers(database: Path) -> list[Server]:
     return [
         Server("echo bot, stock", [python, "-m", "benchmarks.echo_bot"], product=False),
         Server("echo bot, fixed", [python, "-m", "benchmarks.echo_bot", "--fixed"], product=False),
+        Server(
+            "echo bot, fixed, cards",
+            [python, "-m", "benchmarks.echo_bot", "--cards"],
+            product=False,
+        ),
         Server("aiohttp floor", [python, "-m", "benchmarks.floor"], product=False),
         Server(
             "EHCP assistant",
@@ -358,7 +364,7 @@ async def measure_turns(
                     figure = _median(server.name, users, pause, runs)
                     figures.append(figure)
                     progress(
-                        f"{server.name:18} {users:>3} users{f' +{pause:g}s think' if pause else ''}"
+                        f"{server.name:22} {users:>3} users{f' +{pause:g}s think' if pause else ''}"
                         f": {figure.turns_per_second:7.1f} turns/s, p99 {figure.p99_ms:6.1f} ms"
                     )
     await connector_runner.cleanup()

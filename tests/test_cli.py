@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import build_parser, main
+from bot.clock import SystemClock
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -94,3 +95,19 @@ def test_the_console_script_runs() -> None:
 
     assert done.returncode == 0, done.stderr
     assert "23 questions" in done.stdout
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14, UTC-11
+def test_today_on_the_command_line_is_the_date_in_the_configured_zone(
+    zone: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # At any moment at least one of these zones is on another date than London; whichever it
+    # is, the command must count "today" in the zone it is configured for.
+    monkeypatch.setenv("EHCP_TIMEZONE", zone)
+    monkeypatch.chdir(tmp_path)  # no .env from the checkout
+
+    code = main(["nudges", "--db", str(tmp_path / "x.db"), "--dry-run"])
+
+    expected = SystemClock(zone).today()  # read at the same moment, through the one clock
+    assert code == 0
+    assert f"Nudges for {expected:%a %d %b %Y}:" in capsys.readouterr().out
