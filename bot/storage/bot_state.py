@@ -45,7 +45,10 @@ class SqliteStorage(Storage):
             raise Exception("Changes are required when writing")  # as MemoryStorage
         if not changes:
             return
-        prepared = {key: copy.deepcopy(value) for key, value in changes.items()}
+        # A shallow copy is enough: only its e_tag is changed, and it is written (encoded) while
+        # this turn waits, so nothing inside it changes meanwhile; the caller's object is left as
+        # it was, as MemoryStorage leaves it.
+        prepared = {key: copy.copy(value) for key, value in changes.items()}
         for value in prepared.values():
             if _e_tag_of(value) == "":
                 raise Exception("SqliteStorage.write(): etag missing")  # as MemoryStorage

@@ -12,11 +12,10 @@ that install only on the exact versions they were written for, can be switched o
    (40-odd per activity); a plain JSON model is now walked by its attribute map, values it is
    unsure of still going through msrest (``_models_first``).
 4. botbuilder notices a changed conversation state by comparing jsonpickle flattenings of the
-   whole state, made twice a turn. A JSON rendering of the same plain values (tuples told from
-   lists, objects by class and attributes) tells the same changes apart at a fraction of the
-   cost; anything it cannot render exactly as faithfully (objects with slots or their own
-   pickling, non-text keys, shared or cyclic references, NaN) is left to jsonpickle. It may say
-   "changed" where jsonpickle says "unchanged" (a write too many), never the reverse.
+   whole state, made twice a turn. The C pickler's rendering of the same state keeps apart
+   everything jsonpickle does (tuples from lists, keys by type, objects by class and state, slots,
+   shared references) at a fraction of the cost; what it cannot pickle is left to jsonpickle. It
+   may say "changed" where jsonpickle says "unchanged" (a write too many), never the reverse.
 
 Each patched function has a differential test against the stock one (``tests/bot/
 test_framework.py``). :func:`apply` installs them only on :data:`WRITTEN_FOR`; on any other
@@ -29,7 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
-import math
+import pickle
 from collections.abc import Callable
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
@@ -201,64 +200,10 @@ def _value(self: Any, value: Any, kind: str, kwargs: dict[str, Any]) -> Any:
 
 
 def _fingerprint(self: CachedBotState, obj: object) -> str:
-    """What ``compute_hash`` compares: a JSON rendering where every value can be rendered
-    faithfully, else botbuilder's own jsonpickle flattening."""
+    """What ``compute_hash`` compares: the state pickled (by the C pickler: every type kept
+    apart, tuples from lists, keys by type, objects with their class and state, shared references
+    as references), else botbuilder's own jsonpickle flattening for what cannot be pickled."""
     try:
-        return json.dumps(_render(obj, set()), allow_nan=False, separators=(",", ":"))
-    except _Unfaithful:
+        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL).decode("latin-1")
+    except Exception:  # unpicklable (a lock, a lambda): jsonpickle walks it as stock does
         return str(_compute_hash(self, obj))
-
-
-class _Unfaithful(Exception):
-    """A value a plain rendering could confuse with another (so jsonpickle decides)."""
-
-
-_SCALARS = (str, int, bool, type(None))
-
-
-def _render(value: object, seen: set[int]) -> object:
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is float:
-        if not math.isfinite(value):  # type: ignore[arg-type]
-            raise _Unfaithful
-        return value
-    if id(value) in seen:  # shared or cyclic: jsonpickle writes references
-        raise _Unfaithful
-    seen.add(id(value))
-    if kind is list:
-        return [_render(item, seen) for item in value]  # type: ignore[attr-defined]
-    if kind is tuple:
-        return {"py/tuple": [_render(item, seen) for item in value]}  # type: ignore[attr-defined]
-    if kind is dict:
-        return _render_dict(value, seen)  # type: ignore[arg-type]
-    if _plain_object(kind):
-        return {"py/object": _qualified(kind), "state": _render_dict(vars(value), seen)}
-    raise _Unfaithful
-
-
-def _render_dict(value: dict[Any, Any], seen: set[int]) -> dict[str, object]:
-    if any(type(key) is not str or key.startswith("py/") for key in value):
-        raise _Unfaithful
-    return {key: _render(item, seen) for key, item in value.items()}
-
-
-def _plain_object(kind: type) -> bool:
-    """A class whose whole state is its ``__dict__``, as jsonpickle would see it."""
-    if kind not in _plain_classes:
-        _plain_classes[kind] = all(
-            klass is object
-            or not (
-                {"__slots__", "__getstate__", "__reduce__", "__reduce_ex__"} & vars(klass).keys()
-            )
-            for klass in kind.__mro__
-        ) and "__dict__" in dir(kind)
-    return _plain_classes[kind]
-
-
-_plain_classes: dict[type, bool] = {}
-
-
-def _qualified(kind: type) -> str:
-    return f"{kind.__module__}.{kind.__qualname__}"
