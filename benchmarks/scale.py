@@ -106,19 +106,19 @@ def _reviews_csv(count: int, services: int, rng: random.Random) -> bytes:
     )
     for n in range(count):
         issued = TODAY - timedelta(days=rng.randrange(60, 365 * 8))
-        last = issued + timedelta(days=365 * ((TODAY - issued).days // 365))
-        last = last if last > issued and last <= TODAY else ""
+        anniversary = issued + timedelta(days=365 * ((TODAY - issued).days // 365))
+        last = anniversary if anniversary > issued and anniversary <= TODAY else None
         anchor = last or issued
         due = anchor + timedelta(days=365)
-        meeting = due - timedelta(days=rng.randrange(0, 40)) if rng.random() < 0.6 else ""
-        told = ""
+        meeting = due - timedelta(days=rng.randrange(0, 40)) if rng.random() < 0.6 else None
+        told: date | None = None
         if meeting and rng.random() < 0.8:
             told = min(meeting - timedelta(days=rng.randrange(14, 70)), TODAY)
-        contributed = ""
+        contributed: date | None = None
         if told and rng.random() < 0.5:
             contributed = min(told + timedelta(days=14), TODAY)
         involved = {f"Service {rng.randrange(services):04d}" for _ in range(rng.choice((1, 1, 2)))}
-        writer.writerow(
+        writer.writerow(  # csv writes None as an empty cell
             [f"P-{n:07d}", ";".join(sorted(involved)), issued, last, meeting, told, contributed]
         )
     return out.getvalue().encode()

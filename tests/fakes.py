@@ -36,7 +36,7 @@ class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     refuse: dict[str, int] = field(default_factory=dict)
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
         """Answer the next ``times`` posts with ``status`` (and headers such as Retry-After)."""

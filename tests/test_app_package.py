@@ -18,7 +18,7 @@ from bot.app_package.manifest import (
     command_lists,
     validate_package,
 )
-from bot.app_package.png import decode, encode
+from bot.app_package.png import RGBA, decode, encode
 from bot.cli.main import main
 from dialogs.commands import Command, parse_command
 from dialogs.messages import HELP_COMMANDS
@@ -118,7 +118,9 @@ def test_a_wrong_icon_size_is_named() -> None:
         ([[(0, 94, 184, 255)] + [(0, 0, 0, 0)] * 31 for _ in range(32)], "must be white only"),
     ],
 )
-def test_an_outline_icon_must_be_white_on_transparent(pixels: list, problem: str) -> None:
+def test_an_outline_icon_must_be_white_on_transparent(
+    pixels: list[list[RGBA]], problem: str
+) -> None:
     with pytest.raises(PackageError) as caught:
         validate_package(_with(outline=encode(pixels)))
 

@@ -108,7 +108,7 @@ def clock_reads(package: str, root: Path = REPO) -> list[str]:
         names = _clock_names(tree)
         for node in ast.walk(tree):
             found = _reads(node, names)
-            if found:
+            if found and isinstance(node, ast.expr):
                 problems.append(f"{path.relative_to(root)}:{node.lineno} reads {found}")
     return problems
 

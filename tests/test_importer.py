@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from tests.fakes import FakeClock
 
 DATA = Path(__file__).parent / "data"
@@ -21,8 +21,12 @@ HEADER = "case_ref,service,received_on,returned_on,exception_reason,exception_na
 def db(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "ehcp.db"
     with Store.open(path, clock=FakeClock()) as store:
-        for name in ("Children's SLT", "Community Paediatrics"):
-            store.call(lambda r, n=name: r.services.add(n, provider=None, actor="test"))
+
+        def add_services(r: Repositories) -> None:
+            for name in ("Children's SLT", "Community Paediatrics"):
+                r.services.add(name, provider=None, actor="test")
+
+        store.call(add_services)
     yield path
 
 

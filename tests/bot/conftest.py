@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
@@ -14,7 +15,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Res
 
 from bot.files.downloads import DownloadShelf, ShelfPublisher
 from bot.files.exports import FileExports
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from bot.teams.app import build_bot, create_app
 from ehcp_rules import Role, Service
 from tests import builders
@@ -118,7 +119,7 @@ class Chat:
 
 
 def _find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
-    actions = list(card.get("actions", []))
+    actions: list[dict[str, Any]] = list(card.get("actions", []))
     for element in card.get("body", []):
         if "selectAction" in element and element["type"] == "ColumnSet":
             label = element["columns"][0]["items"][0]["text"]
@@ -138,12 +139,14 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
 @pytest.fixture
 def slt(store: Store) -> Service:
     service = store.call(lambda r: r.services.add("Children's SLT", provider=None, actor="admin"))
-    for person in (SAM, ALEX):
-        store.call(
-            lambda r, p=person: r.people.grant(
-                p, Role.PRACTITIONER, service=service.name, display_name=None, actor="admin"
+
+    def grant_practitioners(r: Repositories) -> None:
+        for person in (SAM, ALEX):
+            r.people.grant(
+                person, Role.PRACTITIONER, service=service.name, display_name=None, actor="admin"
             )
-        )
+
+    store.call(grant_practitioners)
     return service
 
 
@@ -164,7 +167,9 @@ async def connector() -> AsyncIterator[tuple[FakeConnector, str]]:
 
 
 @pytest.fixture
-async def client(store: Store, slt: Service) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def client(
+    store: Store, slt: Service
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """The bot's HTTP endpoint (create_app) on a test server."""
     started = TestClient(TestServer(create_app(builders.settings(), store=store)))
     await started.start_server()

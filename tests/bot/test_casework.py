@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
+from botbuilder.schema import Activity
 
 from bot.storage.store import Store
 from ehcp_rules import AdviceRequestRecord, ExceptionReason, Role, Service
@@ -17,10 +19,10 @@ TODAY = date(2026, 12, 29)  # the Tuesday after Christmas: 28 December is a bank
 DCO = "5d5d5d5d-1111-4222-8333-444444444444"
 
 
-def _text(card: dict) -> str:
+def _text(card: dict[str, Any]) -> str:
     parts: list[str] = []
 
-    def walk(element: dict) -> None:
+    def walk(element: dict[str, Any]) -> None:
         if element.get("type") == "TextBlock":
             parts.append(element["text"])
         if element.get("type") == "RichTextBlock":
@@ -54,7 +56,7 @@ def _log(
     return store.call(lambda r: r.requests.add(record, actor="test"))
 
 
-async def _log_request(chat: Chat, slt: Service, **inputs: str) -> list:
+async def _log_request(chat: Chat, slt: Service, **inputs: str) -> list[Activity]:
     await chat.say("new request")
     values = {
         "case_ref": "LA-2026-0142",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.cli.card_text import render_card
-from bot.cli.console import ConsoleAdapter
+from bot.cli.console import ConsoleAdapter, ReadLine
 from bot.files.downloads import FolderPublisher
 from bot.files.exports import FileExports
 from bot.storage.store import Store
@@ -17,7 +17,7 @@ from tests import builders
 from tests.builders import SAM
 
 
-def _script(lines: list[str]) -> tuple[Iterator[str], object]:
+def _script(lines: list[str]) -> tuple[Iterator[str], ReadLine]:
     feed = iter(lines)
 
     async def read_line(prompt: str) -> str | None:
@@ -34,7 +34,7 @@ async def test_a_question_is_answered_by_numbers_in_the_terminal(
 ) -> None:
     out = io.StringIO()
     _, read_line = _script(["start assessment", "1", "2", "Weekly list from the LA", "4", "quit"])
-    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)  # type: ignore[arg-type]
+    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)
 
     await adapter.run(build_bot(store, builders.settings(), reports=_REPORTS).on_turn)
 
@@ -45,6 +45,7 @@ async def test_a_question_is_answered_by_numbers_in_the_terminal(
     assert "✓ Recorded: Emerging" in shown
     assert "Paused at question 2." in shown
     assessment = store.call(lambda r: r.assessments.in_progress(slt.id))
+    assert assessment is not None
     answers = store.call(lambda r: r.assessments.answers(assessment.id))
     assert (answers[1].rating, answers[1].comment) == (Rating.EMERGING, "Weekly list from the LA")
 
@@ -54,7 +55,7 @@ async def test_the_welcome_is_shown_once_per_person(store: Store, slt: Service) 
     for _ in range(2):
         out = io.StringIO()
         _, read_line = _script(["quit"])
-        adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)  # type: ignore[arg-type]
+        adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)
         await adapter.run(build_bot(store, builders.settings(), reports=_REPORTS).on_turn)
         outputs.append(out.getvalue())
 

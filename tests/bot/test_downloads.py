@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.files.downloads import DownloadShelf
@@ -46,9 +47,9 @@ def test_a_full_shelf_lets_the_oldest_go_first(clock: FakeClock) -> None:
 
 
 async def test_the_bot_serves_a_file_once_and_refuses_unknown_links(
-    client: TestClient,  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
 ) -> None:
-    shelf = client.server.app[SHELF_KEY]
+    shelf = client.app[SHELF_KEY]
     token = shelf.put(b"service,due\n", "summary.csv", "text/csv", timedelta(hours=1))
     chart = shelf.put(b"\x89PNG...", "chart.png", "image/png", timedelta(hours=1))
 

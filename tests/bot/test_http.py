@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
@@ -23,20 +24,22 @@ OTHER_TENANT = "0f0f0f0f-1111-4222-8333-444444444444"
 APP_ID = "11111111-2222-4333-8444-555555555555"
 
 
-async def _client(store: Store, settings: Settings | None = None) -> TestClient:  # type: ignore[type-arg]
+async def _client(
+    store: Store, settings: Settings | None = None
+) -> TestClient[web.Request, web.Application]:
     client = TestClient(TestServer(create_app(settings or builders.settings(), store=store)))
     await client.start_server()
     return client
 
 
-async def _post(client: TestClient, activity: dict[str, Any]) -> int:  # type: ignore[type-arg]
+async def _post(client: TestClient[web.Request, web.Application], activity: dict[str, Any]) -> int:
     response = await client.post("/api/messages", json=activity)
     return response.status
 
 
 async def test_a_personal_message_is_answered_as_a_reply_with_a_valid_card(
-    client: TestClient,
-    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
 ) -> None:
     fake, url = connector
     activity = builders.message("help", url)
@@ -53,8 +56,8 @@ async def test_a_personal_message_is_answered_as_a_reply_with_a_valid_card(
 
 
 async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
-    client: TestClient,
-    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
 ) -> None:
     fake, url = connector
 
@@ -67,8 +70,8 @@ async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
 
 
 async def test_the_assessment_is_not_run_in_a_channel(
-    client: TestClient,
-    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
 ) -> None:
     fake, url = connector
 
@@ -79,9 +82,9 @@ async def test_the_assessment_is_not_run_in_a_channel(
 
 
 async def test_a_card_submission_updates_the_card_in_place_and_sends_the_next(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
-    store: Store,  # type: ignore[type-arg]
+    store: Store,
 ) -> None:
     fake, url = connector
     await _post(client, builders.message("start assessment", url))
@@ -100,8 +103,8 @@ async def test_a_card_submission_updates_the_card_in_place_and_sends_the_next(
 
 
 async def test_installing_welcomes_once_even_when_teams_sends_both_events_together(
-    client: TestClient,
-    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
 ) -> None:
     fake, url = connector
 
@@ -114,7 +117,7 @@ async def test_installing_welcomes_once_even_when_teams_sends_both_events_togeth
     assert sent.cards[0]["body"][0]["text"] == "Hello, I'm the EHCP assistant"
 
 
-async def test_health_reports_ok(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_health_reports_ok(client: TestClient[web.Request, web.Application]) -> None:
     response = await client.get("/healthz")
 
     assert response.status == 200
@@ -152,10 +155,10 @@ async def test_with_credentials_a_request_without_a_token_gets_401(
 
 
 async def test_an_unexpected_error_is_logged_without_comment_text_and_apologised_for(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -182,7 +185,9 @@ async def test_an_unexpected_error_is_logged_without_comment_text_and_apologised
     assert apology.body["text"].startswith("Sorry, something went wrong on my side (reference ")
     assert "turn failed" in caplog.text and "RuntimeError" in caplog.text
     assert secret not in caplog.text
-    answers = store.call(lambda r: r.assessments.answers(r.assessments.in_progress(slt.id).id))
+    assessment = store.call(lambda r: r.assessments.in_progress(slt.id))
+    assert assessment is not None
+    answers = store.call(lambda r: r.assessments.answers(assessment.id))
     assert answers[1].comment == "fine"
 
 
@@ -196,10 +201,10 @@ async def test_an_unexpected_error_is_logged_without_comment_text_and_apologised
     ],
 )
 async def test_a_request_that_is_not_an_activity_is_refused_plainly(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     body: bytes,
     content_type: str,
-    status: int,  # type: ignore[type-arg]
+    status: int,
 ) -> None:
     response = await client.post("/api/messages", data=body, headers={"Content-Type": content_type})
 
@@ -208,9 +213,9 @@ async def test_a_request_that_is_not_an_activity_is_refused_plainly(
 
 
 async def test_turns_are_logged_without_their_text(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
-    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, url = connector
 
@@ -225,9 +230,9 @@ async def test_turns_are_logged_without_their_text(
     ("path", "heading"), [("/privacy", "privacy notice"), ("/terms", "terms of use")]
 )
 async def test_the_developer_pages_are_served(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     path: str,
-    heading: str,  # type: ignore[type-arg]
+    heading: str,
 ) -> None:
     response = await client.get(path)
 

@@ -11,12 +11,12 @@ import pytest
 from bot.cli.main import main
 from bot.nudges.sender import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
 from bot.nudges.sweep import NudgeSweep
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from bot.teams.adapter import Wiring, build_wiring
 from ehcp_rules import AdviceRequestRecord, Service
 from tests import builders
 from tests.cards import assert_valid_card
-from tests.fakes import FakeConnector
+from tests.fakes import FakeConnector, Sent
 
 TEAMS = "19:team@thread.tacv2"
 GENERAL = "19:general@thread.tacv2"
@@ -65,12 +65,12 @@ def fresh_assessment(store: Store, slt: Service) -> None:
     assessment, _ = store.call(
         lambda r: r.assessments.start_or_resume(slt.id, edition="east-of-england", actor="t")
     )
-    for number in range(1, 24):
-        store.call(
-            lambda r, n=number: r.assessments.record_answer(
-                assessment.id, n, Rating.YES, "", actor="t"
-            )
-        )
+
+    def answer(r: Repositories) -> None:
+        for number in range(1, 24):
+            r.assessments.record_answer(assessment.id, number, Rating.YES, "", actor="t")
+
+    store.call(answer)
     store.call(lambda r: r.assessments.submit(assessment.id, actor="t"))
 
 
@@ -96,7 +96,7 @@ def _sweep(store: Store, time: FakeTime, wiring: Wiring) -> NudgeSweep:
     return NudgeSweep(store, sender)
 
 
-def _posts(fake: FakeConnector) -> list:
+def _posts(fake: FakeConnector) -> list[Sent]:
     return [s for s in fake.take() if s.method == "POST"]
 
 
@@ -350,12 +350,12 @@ async def test_someone_who_left_an_assessment_for_a_week_is_reminded_once(
     assessment, _ = store.call(
         lambda r: r.assessments.start_or_resume(camhs.id, edition="east-of-england", actor=SAM)
     )
-    for number in range(1, 12):
-        store.call(
-            lambda r, n=number: r.assessments.record_answer(
-                assessment.id, n, Rating.YES, "", actor=SAM
-            )
-        )
+
+    def answer(r: Repositories) -> None:
+        for number in range(1, 12):
+            r.assessments.record_answer(assessment.id, number, Rating.YES, "", actor=SAM)
+
+    store.call(answer)
     store.database.call(
         lambda db: db.execute("UPDATE answers SET answered_at = '2026-12-01T10:00:00+00:00'")
     )

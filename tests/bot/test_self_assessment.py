@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from bot.storage.store import Store
-from ehcp_rules import ActionProgress, Rating, Role, Service, load_question_bank
+from ehcp_rules import ActionProgress, Rating, Role, Service, StoredAnswer, load_question_bank
 from tests.builders import ALEX, SAM
 from tests.fakes import FakeClock
 
@@ -14,10 +17,11 @@ from .conftest import Chat, cards_of, make_chat, texts_of
 BANK = load_question_bank()
 
 
-def _body_text(card: dict) -> str:
+def _body_text(card: dict[str, Any] | None) -> str:
+    assert card is not None, "no card"
     parts = []
 
-    def walk(element: dict) -> None:
+    def walk(element: dict[str, Any]) -> None:
         if element.get("type") == "TextBlock":
             parts.append(element["text"])
         if element.get("type") == "RichTextBlock":
@@ -30,11 +34,12 @@ def _body_text(card: dict) -> str:
     return "\n".join(parts)
 
 
-def _buttons(card: dict) -> list[str]:
+def _buttons(card: dict[str, Any] | None) -> list[str]:
+    assert card is not None, "no card"
     return [a["title"] for a in card.get("actions", [])]
 
 
-def _answers(store: Store, service: Service) -> dict:
+def _answers(store: Store, service: Service) -> dict[int, StoredAnswer]:
     assessment = store.call(lambda r: r.assessments.in_progress(service.id))
     assert assessment is not None
     return store.call(lambda r: r.assessments.answers(assessment.id))
@@ -166,6 +171,7 @@ async def test_a_double_clicked_card_changes_nothing_and_says_so(
         "That card is for an earlier question, so nothing was changed. Here is the current one."
     ]
     assessment = store.call(lambda r: r.assessments.in_progress(slt.id))
+    assert assessment is not None
     assert len(store.call(lambda r: r.assessments.history(assessment.id, 1))) == 1
 
 
@@ -211,7 +217,7 @@ async def test_resume_typed_in_the_review_goes_to_the_first_unanswered_question(
 
 
 async def test_after_a_restart_the_person_carries_on_where_they_were(
-    tmp_path, slt: Service, store: Store
+    tmp_path: Path, slt: Service, store: Store
 ) -> None:
     chat = make_chat(store)
     await chat.say("start assessment")
@@ -224,9 +230,7 @@ async def test_after_a_restart_the_person_carries_on_where_they_were(
         after = make_chat(reopened)
         after._cards = dict(chat.cards)
         replies = await after.press("Save answer", card_before_restart, rating="no", comment="two")
-        answers = reopened.call(
-            lambda r: r.assessments.answers(r.assessments.in_progress(slt.id).id)
-        )
+        answers = _answers(reopened, slt)
     assert {n: a.rating for n, a in answers.items()} == {1: Rating.YES, 2: Rating.NO}
     assert "Question 3 of 23" in _body_text(cards_of(replies)[0])
 

@@ -36,7 +36,7 @@ def stock(state: object) -> str:
 
 
 def ours(state: object) -> str:
-    return fixes._fingerprint(None, state)  # type: ignore[arg-type]
+    return fixes._fingerprint(None, state)
 
 
 _scalars = (
@@ -103,13 +103,13 @@ def _lookalike(value: Any) -> Any:
 def _mutate(target: Any, data: st.DataObject) -> None:
     new = data.draw(_scalars | st.lists(_scalars, max_size=2))
     if isinstance(target, list):
-        if target and data.draw(st.booleans()):
+        if len(target) > 0 and data.draw(st.booleans()):
             index = data.draw(st.integers(0, len(target) - 1))
             target[index] = _lookalike(target[index])
         else:
             target.append(new)
     elif isinstance(target, dict):
-        if target and data.draw(st.booleans()):
+        if len(target) > 0 and data.draw(st.booleans()):
             key = data.draw(st.sampled_from(sorted(target, key=repr)))
             swapped = _lookalike(key)
             target[swapped] = _lookalike(target.pop(key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.storage.store import Store
@@ -13,7 +14,13 @@ CHANNEL = "19:abc123@thread.tacv2"
 DCO = "5d5d5d5d-1111-4222-8333-444444444444"
 
 
-async def _say(client: TestClient, fake: FakeConnector, text: str, url: str, **who: str) -> str:  # type: ignore[type-arg]
+async def _say(
+    client: TestClient[web.Request, web.Application],
+    fake: FakeConnector,
+    text: str,
+    url: str,
+    **who: str,
+) -> str:
     activity = builders.channel_message(text, url)
     if who.get("user"):
         activity["from"]["aadObjectId"] = who["user"]
@@ -27,10 +34,10 @@ def _grant(store: Store, user: str, role: Role, service: str | None) -> None:
 
 
 async def test_a_spoc_subscribes_their_channel_to_their_service(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
 ) -> None:
     fake, url = connector
     _grant(store, builders.SAM, Role.SPOC, slt.name)
@@ -49,10 +56,10 @@ async def test_a_spoc_subscribes_their_channel_to_their_service(
 
 
 async def test_a_practitioner_may_not_and_is_told_which_role_is_needed(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
 ) -> None:
     fake, url = connector
 
@@ -63,10 +70,10 @@ async def test_a_practitioner_may_not_and_is_told_which_role_is_needed(
 
 
 async def test_only_a_dco_or_admin_subscribes_to_every_service(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
 ) -> None:
     fake, url = connector
     _grant(store, builders.SAM, Role.SPOC, slt.name)
@@ -82,8 +89,8 @@ async def test_only_a_dco_or_admin_subscribes_to_every_service(
 
 
 async def test_subscribing_in_a_personal_chat_is_explained(
-    client: TestClient,
-    connector: tuple[FakeConnector, str],  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
 ) -> None:
     fake, url = connector
 
@@ -93,9 +100,9 @@ async def test_subscribing_in_a_personal_chat_is_explained(
 
 
 async def test_an_unknown_service_is_named(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
-    store: Store,  # type: ignore[type-arg]
+    store: Store,
 ) -> None:
     fake, url = connector
     _grant(store, DCO, Role.DCO, None)
@@ -106,10 +113,10 @@ async def test_an_unknown_service_is_named(
 
 
 async def test_removing_the_bot_from_a_team_removes_its_subscriptions(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
 ) -> None:
     fake, url = connector
     _grant(store, builders.SAM, Role.SPOC, slt.name)
@@ -123,10 +130,10 @@ async def test_removing_the_bot_from_a_team_removes_its_subscriptions(
 
 
 async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
 ) -> None:
     fake, url = connector
     _grant(store, builders.SAM, Role.SPOC, slt.name)
@@ -150,10 +157,10 @@ async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
 
 
 async def test_a_practitioner_cannot_change_a_channels_nudges(
-    client: TestClient,
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
-    slt: Service,  # type: ignore[type-arg]
+    slt: Service,
 ) -> None:
     fake, url = connector
     _grant(store, DCO, Role.DCO, None)

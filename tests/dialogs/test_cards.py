@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_every_question_card_is_valid(number: int) -> None:
         action_plan_card(BANK, [], assessment_id=7, service="SLT"),
     ],
 )
-def test_every_other_card_is_valid(card: dict) -> None:
+def test_every_other_card_is_valid(card: dict[str, Any]) -> None:
     assert_valid_card(card)
 
 

@@ -63,7 +63,7 @@ async def test_a_locked_database_gets_a_try_again_and_writes_nothing_half(
 
 
 async def test_a_reply_the_connector_refuses_is_logged_and_the_answer_is_kept(
-    client: TestClient,  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
     caplog: pytest.LogCaptureFixture,
@@ -211,7 +211,7 @@ def _without(activity: dict[str, Any], *keys: str) -> dict[str, Any]:
     ],
 )
 async def test_malformed_activities_get_a_plain_status_and_write_nothing(
-    client: TestClient,  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
     case: str,
@@ -234,7 +234,7 @@ async def test_malformed_activities_get_a_plain_status_and_write_nothing(
 
 
 async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
-    client: TestClient,  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     store: Store,
 ) -> None:
@@ -249,7 +249,7 @@ async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
 
 
 async def test_nothing_personal_reaches_the_log_at_any_level(
-    client: TestClient,  # type: ignore[type-arg]
+    client: TestClient[web.Request, web.Application],
     connector: tuple[FakeConnector, str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -26,7 +26,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.storage.nudges import INTERRUPTED
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from bot.teams.app import create_app
 from ehcp_rules import AdviceRequestRecord, Rating, Service
 from tests import builders
@@ -138,12 +138,12 @@ def _subscribe(store: Store, service: Service, url: str) -> None:
     assessment, _ = store.call(  # a recent self-assessment, so only the request is nudged
         lambda r: r.assessments.start_or_resume(service.id, edition="east-of-england", actor="a")
     )
-    for number in range(1, 24):
-        store.call(
-            lambda r, n=number: r.assessments.record_answer(
-                assessment.id, n, Rating.YES, "", actor="a"
-            )
-        )
+
+    def answer(r: Repositories) -> None:
+        for number in range(1, 24):
+            r.assessments.record_answer(assessment.id, number, Rating.YES, "", actor="a")
+
+    store.call(answer)
     store.call(lambda r: r.assessments.submit(assessment.id, actor="a"))
 
 

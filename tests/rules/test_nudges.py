@@ -20,12 +20,12 @@ REQUEST = AdviceRequestRecord(
 )  # due Monday 14 December 2026
 
 
-def _steps(day: date, **records: object) -> list[tuple[str, NudgeStep]]:
-    return [(n.item_key, n.step) for n in plan_nudges(today=day, **records)]  # type: ignore[arg-type]
+def _steps(day: date, *, requests: list[AdviceRequestRecord]) -> list[tuple[str, NudgeStep]]:
+    return [(n.item_key, n.step) for n in plan_nudges(today=day, requests=requests)]
 
 
 def test_a_request_moves_through_every_step_one_nudge_a_day_at_most() -> None:
-    seen = {}
+    seen: dict[NudgeStep, date] = {}
     day = date(2026, 11, 2)
     while day <= date(2027, 2, 1):
         steps = _steps(day, requests=[REQUEST])

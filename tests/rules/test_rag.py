@@ -149,7 +149,7 @@ def test_unknown_questions_and_ratings_raise_a_clear_value_error(
         rate(BANK, answers)
 
 
-_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+_ORDER: dict[Rag | None, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
 complete_answers = st.fixed_dictionaries({n: st.sampled_from(list(Rating)) for n in range(1, 24)})
 partial_answers = st.dictionaries(st.integers(1, 23), st.sampled_from(list(Rating)))
 

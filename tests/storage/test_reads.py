@@ -6,11 +6,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.storage.reads import read_together
-from bot.storage.store import Store
+from bot.storage.reads import Params, read_together
+from bot.storage.store import Repositories, Store
 from tests.fakes import FakeClock
 
-QUERIES = [
+QUERIES: list[tuple[str, Params]] = [
     ("SELECT name FROM services ORDER BY name", {}),
     ("SELECT count(*) AS n FROM services WHERE name LIKE :pattern", {"pattern": "S%"}),
     ("SELECT ? AS echoed", [7]),
@@ -19,8 +19,12 @@ QUERIES = [
 
 def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) -> None:
     with Store.open(tmp_path / "ehcp.db", clock=FakeClock()) as store:
-        for name in ("SLT", "Physiotherapy", "School nursing"):
-            store.call(lambda r, n=name: r.services.add(n, provider="Trust", actor="test"))
+
+        def add_services(r: Repositories) -> None:
+            for name in ("SLT", "Physiotherapy", "School nursing"):
+                r.services.add(name, provider="Trust", actor="test")
+
+        store.call(add_services)
 
         reads = store.call(lambda r: read_together(r.db, QUERIES))
 
@@ -35,8 +39,8 @@ def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) 
 def test_inside_a_transaction_its_own_uncommitted_rows_are_read(tmp_path: Path) -> None:
     with Store.open(tmp_path / "ehcp.db", clock=FakeClock()) as store:
 
-        def add_then_read(r: object) -> list[object]:
-            db = r.db  # type: ignore[attr-defined]
+        def add_then_read(r: Repositories) -> list[object]:
+            db = r.db
             with db.atomic():
                 db.execute(
                     "INSERT INTO services (name, provider, created_at) VALUES ('SLT', 'T', '')"

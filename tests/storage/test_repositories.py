@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from ehcp_rules import (
     ActionProgress,
     AdviceRequestRecord,
@@ -155,12 +155,12 @@ def test_submitting_rates_the_assessment_and_opens_an_action_per_no_and_emerging
         lambda r: r.assessments.start_or_resume(slt.id, edition="east-of-england", actor=SAM)
     )
     ratings = {n: Rating.YES for n in range(1, 24)} | {4: Rating.NO, 11: Rating.EMERGING}
-    for number, rating in ratings.items():
-        store.call(
-            lambda r, n=number, g=rating: r.assessments.record_answer(
-                assessment.id, n, g, "evidence", actor=SAM
-            )
-        )
+
+    def answer(r: Repositories) -> None:
+        for number, rating in ratings.items():
+            r.assessments.record_answer(assessment.id, number, rating, "evidence", actor=SAM)
+
+    store.call(answer)
 
     submitted = store.call(lambda r: r.assessments.submit(assessment.id, actor=SAM))
     store.call(
@@ -190,12 +190,12 @@ def test_a_submitted_assessment_cannot_change_or_be_submitted_twice(
     assessment, _ = store.call(
         lambda r: r.assessments.start_or_resume(slt.id, edition="east-of-england", actor=SAM)
     )
-    for number in range(1, 24):
-        store.call(
-            lambda r, n=number: r.assessments.record_answer(
-                assessment.id, n, Rating.YES, "", actor=SAM
-            )
-        )
+
+    def answer(r: Repositories) -> None:
+        for number in range(1, 24):
+            r.assessments.record_answer(assessment.id, number, Rating.YES, "", actor=SAM)
+
+    store.call(answer)
     store.call(lambda r: r.assessments.submit(assessment.id, actor=SAM))
 
     with pytest.raises(ConflictError, match="already been submitted"):

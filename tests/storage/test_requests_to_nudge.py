@@ -32,16 +32,16 @@ def _random_request(n: int, rng: random.Random, services: list[int]) -> AdviceRe
 def test_the_requests_read_for_nudging_give_the_same_nudges(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     with Store.open(tmp_path / "requests.db", clock=FakeClock()) as store:
-        services = [
-            store.call(lambda r, n=n: r.services.add(f"S{n}", provider=None, actor="t")).id
-            for n in range(3)
-        ]
+        services = store.call(
+            lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
+        )
         requests = [_random_request(n, rng, services) for n in range(800)]
         store.call(lambda r: r.requests.sync(requests, actor="test"))
         days = [date(2026, 7, 1) + timedelta(days=rng.randrange(240)) for _ in range(8)]
+        to_nudge = store.call(lambda r: {day: r.nudges.requests_to_nudge(day) for day in days})
         for today in days:
             every = store.call(lambda r: r.requests.open_for(None))
-            chosen = store.call(lambda r, t=today: r.nudges.requests_to_nudge(t))
+            chosen = to_nudge[today]
 
             expected = plan_nudges(today=today, requests=every)
             assert plan_nudges(today=today, requests=chosen) == expected, today

@@ -43,22 +43,23 @@ def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualRev
 def test_sql_finds_exactly_the_reviews_the_rule_flags(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     store = Store.open(tmp_path / "reviews.db", clock=FakeClock())
-    services = [
-        store.call(lambda r, n=n: r.services.add(f"Service {n}", provider=None, actor="test")).id
-        for n in range(3)
-    ]
+    services = store.call(
+        lambda r: [r.services.add(f"Service {n}", provider=None, actor="test").id for n in range(3)]
+    )
     reviews = [_random_review(n, rng, services) for n in range(600)]
     store.call(lambda r: r.reviews.sync(reviews, actor="test"))
     stored = {r.case_ref: r for r in store.call(lambda r: r.reviews.for_services(None))}
 
     days = [date(2024, 2, 29), date(2025, 2, 14), date(2026, 3, 31), date(2026, 11, 23)]
     days += [date(2024, 1, 1) + timedelta(days=rng.randrange(1200)) for _ in range(6)]
+    needing = store.call(lambda r: {day: r.reviews.needing_action(day) for day in days})
+    at_risk = store.call(lambda r: {day: r.reviews.at_risk_counts(day) for day in days})
     for today in days:
         flagged = {c for c, r in stored.items() if review_status(r.as_rule(), today).flags}
         per_service: Counter[int] = Counter(s for c in flagged for s in stored[c].service_ids)
 
-        found = {r.case_ref for r in store.call(lambda r, t=today: r.reviews.needing_action(t))}
-        counts, total = store.call(lambda r, t=today: r.reviews.at_risk_counts(t))
+        found = {r.case_ref for r in needing[today]}
+        counts, total = at_risk[today]
 
         assert 30 < len(flagged) < 570, today  # neither none nor all: the test can fail
         assert found == flagged, today
@@ -71,10 +72,9 @@ def test_reviews_read_back_are_the_reviews_written(tmp_path: Path) -> None:
     as it was saved, and the background read gives the same reviews as the direct one."""
     rng = random.Random(7)
     with Store.open(tmp_path / "reviews.db", clock=FakeClock()) as store:
-        services = [
-            store.call(lambda r, n=n: r.services.add(f"S{n}", provider=None, actor="t")).id
-            for n in range(3)
-        ]
+        services = store.call(
+            lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
+        )
         reviews = [_random_review(n, rng, services) for n in range(300)]
         store.call(lambda r: r.reviews.sync(reviews, actor="test"))
         stored = store.call(lambda r: r.reviews.for_services(None))

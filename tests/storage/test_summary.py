@@ -39,18 +39,15 @@ def test_sql_compliance_equals_the_rule_for_every_service(demo: Store, period: s
     chosen = parse_period(period, TODAY)
     by_sql = demo.call(lambda r: r.summaries.compliance_by_service(chosen, TODAY))
     services = demo.call(lambda r: r.services.all())
+    requests_of = demo.call(lambda r: {s.id: r.requests.find_all_for(s.id) for s in services})
 
     for service in services:
-        everything = demo.call(lambda r, s=service: r.requests.find_all_for(s.id))
+        everything = requests_of[service.id]
         expected = compliance([q.as_rule() for q in everything], chosen.start, chosen.end, TODAY)
         if expected.due or expected.received:
             assert by_sql[service.id] == expected, service.name
     overall = demo.call(lambda r: r.summaries.compliance_overall(chosen, TODAY))
-    all_requests = [
-        q.as_rule()
-        for s in services
-        for q in demo.call(lambda r, s=s: r.requests.find_all_for(s.id))
-    ]
+    all_requests = [q.as_rule() for s in services for q in requests_of[s.id]]
     assert overall == compliance(all_requests, chosen.start, chosen.end, TODAY)
     demo.close()
 
@@ -125,21 +122,17 @@ def test_the_monthly_trend_agrees_with_the_rule_month_by_month(demo: Store) -> N
     assert summary.trend_months[0] == date(2025, 12, 1)
     assert summary.trend_months[-1] == date(2026, 11, 1)
     assert len(summary.trend_months) == 12
+    requests_of = demo.call(
+        lambda r: {s.service_id: r.requests.find_all_for(s.service_id) for s in summary.services}
+    )
     for service in summary.services:
-        rules = [
-            q.as_rule()
-            for q in demo.call(lambda r, s=service: r.requests.find_all_for(s.service_id))
-        ]
+        rules = [q.as_rule() for q in requests_of[service.service_id]]
         expected = tuple(
             compliance(rules, *month_period(m.year, m.month), TODAY).percent_on_time
             for m in summary.trend_months
         )
         assert (service.trend or (None,) * 12) == expected, service.name
-    everything = [
-        q.as_rule()
-        for s in summary.services
-        for q in demo.call(lambda r, s=s: r.requests.find_all_for(s.service_id))
-    ]
+    everything = [q.as_rule() for s in summary.services for q in requests_of[s.service_id]]
     assert (
         summary.overall_trend[-1]
         == compliance(everything, *month_period(2026, 11), TODAY).percent_on_time
