@@ -26,7 +26,7 @@ and the recorded answer that replaces the answered one (``answered_card``, with 
 comment: 1,223 to 1,483 bytes)."""
 
 
-class EchoBot(ActivityHandler):  # type: ignore[misc]
+class EchoBot(ActivityHandler):
     """Says back what it was sent."""
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -34,7 +34,7 @@ class EchoBot(ActivityHandler):  # type: ignore[misc]
         await turn_context.send_activity(MessageFactory.text(f"Echo: {text}"))
 
 
-class CardEchoBot(ActivityHandler):  # type: ignore[misc]
+class CardEchoBot(ActivityHandler):
     """Says back what it was sent as the product answers: the last card updated, a new one sent."""
 
     def __init__(self) -> None:
