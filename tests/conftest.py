@@ -11,10 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.teams import fixes
 from tests.builders import FIXES
 from tests.fakes import FakeClock
+
+# Property tests check what is true, not how fast a shared 2-core machine runs an example.
+settings.register_profile("ehcp", deadline=None)
+settings.load_profile("ehcp")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

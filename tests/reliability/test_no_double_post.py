@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -57,8 +58,10 @@ class FaultyTeams:
     posts: list[Post] = field(default_factory=list)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    connections: set[asyncio.StreamWriter] = field(default_factory=set)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections.add(writer)
         with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
             while True:
                 head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
@@ -74,7 +77,9 @@ class FaultyTeams:
     async def _answer(self, method: str, path: str, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; ``False`` when the connection is to be left or closed."""
         action = self.script.pop(0) if self.script and method == "POST" else "200"
-        conversation = path.rsplit("/conversations/", maxsplit=1)[-1].split("/", maxsplit=1)[0]
+        conversation = unquote(
+            path.rsplit("/conversations/", maxsplit=1)[-1].split("/", maxsplit=1)[0]
+        )
         if action in ("hang", "drop"):
             self.posts.append(Post(conversation, None))
             if action == "hang":
@@ -111,7 +116,10 @@ async def running(teams: FaultyTeams) -> AsyncIterator[str]:
     finally:
         teams.release.set()
         server.close()
+        for connection in teams.connections:  # a client may keep its connection open (pooled)
+            connection.close()
         await server.wait_closed()
+        await asyncio.sleep(0)  # let each handler see its connection closed
 
 
 def _subscribe(store: Store, service: Service, url: str) -> None:
