@@ -73,8 +73,19 @@ class Settings(BaseModel):
     nudge_time: time = time(9, 0)
     assessment_refresh_months: int = Field(default=12, ge=1, le=60)
     public_url: str | None = None
-    connector_timeout: float = Field(default=15.0, gt=0, le=120)
+    connector_timeout: float = 15.0
     framework_fixes: bool = True
+
+    @field_validator("connector_timeout", mode="before")
+    @classmethod
+    def _seconds(cls, value: object) -> object:
+        try:
+            seconds = float(str(value))
+        except ValueError:
+            raise ValueError("must be a number of seconds, above 0 and at most 120") from None
+        if not 0 < seconds <= 120:
+            raise ValueError("must be a number of seconds, above 0 and at most 120")
+        return seconds
 
     @field_validator("framework_fixes", mode="before")
     @classmethod

@@ -95,3 +95,28 @@ def test_the_public_address_is_https_or_this_machine(value: str, accepted: str |
     else:
         settings = Settings.from_environment({"EHCP_PUBLIC_URL": value}, env_file=None)
         assert settings.public_url == accepted
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("EHCP_CONNECTOR_TIMEOUT", "30", 30.0),
+        ("EHCP_CONNECTOR_TIMEOUT", "0.5", 0.5),
+        ("EHCP_CONNECTOR_TIMEOUT", "0", None),
+        ("EHCP_CONNECTOR_TIMEOUT", "121", None),
+        ("EHCP_CONNECTOR_TIMEOUT", "soon", None),
+        ("EHCP_FRAMEWORK_FIXES", "off", False),
+        ("EHCP_FRAMEWORK_FIXES", "On", True),
+        ("EHCP_FRAMEWORK_FIXES", "maybe", None),
+    ],
+)
+def test_the_connector_timeout_and_the_framework_switch_are_checked(
+    variable: str, value: str, accepted: float | bool | None
+) -> None:
+    field = {"EHCP_CONNECTOR_TIMEOUT": "connector_timeout"}.get(variable, "framework_fixes")
+    if accepted is None:
+        with pytest.raises(SettingsError, match=f"^{variable}: must be"):
+            Settings.from_environment({variable: value}, env_file=None)
+    else:
+        settings = Settings.from_environment({variable: value}, env_file=None)
+        assert getattr(settings, field) == accepted
