@@ -60,6 +60,7 @@ class MainDialog(ComponentDialog):
     ) -> None:
         super().__init__(self.ID)
         self._store = store
+        self._clock = clock
         self._casework = Casework(casework, clock)
         self._subscriptions = Subscriptions(subscriptions, clock)
         self._summaries = Summaries(summaries, clock, reports)
@@ -85,7 +86,7 @@ class MainDialog(ComponentDialog):
                 return await step.end_dialog()
             return await step.begin_dialog(SelfAssessmentDialog.ID)
         if command is Command.STATUS:
-            await send_status(context, self._store, person_of(context) or "")
+            await send_status(context, self._store, person_of(context) or "", clock=self._clock)
             return await step.end_dialog()
         await context.send_activity(card_activity(help_card(_help_notice(command))))
         return await step.end_dialog()

@@ -7,7 +7,7 @@ the errors declared here, which the storage raises.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol, runtime_checkable
 
 from ehcp_rules import (
@@ -104,7 +104,13 @@ class AssessmentStore(Protocol):
 
 
 class Clock(Protocol):
-    """The one clock (``bot.clock``): "now" for timestamps, "today" for deadlines."""
+    """The one clock (``bot.clock``): "now" for timestamps, "today" for deadlines, and the zone
+    (``EHCP_TIMEZONE``) in which a moment falls on a day."""
+
+    @property
+    def zone(self) -> tzinfo:
+        """Where the deadlines are counted."""
+        ...
 
     def now(self) -> datetime:
         """Now, as an aware time in UTC."""

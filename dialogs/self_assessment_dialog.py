@@ -148,7 +148,7 @@ class SelfAssessmentDialog(ComponentDialog):
     ) -> AssessmentProgress | None:
         command = parse_command(context.activity.text)
         if command is Command.STATUS:
-            await send_status(context, self._store, person_of(context) or "")
+            await send_status(context, self._store, person_of(context) or "", clock=self._clock)
             return progress.model_copy(update={"quiet": True})
         if command is Command.HELP:
             notice = f"You're in the middle of the self-assessment for {progress.service}."

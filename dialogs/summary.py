@@ -143,6 +143,11 @@ class Summaries:
             service.name,
             bank,
             assessment=assessment,
+            submitted_on=(
+                assessment.submitted_at.astimezone(self._clock.zone).date()
+                if assessment and assessment.submitted_at
+                else None
+            ),
             answers=answers,
             actions=actions,
             requests=requests,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,22 +79,55 @@ def _clock_names(tree: ast.AST) -> dict[str, tuple[str, str | None]]:
 
 
 def _reads(node: ast.AST, names: dict[str, tuple[str, str | None]]) -> str | None:
-    """``datetime.now``, ``date.today``, ``time.time``, ``dt.datetime.now``... as written."""
-    if isinstance(node, ast.Name) and names.get(node.id) == ("time", "time"):
-        return node.id  # from time import time
+    """``datetime.now``, ``date.today``, ``time.time``, ``dt.datetime.now``, ``time_ns`` (imported
+    from ``time``), ``datetime(2026, 1, 1).now``... as written."""
+    if isinstance(node, ast.Name):
+        module, name = names.get(node.id, ("", None))
+        if module == "time" and name in _WALL_CLOCK["time", None]:
+            return node.id  # from time import time, time_ns...
+        return None
     if not isinstance(node, ast.Attribute):
         return None
-    owner = node.value
-    target: tuple[str, str | None] | None = None
-    if isinstance(owner, ast.Name):
-        target = names.get(owner.id)
-    elif isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name):
-        module = names.get(owner.value.id)
-        if module == ("datetime", None):
-            target = ("datetime", owner.attr)
+    target = _owner(node.value, names)
     if target is not None and node.attr in _WALL_CLOCK.get(target, set()):
         return ast.unparse(node)
     return None
+
+
+def _owner(
+    owner: ast.expr, names: dict[str, tuple[str, str | None]]
+) -> tuple[str, str | None] | None:
+    """What ``owner`` (the part before ``.now``) stands for: a module, or a class of ``datetime``
+    (named, reached through the module, or an instance made on the spot)."""
+    if isinstance(owner, ast.Call):
+        owner = owner.func
+    if isinstance(owner, ast.Name):
+        return names.get(owner.id)
+    if (
+        isinstance(owner, ast.Attribute)
+        and isinstance(owner.value, ast.Name)
+        and names.get(owner.value.id) == ("datetime", None)
+    ):
+        return ("datetime", owner.attr)
+    return None
+
+
+_SQL_CLOCK = re.compile(r"'now'|\bCURRENT_(DATE|TIME|TIMESTAMP)\b", re.IGNORECASE)
+
+
+def sql_clock_reads(package: str, root: Path = REPO) -> list[str]:
+    """Every string in ``package`` that asks the database for the time (``date('now')``,
+    ``CURRENT_TIMESTAMP``): the database's clock is a wall clock too."""
+    problems = []
+    for path in sorted((root / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and _SQL_CLOCK.search(node.value)
+            ):
+                problems.append(f"{path.relative_to(root)}:{node.lineno} asks SQL for the time")
+    return problems
 
 
 def clock_reads(package: str, root: Path = REPO) -> list[str]:
@@ -121,6 +155,7 @@ def test_imports_only_point_down(package: str) -> None:
 @pytest.mark.parametrize("package", ["ehcp_rules", "dialogs", "bot"])
 def test_only_the_clock_module_reads_the_wall_clock(package: str) -> None:
     assert clock_reads(package) == []
+    assert sql_clock_reads(package) == []
 
 
 def test_the_checks_catch_an_upward_import_and_a_clock_read(tmp_path: Path) -> None:
@@ -133,20 +168,28 @@ def test_the_checks_catch_an_upward_import_and_a_clock_read(tmp_path: Path) -> N
         "STAMP = dt.datetime.now(dt.UTC), time.time(), time.monotonic()\n"
         "NOW = lambda: moment.now()\nLATER = moment.utcnow\n"
         "def fine(clock):\n    return clock.today(), clock.now(), date(2026, 1, 1)\n"
+        "from time import time_ns, localtime, monotonic\n"
+        "STAMPS = time_ns(), localtime(), monotonic(), moment(2026, 1, 1).now()\n"
+        "SQL = \"SELECT date('now'), CURRENT_TIMESTAMP\"\n"
     )
 
     assert upward_imports("ehcp_rules", tmp_path) == [
         "ehcp_rules/bad.py:1 imports bot.cli.main",
         "ehcp_rules/bad.py:2 imports botbuilder.core",
         "ehcp_rules/bad.py:5 imports time",
+        "ehcp_rules/bad.py:12 imports time",
     ]
     assert sorted(clock_reads("ehcp_rules", tmp_path)) == [
+        "ehcp_rules/bad.py:13 reads localtime",
+        "ehcp_rules/bad.py:13 reads moment(2026, 1, 1).now",
+        "ehcp_rules/bad.py:13 reads time_ns",
         "ehcp_rules/bad.py:4 reads date.today",
         "ehcp_rules/bad.py:7 reads dt.datetime.now",
         "ehcp_rules/bad.py:7 reads time.time",
         "ehcp_rules/bad.py:8 reads moment.now",
         "ehcp_rules/bad.py:9 reads moment.utcnow",
     ]
+    assert sql_clock_reads("ehcp_rules", tmp_path) == ["ehcp_rules/bad.py:14 asks SQL for the time"]
 
 
 def test_every_public_name_of_the_rules_exists() -> None:

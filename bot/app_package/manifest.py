@@ -22,6 +22,8 @@ from bot.app_package.png import PngError, decode, size
 from dialogs.messages import HELP_COMMANDS
 
 MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest"
+PACKAGE_TIME = (1980, 1, 1, 0, 0, 0)
+"""The time stamped on every file in the package (the earliest a zip can hold)."""
 SCHEMA_DIR = MANIFEST_DIR / "schema"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
@@ -98,7 +100,9 @@ def build_package(options: PackageOptions) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in files.items():
-            package.writestr(name, data)
+            # a fixed time, not the clock's: the same inputs always make the same package
+            entry = zipfile.ZipInfo(name, date_time=PACKAGE_TIME)
+            package.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
     validate_package(buffer.getvalue())
     return buffer.getvalue()
 

@@ -19,6 +19,7 @@ from ehcp_rules import (
     PhaseTransfer,
     Rating,
     Role,
+    phase_transfer_deadline,
 )
 
 DEMO_PROVIDER = "Northfield Community Health NHS Trust (demo)"
@@ -171,10 +172,16 @@ def _reviews(ids: list[int], today: date) -> list[AnnualReviewRecord]:
             (slt, paeds),
             200,
             phase_transfer=PhaseTransfer.SCHOOL,
-            transfer_year=today.year if today < date(today.year, 2, 15) else today.year + 1,
+            transfer_year=_next_transfer_year(PhaseTransfer.SCHOOL, today),
         ),
         review("DEMO-R005", (ot,), 100, meeting_on=today + timedelta(days=120)),
     ]
+
+
+def _next_transfer_year(transfer: PhaseTransfer, today: date) -> int:
+    """The next calendar year whose reg 18 deadline for ``transfer`` is still ahead."""
+    this_year = phase_transfer_deadline(transfer, today.year)
+    return today.year if today < this_year else today.year + 1
 
 
 def _assessments(repos: Repositories, ids: list[int]) -> None:

@@ -56,7 +56,8 @@ def _assessment(args: argparse.Namespace) -> int:
         latest = submitted[0]
         answers = store.call(lambda r: r.assessments.answers(latest.id))
         actions = store.call(lambda r: r.assessments.actions(latest.id))
-    data = assessment_file(service, latest, answers, actions)
+        zone = store.clock.zone
+    data = assessment_file(service, latest, answers, actions, zone=zone)
     out = args.out or Path(f"{service.name.replace('/', '-')}-self-assessment.xlsx")
     out.write_bytes(data)
     rag = latest.rag.label if latest.rag else "not rated"

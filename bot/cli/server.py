@@ -112,7 +112,9 @@ def _url_host(host: str) -> str:
 
 def _chat(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        reports = FileExports(FolderPublisher(Path.cwd() / "ehcp-exports"), charts=False)
+        reports = FileExports(
+            FolderPublisher(Path.cwd() / "ehcp-exports"), zone=store.clock.zone, charts=False
+        )
         bot = build_bot(store, Settings(), reports=reports)
         adapter = ConsoleAdapter(
             user_id=args.user.lower(), out=sys.stdout, read_line=stdin_line, clock=store.clock

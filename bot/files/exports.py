@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta, tzinfo
 from typing import Protocol
 
 from bot.files.chart import compliance_chart
@@ -39,8 +39,9 @@ class Publisher(Protocol):
 class FileExports:
     """Renders off the event loop (a workbook for 2,000 services takes a moment)."""
 
-    def __init__(self, publisher: Publisher, *, charts: bool = True) -> None:
+    def __init__(self, publisher: Publisher, *, zone: tzinfo, charts: bool = True) -> None:
         self._publisher = publisher
+        self._zone = zone
         self._charts = charts
 
     async def chart(self, summary: Summary) -> FileLink | None:
@@ -70,8 +71,11 @@ class FileExports:
         actions: list[ActionItem],
     ) -> FileLink:
         """The self-assessment in the tool's own layout, for an hour."""
-        content = await asyncio.to_thread(assessment_file, service, assessment, answers, actions)
-        when = f"-{assessment.submitted_at:%Y-%m-%d}" if assessment.submitted_at else ""
+        content = await asyncio.to_thread(
+            assessment_file, service, assessment, answers, actions, zone=self._zone
+        )
+        submitted = submitted_on(assessment, self._zone)
+        when = f"-{submitted:%Y-%m-%d}" if submitted else ""
         name = f"{service.name.replace('/', '-')}-self-assessment{when}.xlsx"
         return await self._publisher.publish(content, name, XLSX, EXPORT_LIFETIME)
 
@@ -81,6 +85,8 @@ def assessment_file(
     assessment: Assessment,
     answers: dict[int, StoredAnswer],
     actions: list[ActionItem],
+    *,
+    zone: tzinfo,
 ) -> bytes:
     """The workbook for one submitted assessment, rated as it was submitted."""
     bank = load_question_bank(assessment.edition)
@@ -93,8 +99,14 @@ def assessment_file(
         answers=answers,
         result=result,
         actions=actions,
-        submitted_on=assessment.submitted_at.date() if assessment.submitted_at else None,
+        submitted_on=submitted_on(assessment, zone),
     )
+
+
+def submitted_on(assessment: Assessment, zone: tzinfo) -> date | None:
+    """The day an assessment was submitted, where the deadlines are counted."""
+    when = assessment.submitted_at
+    return when.astimezone(zone).date() if when else None
 
 
 def _summary_bytes(summary: Summary, file_format: str) -> bytes:

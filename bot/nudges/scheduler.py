@@ -12,7 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.nudges.sweep import NudgeSweep
 from dialogs.ports import Clock
@@ -30,13 +29,12 @@ class NudgeScheduler:
         sweep: NudgeSweep,
         *,
         at: time,
-        zone: ZoneInfo,
         clock: Clock,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         self._sweep = sweep
         self._at = at
-        self._zone = zone
+        self._zone = clock.zone
         self._now = clock.now
         self._sleep = sleep
 

@@ -2,11 +2,12 @@
 
 Limits for one bot (``../shared/schemas/README.md``): per conversation 7 sends a second, 8 in
 2 s, 60 in 30 s, 1,800 an hour; per tenant 50 a second. The framework does not retry a 429: this
-sender waits for ``Retry-After`` (else exponential backoff with jitter), retries 412, 500, 502,
-503 and 504 the same way, and reports 403/404 (bot removed, app not installed) as
-:class:`ChannelGone` so the caller can pause that subscription. A post Teams does not answer in
-time is :class:`DeliveryUnknown` and is not retried: it may have arrived, and nothing is posted
-twice.
+sender waits for ``Retry-After`` (at most a minute; else exponential backoff with jitter),
+retries 412, 500, 502 and 503 the same way, and reports 403/404 (bot removed, app not installed)
+as :class:`ChannelGone` so the caller can pause that subscription. A post Teams does not answer
+in time, whose connection drops after it went out, or that a gateway gives up on (504), is
+:class:`DeliveryUnknown` and is never sent again: it may have arrived. One that never left (no
+connection, no token) is :class:`DeliveryFailed`, and the next sweep tries it again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
-from bot.teams.retry import GONE, RETRYABLE, answer_of, backoff, retry
+from bot.teams.retry import GONE, NO_ANSWER, RETRYABLE, answer_of, backoff, retry
 from bot.teams.transport import NotSent
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class DeliveryUnknown(DeliveryFailed):
     is posted twice."""
 
 
+MAX_WAIT = 60.0
+"""The longest wait before trying a post again; Teams asking for longer gives up on it for this
+sweep (nothing was posted, so the next sweep tries again)."""
 BACKSTOP = 5.0
 """Seconds past the connector's own timeout after which an attempt is abandoned even if the
 transport has not given up (the stock transport waits on a worker thread)."""
@@ -126,7 +130,9 @@ class ProactiveSender:
             return None
         wait = error.retry_after
         if wait is None:
-            wait = backoff(attempt, base=1.0, cap=60.0, jitter=self._jitter())
+            wait = backoff(attempt, base=1.0, cap=MAX_WAIT, jitter=self._jitter())
+        elif wait > MAX_WAIT:  # not worth holding up the sweep: the next one tries again
+            return None
         log.warning("send failed (%s), retrying in %.1f s", error.status, wait)
         return wait
 
@@ -179,12 +185,13 @@ class _Retryable(DeliveryFailed):
 def _fate_of(error: BaseException, timeout: float) -> Exception:
     """What a failed post means: retry it, give up on the channel, or never send it again."""
     answer = answer_of(error)
-    if answer.status is None:
-        if isinstance(error, NotSent):
-            return DeliveryFailed("could not connect to Teams: nothing was sent")
+    if isinstance(error, NotSent):
+        return DeliveryFailed(f"nothing was sent: {error}")
+    if answer.status is None or answer.status in NO_ANSWER:
+        said = f"answered {answer.status}" if answer.status else f"{timeout:g} s allowed"
         return DeliveryUnknown(
-            f"Teams did not answer ({type(error).__name__}, {timeout:g} s allowed); the post may "
-            "or may not have arrived, so it is not sent again"
+            f"Teams did not answer ({type(error).__name__}, {said}); the post may or may not "
+            "have arrived, so it is not sent again"
         )
     if answer.status in GONE:
         return ChannelGone(f"Teams answered {answer.status}: the bot cannot post there")

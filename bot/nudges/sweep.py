@@ -144,7 +144,7 @@ def _sent_to(conversation: str) -> Callable[[Repositories], set[tuple[str, str]]
     return lambda repos: repos.nudges.sent(conversation)
 
 
-def _hold(conversation: str, items: Items, day: date) -> Callable[[Repositories], None]:
+def _hold(conversation: str, items: Items, day: date) -> Callable[[Repositories], Items]:
     return lambda repos: repos.nudges.hold(conversation, items, day=day)
 
 
@@ -216,8 +216,11 @@ class NudgeSweep:
                 answered=reminder.answered,
                 total=reminder.total,
             )
-            items = [(reminder.item_key, "reminder")]
-            await self._store.run(_hold(conversation, items, today))
+            items = await self._store.run(
+                _hold(conversation, [(reminder.item_key, "reminder")], today)
+            )
+            if not items:  # another sweep, running at the same moment, has it
+                continue
             try:
                 activity_id = await sender.send(reference, card_activity(card))
             except DeliveryUnknown as unknown:
@@ -257,12 +260,17 @@ class NudgeSweep:
         today: date,
         report: SweepReport,
     ) -> None:
-        """Hold the items, post the digest, keep its activity id; on failure release the hold
-        (so the next sweep tries again) and let ``_post`` deal with the failure."""
-        card = digest_card(list(digest.nudges), services, day=today, catch_up=digest.catch_up)
+        """Claim the items, post the digest of those claimed, keep its activity id; on failure
+        release the claim (so the next sweep tries again) and let ``_post`` deal with the failure.
+        Items a sweep running at the same moment has claimed are left to it."""
         conversation = digest.conversation_id
-        items = [(n.item_key, n.step.value) for n in digest.nudges]
-        await self._store.run(_hold(conversation, items, today))
+        wanted = [(n.item_key, n.step.value) for n in digest.nudges]
+        items = await self._store.run(_hold(conversation, wanted, today))
+        if not items:
+            return
+        claimed = set(items)
+        nudges = [n for n in digest.nudges if (n.item_key, n.step.value) in claimed]
+        card = digest_card(nudges, services, day=today, catch_up=digest.catch_up)
         try:
             activity_id = await sender.send(digest.reference, card_activity(card))
         except DeliveryUnknown:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlite_utils
@@ -28,6 +28,12 @@ class AuditEntry(BaseModel):
 def stamp(clock: Clock) -> str:
     """The clock's "now" as stored: ISO 8601 in UTC."""
     return clock.now().astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def local_day(stamped: str, clock: Clock) -> date:
+    """The day a stored time fell on where the deadlines are counted (not the day in UTC: an
+    answer at 00:30 in London in summer is stamped 23:30 the day before)."""
+    return datetime.fromisoformat(stamped).astimezone(clock.zone).date()
 
 
 class AuditLog:

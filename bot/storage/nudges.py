@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlite_utils
 
-from bot.storage.audit import AuditLog, stamp
+from bot.storage.audit import AuditLog, local_day, stamp
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
 from dialogs.ports import Clock
 from ehcp_rules import (
@@ -54,12 +54,13 @@ class NudgeRepository:
 
     def assessments(self, service_ids: Sequence[int]) -> list[StaleAssessment]:
         """Each service and the day it last submitted its self-assessment (``None``: never)."""
-        rows = dict(
-            self._db.execute(
-                "SELECT service_id, substr(max(submitted_at), 1, 10) FROM assessments "
+        rows = {
+            service_id: local_day(submitted, self._clock)
+            for service_id, submitted in self._db.execute(
+                "SELECT service_id, max(submitted_at) FROM assessments "
                 "WHERE status = 'submitted' GROUP BY service_id"
             ).fetchall()
-        )
+        }
         return [StaleAssessment(service_id=s, last_submitted=rows.get(s)) for s in service_ids]
 
     def late_actions(self, service_ids: Sequence[int]) -> list[LateAction]:
@@ -89,7 +90,7 @@ class NudgeRepository:
         """Every assessment in progress: who answered, how far, when last touched."""
         rows = self._db.execute(
             "SELECT a.id, a.service_id, a.edition, group_concat(DISTINCT x.answered_by), "
-            "group_concat(DISTINCT x.question), substr(max(x.answered_at), 1, 10) "
+            "group_concat(DISTINCT x.question), max(x.answered_at) "
             "FROM assessments a JOIN answers x ON x.assessment_id = a.id "
             "WHERE a.status = 'in_progress' GROUP BY a.id"
         ).fetchall()
@@ -106,7 +107,7 @@ class NudgeRepository:
                     answered=len(answered),
                     total=total,
                     first_unanswered=first,
-                    last_answer_on=last,
+                    last_answer_on=local_day(last, self._clock),
                 )
             )
         return stalled
@@ -135,22 +136,23 @@ class NudgeRepository:
         ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
-    def record_items(
-        self, conversation_id: str, items: Sequence[tuple[str, str]], *, activity_id: str, day: date
-    ) -> None:
-        """Note (item, step) pairs posted to a conversation, in one transaction."""
+    def hold(
+        self, conversation_id: str, items: Sequence[tuple[str, str]], *, day: date
+    ) -> list[tuple[str, str]]:
+        """Claim (item, step) pairs as about to be posted, before posting, so that if the process
+        dies mid-post they are not posted again (Teams may already show them); the pairs claimed
+        now. A pair already posted, or held by a sweep running at the same moment, is not."""
+        claimed = []
         with self._db.atomic():
             for key, step in items:
-                self._db.execute(
+                added = self._db.execute(
                     "INSERT OR IGNORE INTO sent_nudges (conversation_id, item_key, step, sent_on, "
                     "activity_id) VALUES (?, ?, ?, ?, ?)",
-                    [conversation_id, key, step, day.isoformat(), activity_id],
-                )
-
-    def hold(self, conversation_id: str, items: Sequence[tuple[str, str]], *, day: date) -> None:
-        """Note (item, step) pairs as about to be posted, before posting: if the process dies
-        mid-post they are not posted again (Teams may already show them)."""
-        self.record_items(conversation_id, items, activity_id=PENDING, day=day)
+                    [conversation_id, key, step, day.isoformat(), PENDING],
+                ).rowcount
+                if added:
+                    claimed.append((key, step))
+        return claimed
 
     def confirm(
         self, conversation_id: str, items: Sequence[tuple[str, str]], *, activity_id: str
@@ -221,7 +223,8 @@ class NudgeRepository:
             if row is not None and row[0] is not None:
                 return False
             self._db.execute(
-                "INSERT OR REPLACE INTO sweeps (day, started_at) VALUES (?, ?)",
+                "INSERT INTO sweeps (day, started_at) VALUES (?, ?) "
+                "ON CONFLICT(day) DO UPDATE SET started_at = excluded.started_at",
                 [day.isoformat(), stamp(self._clock)],
             )
         return True
@@ -235,8 +238,8 @@ class NudgeRepository:
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def finish_sweep(self, day: date, posted: int) -> None:
-        """Note that the day's sweep finished."""
+        """Note that a sweep of the day finished, adding what it posted to the day's count."""
         self._db.execute(
-            "UPDATE sweeps SET finished_at = ?, posted = ? WHERE day = ?",
+            "UPDATE sweeps SET finished_at = ?, posted = coalesce(posted, 0) + ? WHERE day = ?",
             [stamp(self._clock), posted, day.isoformat()],
         )

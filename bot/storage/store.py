@@ -35,7 +35,7 @@ class Repositories:
         self.reviews = AnnualReviewRepository(db, self.audit, clock=clock)
         self.channels = ChannelRepository(db, self.audit, clock=clock)
         self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews, clock=clock)
-        self.summaries = SummaryRepository(db)
+        self.summaries = SummaryRepository(db, clock=clock)
 
 
 class Store:

@@ -20,8 +20,10 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.storage.audit import local_day
 from bot.storage.casework import at_risk_counts_from, at_risk_counts_query
 from bot.storage.reads import Read, read_together
+from dialogs.ports import Clock
 from ehcp_rules import (
     EXCEPTED,
     ComplianceMeasures,
@@ -91,8 +93,9 @@ _TALLY = (
 class SummaryRepository:
     """Builds the summary for a period."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, clock: Clock) -> None:
         self._db = db
+        self._clock = clock
 
     def compliance_by_service(self, period: Period, today: date) -> dict[int, ComplianceMeasures]:
         """6-week measures per service for the period, from one aggregate query."""
@@ -168,7 +171,7 @@ class SummaryRepository:
 
     def _latest_assessments(self) -> dict[int, tuple[Any, ...]]:
         rows = self._db.execute(
-            "SELECT service_id, id, rag, substr(submitted_at, 1, 10), edition FROM assessments "
+            "SELECT service_id, id, rag, submitted_at, edition FROM assessments "
             "WHERE status = 'submitted' ORDER BY service_id, submitted_at DESC, id DESC"
         ).fetchall()
         latest: dict[int, tuple[Any, ...]] = {}
@@ -177,7 +180,7 @@ class SummaryRepository:
                 latest[service_id] = (
                     assessment_id,
                     Rag(rag),
-                    date.fromisoformat(submitted),
+                    local_day(submitted, self._clock),
                     None,
                     edition,
                 )

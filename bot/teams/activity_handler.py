@@ -18,6 +18,7 @@ from botbuilder.dialogs.memory import DialogStateManager
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botframework.connector.auth import ClaimsIdentity, SkillValidation
 
+from bot.teams import fixes
 from bot.teams.channel_directory import ChannelDirectory
 from dialogs import messages
 from dialogs.cards.general import welcome_card
@@ -105,9 +106,13 @@ async def run_dialog(dialog: Dialog, context: TurnContext, accessor: StateProper
     or begin ``dialog``, an error offered to the dialogs as an event first. What it leaves out is
     the framework's trace of the whole dialog state after every turn, which only the Bot
     Framework Emulator shows (every other channel drops it) and which cost a deep copy of that
-    state each turn. A turn from a parent bot (a skill call) takes the framework's own way."""
+    state each turn. It leans on the framework's internals, so it is one of the framework fixes:
+    without them (switched off, or another botbuilder version), and for a turn from a parent bot
+    (a skill call), the framework's own ``run_dialog`` runs. CI runs every dialog test both ways.
+    """
     identity = context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
-    if isinstance(identity, ClaimsIdentity) and SkillValidation.is_skill_claim(identity.claims):
+    skill = isinstance(identity, ClaimsIdentity) and SkillValidation.is_skill_claim(identity.claims)
+    if skill or not fixes.installed():
         await DialogExtensions.run_dialog(dialog, context, accessor)
         return
     dialogs = DialogSet(accessor)

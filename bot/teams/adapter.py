@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
@@ -20,6 +19,7 @@ from bot.config import Settings
 from bot.nudges.sender import ProactiveSender
 from bot.teams import fixes
 from bot.teams.connector import ConnectorAuthentication
+from bot.teams.retry import Sleep
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,17 @@ class Wiring:
     def sender(
         self,
         *,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Sleep | None = None,
         now: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> ProactiveSender:
-        """A paced proactive sender through this adapter, with the connector's timeout
-        (``sleep``, ``now`` and ``jitter`` are for tests that keep time themselves)."""
+        """A paced proactive sender through this adapter, with the connector's timeout and its
+        way of waiting (``sleep``, ``now`` and ``jitter`` are for tests that keep time)."""
         return ProactiveSender(
             self.adapter,
             app_id=self.app_id,
             timeout=self.authentication.timeout,
-            sleep=sleep,
+            sleep=sleep or self.authentication.sleep,
             now=now,
             jitter=jitter,
         )
@@ -55,13 +55,15 @@ class Wiring:
         await self.authentication.close()
 
 
-def build_wiring(settings: Settings) -> Wiring:
+def build_wiring(settings: Settings, *, sleep: Sleep = asyncio.sleep) -> Wiring:
     """The adapter for ``settings``: the framework fixes applied (or put back) as configured and
-    as the installed versions allow, every connector client with the configured timeout."""
+    as the installed versions allow, every connector client with the configured timeout.
+    ``sleep`` is how retries wait (tests pass one that keeps time without waiting)."""
     active = fixes.apply(settings.framework_fixes)
     authentication = ConnectorAuthentication(
         ConfigurationBotFrameworkAuthentication(settings.framework_config()),
         timeout=settings.connector_timeout,
         share=active,
+        sleep=sleep,
     )
     return Wiring(CloudAdapter(authentication), authentication, settings.app_id, active)

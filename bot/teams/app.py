@@ -9,7 +9,6 @@ import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
@@ -30,6 +29,7 @@ from bot.teams.activity_handler import EhcpBot
 from bot.teams.adapter import Wiring, build_wiring
 from bot.teams.channel_directory import ChannelDirectory
 from bot.teams.middleware import TurnLogging
+from bot.teams.retry import Sleep
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
 from dialogs.ports import Reports
@@ -80,21 +80,24 @@ def create_app(
     store: Store | None = None,
     schedule_nudges: bool = False,
     base_url: str = "http://localhost:3978",
+    sleep: Sleep = asyncio.sleep,
 ) -> web.Application:
     """The aiohttp application: ``POST /api/messages``, ``GET /files/...`` (charts and exports,
     linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``. Without a
     ``store``, the configured database is opened on the system clock in the configured zone;
-    with one, everything runs on that store's clock."""
+    with one, everything runs on that store's clock. ``sleep`` is how retries wait."""
     opened = store or Store.open(
         settings.db or database_path(), clock=SystemClock(settings.timezone)
     )
-    wiring = build_wiring(settings)
+    wiring = build_wiring(settings, sleep=sleep)
     wiring.adapter.on_turn_error = apologise
     wiring.adapter.use(TurnLogging())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
     shelf = DownloadShelf(clock=opened.clock)
-    reports = FileExports(ShelfPublisher(shelf, settings.public_url or base_url))
+    reports = FileExports(
+        ShelfPublisher(shelf, settings.public_url or base_url), zone=opened.clock.zone
+    )
     app[SHELF_KEY] = shelf
     app[BOT_KEY] = build_bot(opened, settings, reports=reports)
     app[WIRING_KEY] = wiring
@@ -107,9 +110,7 @@ def create_app(
         sweep = NudgeSweep(
             opened, wiring.sender(), refresh_months=settings.assessment_refresh_months
         )
-        scheduler = NudgeScheduler(
-            sweep, at=settings.nudge_time, zone=ZoneInfo(settings.timezone), clock=opened.clock
-        )
+        scheduler = NudgeScheduler(sweep, at=settings.nudge_time, clock=opened.clock)
         app.cleanup_ctx.append(_background(scheduler))
     app.on_cleanup.append(lambda _: wiring.close())
     if store is None:

@@ -32,9 +32,11 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.auth.authentication_constants import AuthenticationConstants
+from urllib3.util import Retry
 
 from bot.teams import transport
-from bot.teams.retry import retrying_operation
+from bot.teams.retry import Sleep, retrying_operation
+from bot.teams.transport import CONNECT_ATTEMPTS
 
 REPLY_ATTEMPTS = 3
 _RETRIED_OPERATIONS = ("reply_to_activity", "update_activity")
@@ -88,24 +90,37 @@ class _ConnectorFactory(ConnectorFactory):
         client = await self._inner.create(service_url, audience)
         timeout = self._owner.timeout
         client.config.connection.timeout = timeout
+        # msrest's own policy (urllib3 under requests, the stock transport) would send again a
+        # request that got no answer: a read error, or a 5xx, on any method msrest lists, POST
+        # included with urllib3 1.x. Only a connection never made is tried again here.
+        _connect_retries_only(client.config.retry_policy.policy)
         if self._owner.share:
             client._serialize.client_side_validation = False
             transport.use_aiohttp(client, await self._owner.session(), lambda: timeout)
         for name in _RETRIED_OPERATIONS:
             operation = getattr(client.conversations, name)
-            setattr(
-                client.conversations, name, retrying_operation(operation, attempts=REPLY_ATTEMPTS)
+            retried = retrying_operation(
+                operation, attempts=REPLY_ATTEMPTS, sleep=self._owner.sleep
             )
+            setattr(client.conversations, name, retried)
         return client
 
 
 class ConnectorAuthentication(BotFrameworkAuthentication):
     """``inner`` (the configured authentication), handing out connector clients as above."""
 
-    def __init__(self, inner: BotFrameworkAuthentication, *, timeout: float, share: bool) -> None:
+    def __init__(
+        self,
+        inner: BotFrameworkAuthentication,
+        *,
+        timeout: float,
+        share: bool,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self._inner = inner
         self.timeout = timeout
         self.share = share
+        self.sleep = sleep
         self.clients = _Shared()
 
     @property
@@ -162,6 +177,16 @@ class ConnectorAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
         return await self._inner.authenticate_channel_request(auth_header)
+
+
+def _connect_retries_only(policy: Retry) -> None:
+    """msrest's urllib3 ``Retry``, changed in place (msrest reads its other attributes): a
+    connection never made is tried again, nothing else is."""
+    policy.total = CONNECT_ATTEMPTS
+    policy.connect = CONNECT_ATTEMPTS
+    policy.read = 0
+    policy.status = 0
+    policy.other = 0
 
 
 def _app_id(identity: ClaimsIdentity | None) -> str:

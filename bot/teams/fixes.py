@@ -6,8 +6,9 @@ that install only on the exact versions they were written for, can be switched o
    frozenset gives the same retry list in microseconds.
 2. msrest walks an Adaptive Card (plain JSON inside the activity) node by node in Python, twice
    for every activity sent (it rebuilds the activity, then serialises it), and once for every
-   activity received. Plain JSON is now checked by the C ``json`` module instead and passed on as
-   it is (msrest would make an equal copy); anything else still takes msrest's way.
+   activity received, calling a serialiser for each value. A value made only of JSON's own types
+   is now checked by one short walk and passed on as it is (msrest would make an equal copy);
+   anything else (tuples, subclasses such as enums, NaN) still takes msrest's way.
 3. msrest serialises a model by raising and catching an exception for each unset attribute
    (40-odd per activity); a plain JSON model is now walked by its attribute map, values it is
    unsure of still going through msrest (``_models_first``).
@@ -26,8 +27,9 @@ The per-app fixes (shared connector clients and the aiohttp transport) are in
 
 from __future__ import annotations
 
-import json
+import io
 import logging
+import math
 import pickle
 from collections.abc import Callable
 from enum import Enum
@@ -71,7 +73,11 @@ def version_mismatch(installed: Callable[[str], str] = version) -> str | None:
 
 def apply(enabled: bool, *, installed: Callable[[str], str] = version) -> bool:
     """Install the fixes when ``enabled`` and the versions match, else make sure the stock
-    framework runs; whether the fixes are now installed. A mismatch is warned of once."""
+    framework runs; whether the fixes are now installed. A mismatch is warned of once.
+
+    The patches are process-wide and bind when an msrest serializer is built: installing or
+    undoing them changes what clients built afterwards do, not clients already built. A process
+    runs with one setting (``build_wiring`` applies it before building anything)."""
     mismatch = version_mismatch(installed) if enabled else None
     if not enabled or mismatch:
         if mismatch and mismatch not in _warned:
@@ -104,20 +110,39 @@ def installed() -> bool:
 
 
 def _json_first(original: Any) -> Any:
-    """``original`` (msrest's walk over an ``object`` value), except that plain JSON is copied by
-    the ``json`` module: the same structure, without a Python call per node."""
+    """``original`` (msrest's walk over an ``object`` value), except that a value made only of
+    JSON's own types (dicts with text keys, lists, text, whole numbers, finite numbers, booleans,
+    ``None``; no subclasses, no tuples) is passed on as it is: msrest would return an equal copy
+    of it, which is only ever encoded. Anything else takes msrest's way."""
 
     def walk(self: Any, attr: Any, **kwargs: Any) -> Any:
-        if type(attr) is dict or type(attr) is list:
+        if type(attr) in _CONTAINERS:
             try:
-                json.dumps(attr, allow_nan=False)
-            except (TypeError, ValueError):
+                if _plain_json(attr):
+                    return attr
+            except RecursionError:  # nested beyond reason, or a cycle: msrest decides
                 pass
-            else:  # plain JSON: msrest would return an equal copy; it is only ever encoded
-                return attr
         return original(self, attr, **kwargs)
 
     return walk
+
+
+_CONTAINERS = (dict, list)
+_EXACT_SCALARS = (str, int, bool, type(None))
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` is made only of JSON's own types, exactly."""
+    kind = type(value)
+    if kind in _EXACT_SCALARS:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        return all(type(key) is str and _plain_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    return False
 
 
 _Plan = tuple[tuple[str, str, str], ...]
@@ -200,10 +225,16 @@ def _value(self: Any, value: Any, kind: str, kwargs: dict[str, Any]) -> Any:
 
 
 def _fingerprint(self: CachedBotState, obj: object) -> str:
-    """What ``compute_hash`` compares: the state pickled (by the C pickler: every type kept
-    apart, tuples from lists, keys by type, objects with their class and state, shared references
-    as references), else botbuilder's own jsonpickle flattening for what cannot be pickled."""
+    """What ``compute_hash`` compares: the state pickled by the C pickler (every type kept apart,
+    tuples from lists, keys by type, objects with their class and whole state, shared references
+    as references), else botbuilder's own jsonpickle flattening for what cannot be pickled. A
+    class's own reduction is used, never one registered elsewhere with ``copyreg`` (which may
+    leave state out that jsonpickle would see)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {}
     try:
-        return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL).decode("latin-1")
+        pickler.dump(obj)
     except Exception:  # unpicklable (a lock, a lambda): jsonpickle walks it as stock does
         return str(_compute_hash(self, obj))
+    return buffer.getvalue().decode("latin-1")

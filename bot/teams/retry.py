@@ -24,8 +24,11 @@ T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[Any]]
 Decide = Callable[[BaseException, int], float | None]
 
-RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
-"""Statuses that say the message was not taken this time and may be sent again."""
+RETRYABLE = frozenset({412, 429, 500, 502, 503})
+"""Statuses that say the message was not taken this time and may be sent again. Not 504: a
+gateway that timed out waiting for Teams is no answer at all, and the message may have arrived."""
+NO_ANSWER = frozenset({504})
+"""Statuses that are no answer from Teams itself (a gateway gave up waiting for it)."""
 GONE = frozenset({403, 404})
 """Statuses that say the bot cannot post there at all (removed, app uninstalled)."""
 

@@ -58,7 +58,12 @@ def _reconnect(error: BaseException, attempt: int) -> float | None:
 def new_session() -> aiohttp.ClientSession:
     """The session every connector client shares (call on the event loop that will use it)."""
     context = ssl.create_default_context(cafile=certifi.where())
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context, limit=100))
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context, limit=100))
+    # aiohttp sends a PUT (a card update) again, once, when a pooled connection drops after the
+    # request went out; it may have arrived, so nothing is sent twice here. (The attribute is the
+    # one aiohttp's own test client sets; tests/bot/test_transport.py fails if it stops working.)
+    session._retry_connection = False
+    return session
 
 
 def use_aiohttp(client: Any, session: aiohttp.ClientSession, timeout: Callable[[], float]) -> None:
@@ -82,7 +87,10 @@ class _Credentials(SansIOHTTPPolicy[Any, Any]):
 
     def on_request(self, request: Request[Any], **kwargs: Any) -> None:
         holder = _Headers()
-        self._credentials.signed_session(holder)
+        try:
+            self._credentials.signed_session(holder)
+        except Exception as error:  # no token: nothing was sent to Teams
+            raise NotSent(f"Could not get a token to send with: {type(error).__name__}") from error
         authorization = holder.headers.get("Authorization")
         if authorization:
             request.http_request.headers["Authorization"] = authorization

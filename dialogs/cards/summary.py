@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dialogs import messages
 from dialogs.cards.elements import (
     RAG_COLOURS,
@@ -179,6 +181,7 @@ def service_detail_card(
     bank: QuestionBank,
     *,
     assessment: Assessment | None,
+    submitted_on: date | None,
     answers: dict[int, StoredAnswer],
     actions: list[ActionItem],
     requests: list[str],
@@ -187,14 +190,12 @@ def service_detail_card(
 ) -> Element:
     """One service: its latest assessment question by question, its action plan, its casework."""
     body = [heading(messages.DETAIL_TITLE.format(service=service))]
-    if assessment is None or assessment.rag is None or assessment.submitted_at is None:
+    if assessment is None or assessment.rag is None or submitted_on is None:
         body.append(text(messages.DETAIL_NO_ASSESSMENT, isSubtle=True))
     else:
         body.append(
             text(
-                messages.DETAIL_RATING.format(
-                    rag=assessment.rag.label, when=assessment.submitted_at
-                ),
+                messages.DETAIL_RATING.format(rag=assessment.rag.label, when=submitted_on),
                 color=RAG_COLOURS[assessment.rag.value],
             )
         )

@@ -63,7 +63,9 @@ class Chat:
     def __init__(self, store: Store, *, user: str = SAM, conversation: str = "a:1personal") -> None:
         self.store = store
         self.shelf = DownloadShelf(clock=store.clock)
-        reports = FileExports(ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"))
+        reports = FileExports(
+            ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"), zone=store.clock.zone
+        )
         self.bot = build_bot(store, builders.settings(), reports=reports)
         template = Activity(
             channel_id="msteams",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 from bot.cli.card_text import render_card
@@ -26,7 +27,7 @@ def _script(lines: list[str]) -> tuple[Iterator[str], ReadLine]:
     return feed, read_line
 
 
-_REPORTS = FileExports(FolderPublisher(Path("ehcp-exports")), charts=False)
+_REPORTS = FileExports(FolderPublisher(Path("ehcp-exports")), zone=UTC, charts=False)
 
 
 async def test_a_question_is_answered_by_numbers_in_the_terminal(

@@ -9,6 +9,7 @@ import json
 import logging
 import types
 from datetime import UTC
+from enum import Enum, IntEnum, StrEnum
 from typing import Any
 
 import pytest
@@ -125,7 +126,31 @@ _json = st.recursive(
     ),
     max_leaves=12,
 )
-_unusual = st.datetimes(timezones=st.just(UTC)) | st.just(float("nan")) | st.just({1: "x"})
+
+
+class _Kind(str, Enum):  # noqa: UP042 (as a library written before StrEnum would)
+    CARD = "card"
+
+
+class _Rating(StrEnum):
+    YES = "yes"
+
+
+class _Count(IntEnum):
+    ONE = 1
+
+
+class _Text(str):
+    """A str subclass, as a library might hand one over."""
+
+
+_unusual = (
+    st.datetimes(timezones=st.just(UTC))
+    | st.just(float("nan"))
+    | st.just({1: "x"})
+    | st.sampled_from([_Kind.CARD, _Rating.YES, _Count.ONE, _Text("x"), (1, "a"), ()])
+    | st.lists(st.integers(), max_size=2).map(tuple)
+)
 _object = _json | st.dictionaries(st.text(max_size=4), _json | _unusual, max_size=3)
 _account = st.builds(
     schema.ChannelAccount, id=st.text(max_size=6), name=st.none() | st.text(max_size=6)

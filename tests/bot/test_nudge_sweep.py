@@ -399,3 +399,20 @@ async def test_when_a_channel_is_gone_its_spoc_and_the_dco_are_told(
         .body["text"]
         .startswith("The EHCP assistant can no longer post nudges to the channel General")
     )
+
+
+async def test_a_retry_after_longer_than_a_minute_waits_for_the_next_sweep_instead(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    _request(store, slt, "LA-1", date(2026, 11, 2))
+    fake.fail_next(429, Retry_After="3600")
+    time = FakeTime()
+
+    first = await _sweep(store, time, wiring).run(date(2026, 12, 29))
+    second = await _sweep(store, time, wiring).run(date(2026, 12, 30))
+
+    assert (first.posted, first.failed, time.waits) == (0, 1, [])  # no hour-long wait
+    assert second.posted == 1  # nothing was posted, so nothing was held back
+    assert len(_posts(fake)) == 2

@@ -31,7 +31,6 @@ def _scheduler(now: datetime) -> NudgeScheduler:
     return NudgeScheduler(
         RecordingSweep(),  # type: ignore[arg-type]  # a fake: the scheduler only calls run()
         at=time(9, 0),
-        zone=LONDON,
         clock=clock,
         sleep=asyncio.sleep,
     )
@@ -77,7 +76,7 @@ async def test_the_loop_catches_up_then_sweeps_at_each_nudge_time() -> None:
         if len(sweep.days) >= 3:
             raise asyncio.CancelledError
 
-    scheduler = NudgeScheduler(sweep, at=time(9, 0), zone=LONDON, clock=clock, sleep=sleep)  # type: ignore[arg-type]
+    scheduler = NudgeScheduler(sweep, at=time(9, 0), clock=clock, sleep=sleep)  # type: ignore[arg-type]
 
     with pytest.raises(asyncio.CancelledError):
         await scheduler.run_forever()

@@ -4,6 +4,7 @@ that costs one write."""
 
 from __future__ import annotations
 
+import copyreg
 import math
 from typing import Any
 
@@ -171,3 +172,25 @@ def test_the_framework_state_of_a_dialog_takes_the_fast_way(
     stack.dialog_stack[0].state["values"]["question"] = 3
 
     assert ours(state) != before
+
+
+class Registered:
+    """A class whose ``copyreg`` reducer, registered elsewhere, leaves its state out."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def test_a_reducer_registered_elsewhere_does_not_hide_a_change() -> None:
+    copyreg.pickle(Registered, lambda item: (Registered, (None,)))
+    try:
+        registered = Registered("Question 2")
+        state = {"progress": registered}
+        before_stock, before_ours = stock(state), ours(state)
+
+        registered.value = "Question 3"
+
+        assert stock(state) != before_stock
+        assert ours(state) != before_ours
+    finally:
+        del copyreg.dispatch_table[Registered]

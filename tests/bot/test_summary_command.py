@@ -220,9 +220,8 @@ async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) 
     paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
     request = store.call(lambda r: r.requests.find_all_for(paeds.id))[0]
     key = f"request:{request.id}"
-    store.call(
-        lambda r: r.nudges.record_items("19:c", [(key, "chase")], activity_id="a", day=TODAY)
-    )
+    store.call(lambda r: r.nudges.hold("19:c", [(key, "chase")], day=TODAY))
+    store.call(lambda r: r.nudges.confirm("19:c", [(key, "chase")], activity_id="a"))
     store.call(lambda r: r.nudges.acknowledge("19:c", key, "chase", actor=DCO))
 
     after = cards_of(await Chat(store, user=DCO).say("summary"))[0]

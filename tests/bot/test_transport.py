@@ -161,3 +161,24 @@ def test_the_environment_proxy_is_used_except_for_hosts_it_excludes(
     )
     assert sender._proxy_for("http://127.0.0.1:3978/v3/conversations") is None
     assert sender._proxy_for("http://localhost:3978/") is None
+
+
+class _NoToken(MicrosoftAppCredentials):
+    """App credentials whose token cannot be had (Entra ID unreachable)."""
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        raise ConnectionError("login.microsoftonline.com is unreachable")
+
+
+async def test_a_send_without_a_token_is_not_sent_and_says_so(teams: tuple[_Teams, str]) -> None:
+    fake, url = teams
+    session = transport.new_session()
+    client = ConnectorClient(_NoToken("bot-app-id", "secret"), base_url=url)
+    transport.use_aiohttp(client, session, lambda: 5)
+    try:
+        with pytest.raises(transport.NotSent):
+            await client.conversations.send_to_conversation("a:1", _reply())
+    finally:
+        await session.close()
+
+    assert fake.requests == []  # nothing reached Teams, so trying again later is safe

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,12 +63,37 @@ async def test_a_locked_database_gets_a_try_again_and_writes_nothing_half(
     assert _audit(store) == audit_before + 1  # the answer and its audit row, once
 
 
+class Waits:
+    """How the app's retries wait, recorded instead of slept (the one wiring takes a sleep)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+@pytest.fixture
+async def patient(
+    store: Store, slt: Service
+) -> AsyncIterator[tuple[TestClient[web.Request, web.Application], Waits]]:
+    """The bot's HTTP endpoint, whose retries are recorded rather than waited out."""
+    waits = Waits()
+    started = TestClient(
+        TestServer(create_app(builders.settings(), store=store, sleep=waits.sleep))
+    )
+    await started.start_server()
+    yield started, waits
+    await started.close()
+
+
 async def test_a_reply_the_connector_refuses_is_logged_and_the_answer_is_kept(
-    client: TestClient[web.Request, web.Application],
+    patient: tuple[TestClient[web.Request, web.Application], Waits],
     connector: tuple[FakeConnector, str],
     store: Store,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    client, waits = patient
     fake, url = connector
     await client.post("/api/messages", json=builders.message("start assessment", url))
     value = dict(fake.take()[1].cards[0]["actions"][0]["data"])
@@ -82,6 +108,7 @@ async def test_a_reply_the_connector_refuses_is_logged_and_the_answer_is_kept(
     assert response.status < 500
     assert "turn failed, reference" in caplog.text
     assert "could not send the apology" in caplog.text
+    assert waits.seconds == [1.0, 1.0, 1.0, 1.0]  # Retry-After, twice for the card and the apology
     assert _answers(store) == [(1, "yes", "Log kept")]
 
 
@@ -234,10 +261,11 @@ async def test_malformed_activities_get_a_plain_status_and_write_nothing(
 
 
 async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
-    client: TestClient[web.Request, web.Application],
+    patient: tuple[TestClient[web.Request, web.Application], Waits],
     connector: tuple[FakeConnector, str],
     store: Store,
 ) -> None:
+    client, waits = patient
     fake, url = connector
     fake.fail_next(500, times=2)
 
@@ -246,6 +274,7 @@ async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
     posts = [s for s in fake.take() if s.method == "POST"]
     assert response.status < 300
     assert len(posts) == 3 and posts[-1].cards[0]["body"][0]["text"] == "What I can do"
+    assert waits.seconds == [0.5, 1.0]
 
 
 async def test_nothing_personal_reaches_the_log_at_any_level(

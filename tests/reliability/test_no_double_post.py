@@ -24,10 +24,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.nudges.sweep import NudgeSweep
 from bot.storage.nudges import INTERRUPTED
 from bot.storage.store import Repositories, Store
+from bot.teams.adapter import build_wiring
 from bot.teams.app import create_app
 from ehcp_rules import AdviceRequestRecord, Rating, Service
 from tests import builders
@@ -45,6 +47,8 @@ class Post:
 
     conversation: str
     answered: int | None  # None: no answer (it hung, or the connection was dropped)
+    method: str = "POST"
+    body: bytes = b""
 
 
 @dataclass
@@ -52,7 +56,9 @@ class FaultyTeams:
     """A connector on a raw socket: answers each post as ``script`` says, then 200 for ever.
 
     ``hang`` never answers (until the test ends); ``drop`` reads the whole request and closes the
-    connection; a number is that status, with ``Retry-After`` when given as ``429:0.05``."""
+    connection; a number is that status, with ``Retry-After`` when given as ``429:0.05``. An entry
+    is for a POST (a new message), or for a PUT (a card updated in place) when it starts ``PUT ``.
+    """
 
     script: list[str]
     posts: list[Post] = field(default_factory=list)
@@ -68,42 +74,55 @@ class FaultyTeams:
                 request_line, *lines = head.split("\r\n")
                 headers = dict(line.split(": ", 1) for line in lines if ": " in line)
                 length = int({k.lower(): v for k, v in headers.items()}.get("content-length", 0))
-                await reader.readexactly(length)
+                body = await reader.readexactly(length)
                 method, path, _ = request_line.split(" ")
-                if not await self._answer(method, path, writer):
+                if not await self._answer(method, path, body, writer):
                     return
         writer.close()
 
-    async def _answer(self, method: str, path: str, writer: asyncio.StreamWriter) -> bool:
+    async def _answer(
+        self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter
+    ) -> bool:
         """Answer one request; ``False`` when the connection is to be left or closed."""
-        action = self.script.pop(0) if self.script and method == "POST" else "200"
+        action = self._next(method)
         conversation = unquote(
             path.rsplit("/conversations/", maxsplit=1)[-1].split("/", maxsplit=1)[0]
         )
         if action in ("hang", "drop"):
-            self.posts.append(Post(conversation, None))
+            self.posts.append(Post(conversation, None, method, body))
             if action == "hang":
                 await self.release.wait()
             writer.close()
             return False
         status, _, retry_after = action.partition(":")
-        self.posts.append(Post(conversation, int(status)))
-        body = json.dumps({"id": f"act-{next(self._ids)}"} if status == "200" else {}).encode()
+        self.posts.append(Post(conversation, int(status), method, body))
+        answer = json.dumps({"id": f"act-{next(self._ids)}"} if status == "200" else {}).encode()
         extra = f"Retry-After: {retry_after}\r\n" if retry_after else ""
         writer.write(
             f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
-            f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
+            f"Content-Length: {len(answer)}\r\n\r\n".encode()
+            + answer
         )
         await writer.drain()
         return True
 
+    def _next(self, method: str) -> str:
+        """The first scripted answer for this method (taken), else 200."""
+        for index, entry in enumerate(self.script):
+            wanted, _, action = entry.rpartition(" ")
+            if (wanted or "POST") == method:
+                return self.script.pop(index) and action
+        return "200"
+
     def delivered(self, conversation: str) -> int:
-        """Posts Teams took or may have taken (answered 2xx, or not answered at all)."""
+        """Posts Teams took or may have taken (answered 2xx, answered 504 by a gateway that gave
+        up waiting for it, or not answered at all)."""
         return sum(
             1
             for post in self.posts
-            if post.conversation == conversation and (post.answered or 200) < 300
+            if post.conversation == conversation
+            and post.method == "POST"
+            and (post.answered is None or post.answered < 300 or post.answered == 504)
         )
 
 
@@ -168,11 +187,15 @@ def _marks(path: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT activity_id FROM sent_nudges")]
 
 
+async def _no_wait(seconds: float) -> None:
+    """Retries in ``serve`` go on at once here (``ehcp-bot nudges`` waits for real)."""
+
+
 async def _sweep_in_serve(store: Store, clock: FakeClock, day: date) -> None:
     """Start ``serve``'s app on ``day`` after the nudge time: its scheduler catches up at once."""
     clock.set(datetime.combine(day, time(10), tzinfo=clock.zone).astimezone(UTC))
     settings = builders.settings(connector_timeout=TIMEOUT)
-    server = TestServer(create_app(settings, store=store, schedule_nudges=True))
+    server = TestServer(create_app(settings, store=store, schedule_nudges=True, sleep=_no_wait))
     await server.start_server()
     try:
         for _ in range(400):
@@ -207,6 +230,7 @@ FAULTS = {
     "drops the connection after reading the post": (["drop"], 1, "interrupted"),
     "answers 429 twice": (["429:0.05", "429:0.05"], 3, "posted"),
     "answers 502, then 503": (["502", "503:0.05"], 3, "posted"),
+    "answers 504 (a gateway gave up waiting)": (["504"], 1, "interrupted"),
 }
 
 
@@ -229,3 +253,44 @@ async def test_a_digest_reaches_the_channel_at_most_once_whatever_teams_does(
     marks = _marks(store.database.path)
     assert len(marks) == 1
     assert (marks[0] == INTERRUPTED) is (outcome == "interrupted")
+
+
+async def test_two_sweeps_at_the_same_moment_post_each_digest_once(
+    store: Store, slt: Service, clock: FakeClock
+) -> None:
+    teams = FaultyTeams([])
+    wiring = build_wiring(builders.settings(connector_timeout=TIMEOUT))
+
+    async with running(teams) as url:
+        _subscribe(store, slt, url)
+        reports = await asyncio.gather(
+            NudgeSweep(store, wiring.sender()).run(MONDAY),
+            NudgeSweep(store, wiring.sender()).run(MONDAY),
+        )
+    await wiring.close()
+
+    assert teams.delivered(CHANNEL) == 1, teams.posts
+    assert sorted(report.posted for report in reports) == [0, 1]
+
+
+@pytest.mark.parametrize("fault", ["hang", "drop"])
+async def test_a_card_update_with_no_answer_is_never_sent_again(
+    store: Store, slt: Service, fault: str
+) -> None:
+    teams = FaultyTeams([f"PUT {fault}"])
+    app = create_app(builders.settings(connector_timeout=TIMEOUT), store=store)
+    bot = TestClient(TestServer(app))
+    await bot.start_server()
+
+    async with running(teams) as url:
+        await bot.post("/api/messages", json=builders.message("start assessment", url))
+        card = json.loads(teams.posts[-1].body)["attachments"][0]["content"]
+        save = next(a for a in card["actions"] if a["title"] == "Save answer")
+        value = save["data"] | {"rating": "yes", "comment": "Flowchart agreed in March."}
+        await bot.post("/api/messages", json=builders.submission(value, "act-2", url))
+    await bot.close()
+
+    updates = [post for post in teams.posts if post.method == "PUT"]
+    assert len(updates) == 1, teams.posts  # on a pooled connection too, on either transport
+    answers = store.call(lambda r: r.db.execute("SELECT question FROM answers").fetchall())
+    assert answers == [(1,)]  # the answer itself is kept

@@ -145,7 +145,8 @@ def test_acknowledged_nudges_are_counted_per_service(demo: Store) -> None:
     paeds = services["Community Paediatrics"]
     requests = demo.call(lambda r: r.requests.find_all_for(paeds.id))[:3]
     keys = [(f"request:{q.id}", "chase") for q in requests]
-    demo.call(lambda r: r.nudges.record_items("19:channel", keys, activity_id="a1", day=TODAY))
+    demo.call(lambda r: r.nudges.hold("19:channel", keys, day=TODAY))
+    demo.call(lambda r: r.nudges.confirm("19:channel", keys, activity_id="a1"))
     demo.call(lambda r: r.nudges.acknowledge("19:channel", keys[0][0], "chase", actor="person-1"))
     demo.call(lambda r: r.nudges.acknowledge("19:channel", keys[0][0], "chase", actor="person-2"))
 
