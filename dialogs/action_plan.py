@@ -1,7 +1,14 @@
-"""Saving the action plan card: an owner, a target date and progress for each action."""
+"""Saving the action plan card: an owner, a target date and progress for each action.
+
+A card submission is whatever the client sent: a field that is absent keeps its stored value (a
+forged or partial submission blanks nothing), a field that is present and valid is saved, and a
+field that is present and not valid is named and left as it was. The policy has already checked
+that the person works for the assessment's service (``dialogs.policy``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,51 +18,91 @@ from dialogs import messages
 from dialogs.cards.assessment import action_plan_card
 from dialogs.ports import AssessmentStore
 from dialogs.turns import update_card
-from ehcp_rules import ActionItem, ActionProgress, load_question_bank
+from ehcp_rules import (
+    ActionItem,
+    ActionProgress,
+    PrivacyError,
+    RulesError,
+    load_question_bank,
+    parse_day,
+)
 
-_MAX_OWNER = 100
+MAX_OWNER = 100
+"""Characters kept of an owner's name or role."""
+
+
+@dataclass
+class _Change:
+    """One action as the submission leaves it, and what was wrong with it."""
+
+    owner: str | None
+    target: date | None
+    progress: ActionProgress
+    problems: list[str]
 
 
 async def save_action_plan(
     context: TurnContext, store: AssessmentStore, value: dict[str, Any], actor: str
 ) -> None:
-    """Validate every field first; save all or nothing; update the card in place."""
-    assessment_id = value.get("assessment")
-    if not isinstance(assessment_id, int):
-        await context.send_activity(messages.STALE_CARD)
-        return
-    actions = await store.actions(assessment_id)
-    changes = []
-    for action in actions:
-        parsed = _parse(action, value)
-        if isinstance(parsed, str):
-            await context.send_activity(parsed)
-            return
-        changes.append(parsed)
-    for question, owner, target, progress in changes:
-        await store.update_action(
-            assessment_id, question, owner=owner, target_date=target, progress=progress, actor=actor
-        )
-    owned = sum(1 for _, owner, _, _ in changes if owner)
-    await context.send_activity(messages.ACTIONS_SAVED.format(count=len(changes), owned=owned))
+    """Save what was sent and valid, name what was not, update the card in place."""
+    assessment_id = value["assessment"]  # the policy found this stored assessment
+    saved, problems = 0, []
+    for action in await store.actions(assessment_id):
+        change = _read(action, value)
+        problems += change.problems
+        if (change.owner, change.target, change.progress) == (
+            action.owner,
+            action.target_date,
+            action.progress,
+        ):
+            continue
+        try:
+            await store.update_action(
+                assessment_id,
+                action.question,
+                owner=change.owner,
+                target_date=change.target,
+                progress=change.progress,
+                actor=actor,
+            )
+            saved += 1
+        except PrivacyError as refused:
+            problems.append(messages.ACTION_REFUSED.format(question=action.question, why=refused))
+    await context.send_activity(_reply(saved, problems))
     await _refresh_card(context, store, assessment_id)
 
 
-def _parse(
-    action: ActionItem, value: dict[str, Any]
-) -> tuple[int, str | None, date | None, ActionProgress] | str:
+def _read(action: ActionItem, value: dict[str, Any]) -> _Change:
+    """The action with whichever of its fields the submission carries, each checked."""
     number = action.question
-    owner = " ".join(str(value.get(f"owner_{number}", "") or "").split())[:_MAX_OWNER] or None
-    raw_target = str(value.get(f"target_{number}", "") or "").strip()
-    try:
-        target = date.fromisoformat(raw_target) if raw_target else None
-    except ValueError:
-        return messages.ACTIONS_BAD_DATE.format(question=number, value=raw_target)
-    try:
-        progress = ActionProgress(str(value.get(f"progress_{number}") or action.progress.value))
-    except ValueError:
-        progress = action.progress
-    return number, owner, target, progress
+    change = _Change(action.owner, action.target_date, action.progress, [])
+    if f"owner_{number}" in value:
+        owner = " ".join(str(value[f"owner_{number}"] or "").split())
+        if len(owner) > MAX_OWNER:
+            change.problems.append(
+                messages.ACTION_OWNER_LONG.format(question=number, limit=MAX_OWNER)
+            )
+        else:
+            change.owner = owner or None
+    if f"target_{number}" in value:
+        raw = str(value[f"target_{number}"] or "").strip()
+        try:
+            change.target = parse_day(raw) if raw else None
+        except RulesError:
+            change.problems.append(messages.ACTIONS_BAD_DATE.format(question=number, value=raw))
+    if f"progress_{number}" in value:
+        try:
+            change.progress = ActionProgress(str(value[f"progress_{number}"]))
+        except ValueError:
+            change.problems.append(messages.ACTION_BAD_PROGRESS.format(question=number))
+    return change
+
+
+def _reply(saved: int, problems: list[str]) -> str:
+    done = messages.ACTIONS_SAVED.format(count=saved) if saved else messages.ACTIONS_UNCHANGED
+    if not problems:
+        return done
+    return f"{done} {messages.ACTIONS_NOT_SAVED} " + " ".join(problems)
 
 
 async def _refresh_card(context: TurnContext, store: AssessmentStore, assessment_id: int) -> None:

@@ -22,6 +22,7 @@ from dialogs.cards.casework import (
 )
 from dialogs.casework_views import request_summary, review_needs, status_line
 from dialogs.commands import Command
+from dialogs.policy import decision_of
 from dialogs.ports import CaseworkStore, Clock, ConflictError, NotFoundError
 from dialogs.turns import card_activity, conversation_key, person_of
 from ehcp_rules import (
@@ -128,14 +129,9 @@ class Casework:
         return True
 
     async def _services(self, context: TurnContext) -> list[Service] | None:
-        object_id = person_of(context) or ""
-        services = await self._store.visible_services(object_id) if object_id else []
-        if not services:
-            await context.send_activity(
-                messages.NO_SERVICES.format(object_id=object_id or "unknown")
-            )
-            return None
-        return services
+        """The services this turn may touch, as the policy found them (in a channel, only those
+        the channel follows; for a card, the one its stored record belongs to)."""
+        return list(decision_of(context).services) or None
 
     async def _log_request(
         self, context: TurnContext, value: dict[str, Any], services: list[Service]
@@ -316,10 +312,13 @@ class Casework:
     async def _acknowledge(
         self, context: TurnContext, value: dict[str, Any], services: list[Service]
     ) -> None:
+        """Note that someone has seen a nudge posted here; the reference said back is the one
+        stored when it was posted, never the card's."""
         item, step = str(value.get("item", "")), str(value.get("step", ""))
-        reference = str(value.get("reference", "this item"))
-        if not item or not step:
+        posted = await self._store.posted_nudge(conversation_key(context), item, step)
+        if posted is None:
             raise InputProblem(messages.STALE_CARD)
+        reference = posted.reference or "this item"
         added = await self._store.acknowledge(
             conversation_key(context), item, step, actor=person_of(context) or ""
         )

@@ -1,11 +1,14 @@
-"""The root dialog: reads what the person asked for and routes it.
+"""The root dialog: reads what the person asked for, asks the policy, and routes it.
 
-Typed commands and the help card's buttons start the self-assessment or answer directly; a card
-clicked when no assessment is open (a stale or double-clicked card) changes nothing and says so.
+Every turn is first put to the policy (``dialogs.policy``): who may do it, where, and on which
+service's records, found from the store. A refusal is told and nothing else happens. Typed
+commands and the help card's buttons start the self-assessment or answer directly; a card clicked
+when no assessment is open (a stale or double-clicked card) changes nothing and says so.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -24,6 +27,7 @@ from dialogs.cards.elements import ACTION_KEY
 from dialogs.cards.general import help_card
 from dialogs.casework import Casework
 from dialogs.commands import Command, parse
+from dialogs.policy import DECISION_KEY, Place, Policy, Turn
 from dialogs.ports import (
     AssessmentStore,
     CaseworkStore,
@@ -37,7 +41,8 @@ from dialogs.self_assessment_dialog import SelfAssessmentDialog
 from dialogs.status import send_status
 from dialogs.subscriptions import Subscriptions
 from dialogs.summary import Summaries
-from dialogs.turns import card_activity, is_personal, person_of, submitted_value
+from dialogs.turns import card_activity, conversation_key, is_personal, person_of, submitted_value
+from ehcp_rules import RulesError, parse_period
 
 _ASSESSMENT_CARD_ACTIONS = {"answer", "back", "skip", "pause", "change", "continue", "submit"}
 
@@ -57,20 +62,24 @@ class MainDialog(ComponentDialog):
         summaries: SummaryStore,
         clock: Clock,
         reports: Reports,
+        policy: Policy,
     ) -> None:
         super().__init__(self.ID)
         self._store = store
         self._clock = clock
+        self._policy = policy
         self._casework = Casework(casework, clock)
         self._subscriptions = Subscriptions(subscriptions, clock)
         self._summaries = Summaries(summaries, clock, reports)
-        self.add_dialog(SelfAssessmentDialog(store, clock))
+        self.add_dialog(SelfAssessmentDialog(store, clock, policy))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
 
     async def route_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         """Start the assessment, or answer and finish."""
         context = step.context
+        if not await self._allowed(context):
+            return await step.end_dialog()
         if await self._casework_turn(context):
             return await step.end_dialog()
         value = submitted_value(context)
@@ -78,12 +87,7 @@ class MainDialog(ComponentDialog):
             await self._on_card_outside_assessment(context, value)
             return await step.end_dialog()
         command, _ = parse(_typed(context))
-        if command in (Command.START, Command.RESUME):
-            if not is_personal(context):
-                await context.send_activity(
-                    messages.IN_CHANNEL_ONLY_PERSONAL.format(bot=messages.BOT_NAME)
-                )
-                return await step.end_dialog()
+        if command in (Command.START, Command.RESUME):  # in a personal chat (the policy's)
             return await step.begin_dialog(SelfAssessmentDialog.ID)
         if command is Command.STATUS:
             await send_status(context, self._store, person_of(context) or "", clock=self._clock)
@@ -93,6 +97,8 @@ class MainDialog(ComponentDialog):
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
         """During an assessment, casework commands and cards are answered without leaving it."""
+        if not await self._allowed(inner_dc.context):
+            return DialogTurnResult(DialogTurnStatus.Waiting)
         if await self._casework_turn(inner_dc.context):
             return DialogTurnResult(DialogTurnStatus.Waiting)
         return await super().on_continue_dialog(inner_dc)
@@ -109,6 +115,34 @@ class MainDialog(ComponentDialog):
         if await self._summaries.on_command(context, command, argument):
             return True
         return await self._casework.on_command(context, command, argument)
+
+    async def _allowed(self, context: TurnContext) -> bool:
+        """Ask the policy about this turn; tell the person when it says no. The decision is
+        kept in the turn for the handlers (the services they may touch)."""
+        decision = await self._policy.decide(self._turn(context))
+        if not decision.allowed:
+            await context.send_activity(decision.reason)
+            return False
+        context.turn_state[DECISION_KEY] = decision
+        return True
+
+    def _turn(self, context: TurnContext) -> Turn:
+        value = submitted_value(context)
+        if value is not None and value.get(ACTION_KEY) != "command":
+            action, argument = f"card:{value.get(ACTION_KEY)}", ""
+        else:
+            command, argument = parse(_typed(context))
+            action = f"command:{command.value}"
+            if command is Command.SUMMARY and not _is_period(argument, self._clock.today()):
+                action = "command:summary for"
+        return Turn(
+            person=person_of(context) or "",
+            place=Place.PERSONAL if is_personal(context) else Place.SHARED,
+            conversation=conversation_key(context),
+            action=action,
+            value=value or {},
+            argument=argument,
+        )
 
     async def finish_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         """The child dialog has ended: so does this turn's routing."""
@@ -134,6 +168,15 @@ class MainDialog(ComponentDialog):
             await context.send_activity(finished)
             return
         await context.send_activity(f"{messages.STALE_CARD} Type **resume** to carry on.")
+
+
+def _is_period(argument: str, today: date) -> bool:
+    """Whether ``summary ARGUMENT`` asks for a period (else it names a service)."""
+    try:
+        parse_period(argument or None, today)
+    except RulesError:
+        return False
+    return True
 
 
 def _typed(context: TurnContext) -> str | None:

@@ -76,8 +76,13 @@ APOLOGY = (
     "Sorry, something went wrong on my side (reference {reference}). Anything you had already "
     "saved is safe; please try again."
 )
-ACTIONS_SAVED = "Action plan saved: {count} actions, {owned} with an owner."
-ACTIONS_BAD_DATE = "Question {question}: {value!r} is not a date. Nothing was saved."
+ACTIONS_SAVED = "Action plan saved: {count} action(s) changed."
+ACTIONS_UNCHANGED = "The action plan is as it was: nothing was changed."
+ACTIONS_NOT_SAVED = "Not saved, and left as it was:"
+ACTIONS_BAD_DATE = "question {question}: {value!r} is not a date (use 2027-03-31 or 31/03/2027)."
+ACTION_OWNER_LONG = "question {question}: the lead is longer than {limit} characters."
+ACTION_BAD_PROGRESS = "question {question}: that is not one of the progress ratings."
+ACTION_REFUSED = "question {question}: {why}"
 STATUS_NONE = "Your services have no self-assessment yet. Type **start assessment** to begin."
 
 CASE_REF_LABEL = "Case reference (the local authority's)"
@@ -193,6 +198,10 @@ PAUSED_UNTIL = (
 )
 NUDGES_RESUMED = "Nudges to this channel are back on."
 NO_SUBSCRIPTION_HERE = "This channel gets no nudges yet. Type: subscribe SERVICE"
+NOT_FOLLOWED_HERE = (
+    "This channel follows none of your services, so I show and change nothing of yours here: "
+    "ask in a personal chat with me, or in your own service's channel."
+)
 CHANNEL_CHANGE_ROLE = (
     "Only a SPOC of a service this channel follows, a DCO or an administrator can change its "
     "nudges; you need one of those roles."
@@ -224,6 +233,19 @@ SUMMARY_NUDGES = "Overdue-request nudges acknowledged in the period: {acknowledg
 CHART_ALT = (
     "Chart: 6-week compliance by month for the last 12 months, all services and each service, "
     "with each service's latest RAG rating."
+)
+NO_LONGER_MEMBER = (
+    "You no longer have a role for {service}, so the self-assessment is closed for you. The "
+    "answers given so far are kept. Ask your administrator if this is a mistake."
+)
+PERSONAL_ONLY = (
+    "I show that only in a personal chat, because it can hold comments and case details that "
+    "not everyone here may see: open a chat with {bot} and ask there."
+)
+ASSESSMENT_FOR_MEMBERS = (
+    "The self-assessment is completed by a service's practitioners and SPOCs. With your role you "
+    "can ask for the **summary**, a service's detail (**summary for SERVICE**), and **overdue**, "
+    "**due this week**, **requests** and **reviews** across services: type **help** for more."
 )
 EXPORT_PERSONAL_ONLY = (
     "Exports hold case references and comments, so I hand them out only in a personal chat: "

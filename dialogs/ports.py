@@ -167,6 +167,12 @@ class CaseworkStore(Protocol):
         """Note that someone has seen a nudge; ``False`` when they already had."""
         ...
 
+    async def posted_nudge(
+        self, conversation_id: str, item_key: str, step: str
+    ) -> PostedNudge | None:
+        """The nudge item posted to this conversation at this step, if it was."""
+        ...
+
 
 @runtime_checkable
 class SubscriptionStore(Protocol):
@@ -249,6 +255,54 @@ class SummaryStore(Protocol):
 
     async def reviews(self, service_ids: list[int]) -> list[AnnualReviewRecord]:
         """Reviews involving any of these services."""
+        ...
+
+
+@dataclass(frozen=True)
+class PostedNudge:
+    """A nudge item as it was posted to a conversation: the service it was about and the
+    reference it showed (a case reference, a service), both as stored when it was posted."""
+
+    service_id: int | None
+    reference: str | None
+
+
+@runtime_checkable
+class PolicyStore(Protocol):
+    """What the policy reads to decide a turn: roles, and the records cards name."""
+
+    async def roles_of(self, object_id: str) -> list[RoleGrant]:
+        """Every role this person holds."""
+        ...
+
+    async def all_services(self) -> list[Service]:
+        """Every service."""
+        ...
+
+    async def subscribed_service_ids(self, conversation_id: str) -> list[int | None]:
+        """The ids of the services the conversation follows (``None``: every service)."""
+        ...
+
+    async def service(self, service_id: int) -> Service:
+        """One service; ``NotFoundError`` if there is none."""
+        ...
+
+    async def find_service(self, name: str) -> Service | None:
+        """The service with this name (case ignored), if any."""
+        ...
+
+    async def assessment(self, assessment_id: int) -> Assessment:
+        """One assessment; ``NotFoundError`` if there is none."""
+        ...
+
+    async def request(self, request_id: int) -> AdviceRequestRecord:
+        """One request; ``NotFoundError`` if there is none."""
+        ...
+
+    async def posted_nudge(
+        self, conversation_id: str, item_key: str, step: str
+    ) -> PostedNudge | None:
+        """The nudge item posted to this conversation at this step, if it was."""
         ...
 
 

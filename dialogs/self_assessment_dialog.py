@@ -28,6 +28,7 @@ from dialogs.cards.assessment import (
 from dialogs.cards.elements import ACTION_KEY, Element
 from dialogs.cards.general import choose_service_card, help_card
 from dialogs.commands import Command, parse_command
+from dialogs.policy import Policy
 from dialogs.ports import AssessmentStore, Clock, ConflictError
 from dialogs.progress import AssessmentProgress, Mode, next_unanswered
 from dialogs.status import send_status
@@ -51,10 +52,11 @@ class SelfAssessmentDialog(ComponentDialog):
     _START = "SelfAssessmentDialog.start"
     _LOOP = "SelfAssessmentDialog.loop"
 
-    def __init__(self, store: AssessmentStore, clock: Clock) -> None:
+    def __init__(self, store: AssessmentStore, clock: Clock, policy: Policy) -> None:
         super().__init__(self.ID)
         self._store = store
         self._clock = clock
+        self._policy = policy
         self.add_dialog(
             WaterfallDialog(self._START, [self.choose_service_step, self.open_assessment_step])
         )
@@ -121,6 +123,11 @@ class SelfAssessmentDialog(ComponentDialog):
     async def handle_reply_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         """Act on a card submission or a typed command, then show what comes next."""
         progress = AssessmentProgress.model_validate(step.values["progress"])
+        if not await self._policy.may_work_on(person_of(step.context) or "", progress.service_id):
+            await step.context.send_activity(
+                messages.NO_LONGER_MEMBER.format(service=progress.service)
+            )
+            return await step.end_dialog()
         value = submitted_value(step.context)
         if value is not None:
             following = await self._on_card(step.context, progress, value)

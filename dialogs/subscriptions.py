@@ -1,6 +1,9 @@
-"""``subscribe``, ``unsubscribe`` and ``subscriptions`` in a team channel (with the bot @mentioned).
+"""``subscribe``, ``unsubscribe`` and ``subscriptions`` in a team channel (with the bot @mentioned),
+and the channel's nudge settings (``nudges weekly on Monday``, ``pause nudges until …``,
+``resume nudges``).
 
-A SPOC may bind a channel to their own service; a DCO or an administrator to any service, or to
+Who may (the policy's, ``dialogs.policy``): a SPOC may bind a channel to their own service and
+change the nudges of a channel following it; a DCO or an administrator may bind any service, or
 every service (``subscribe all``). Subscriptions belong to the channel and the service, not to the
 person who made them, so they survive staff changes.
 """
@@ -13,20 +16,13 @@ from botbuilder.core import TurnContext
 
 from dialogs import messages
 from dialogs.commands import Command
+from dialogs.policy import decision_of
 from dialogs.ports import Clock, SubscriptionStore
-from dialogs.turns import conversation_key, is_personal, person_of
-from ehcp_rules import Role, RoleGrant, Service
+from dialogs.turns import conversation_key, person_of
 
 _ALL = {"all", "all services", "every service", "everything"}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 _CHANNEL_SETTINGS = (Command.CADENCE, Command.PAUSE_NUDGES, Command.RESUME_NUDGES)
-
-
-def _may_change(grants: list[RoleGrant], followed: list[int | None]) -> bool:
-    """A DCO or admin, or a SPOC of a service the channel follows."""
-    if any(g.role in (Role.DCO, Role.ADMIN) for g in grants):
-        return True
-    return any(g.role is Role.SPOC and g.service_id in followed for g in grants)
 
 
 class Subscriptions:
@@ -43,9 +39,6 @@ class Subscriptions:
             return True
         if command not in (Command.SUBSCRIBE, Command.UNSUBSCRIBE, Command.SUBSCRIPTIONS):
             return False
-        if is_personal(context) or context.activity.conversation is None:
-            await context.send_activity(messages.SUBSCRIBE_IN_CHANNEL)
-            return True
         channel = conversation_key(context)
         if command is Command.SUBSCRIPTIONS:
             await self._list(context, channel)
@@ -56,18 +49,8 @@ class Subscriptions:
         return True
 
     async def _settings(self, context: TurnContext, command: Command, argument: str) -> None:
-        if is_personal(context):
-            await context.send_activity(messages.SUBSCRIBE_IN_CHANNEL)
-            return
+        """A channel's nudge settings (the policy has checked the person may change them)."""
         channel = conversation_key(context)
-        followed = await self._store.subscribed_service_ids(channel)
-        if not followed:
-            await context.send_activity(messages.NO_SUBSCRIPTION_HERE)
-            return
-        grants = await self._store.roles_of(person_of(context) or "")
-        if not _may_change(grants, followed):
-            await context.send_activity(messages.CHANNEL_CHANGE_ROLE)
-            return
         actor = person_of(context) or ""
         if command is Command.CADENCE:
             await self._cadence(context, channel, argument, actor)
@@ -124,11 +107,8 @@ class Subscriptions:
         if not name:
             await context.send_activity(messages.SUBSCRIBE_WHICH)
             return
-        grants = await self._store.roles_of(person_of(context) or "")
-        target = await self._target(context, name, grants)
-        if target is False:
-            return
-        service = target if isinstance(target, Service) else None
+        # the policy found the service named, from the store, and checked the person may
+        service = None if name.lower() in _ALL else decision_of(context).services[0]
         label = service.name if service else messages.EVERY_SERVICE
         actor = person_of(context) or ""
         service_id = service.id if service else None
@@ -139,23 +119,3 @@ class Subscriptions:
             done = await self._store.unsubscribe(channel, service_id, actor=actor)
             reply = messages.UNSUBSCRIBED if done else messages.NOT_SUBSCRIBED
         await context.send_activity(reply.format(service=label))
-
-    async def _target(
-        self, context: TurnContext, name: str, grants: list[RoleGrant]
-    ) -> Service | bool | None:
-        """The service named (``None`` for all), or ``False`` after explaining why not."""
-        oversees = any(g.role in (Role.DCO, Role.ADMIN) for g in grants)
-        if name.lower() in _ALL:
-            if not oversees:
-                await context.send_activity(messages.SUBSCRIBE_ALL_ROLE)
-                return False
-            return None
-        service = await self._store.find_service(name)
-        if service is None:
-            await context.send_activity(messages.UNKNOWN_SERVICE.format(name=name))
-            return False
-        spoc = any(g.role is Role.SPOC and g.service_id == service.id for g in grants)
-        if not (oversees or spoc):
-            await context.send_activity(messages.SUBSCRIBE_ROLE.format(service=service.name))
-            return False
-        return service

@@ -1,8 +1,9 @@
 """``summary [PERIOD]`` and ``summary for SERVICE``: the DCO's compliance summary, a service's
 detail, and their exports as files.
 
-Every card button is checked again when it is clicked (a card can be forwarded or outlive a role),
-and files are handed out only in personal chat, where nobody else can see the link.
+Who may see what, and where, is the policy's (``dialogs.policy``): it is asked on every turn, every
+card button included (a card can be forwarded or outlive a role), and it finds the service a button
+names from the store. Summaries, details and files are shown only in a personal chat.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from dialogs.cards.elements import ACTION_KEY
 from dialogs.cards.summary import download_card, service_detail_card, summary_card
 from dialogs.casework_views import review_needs, status_line
 from dialogs.commands import Command
+from dialogs.policy import decision_of
 from dialogs.ports import Clock, FileLink, NotFoundError, Reports, SummaryStore
-from dialogs.turns import card_activity, is_personal, person_of
+from dialogs.turns import card_activity, is_personal
 from ehcp_rules import (
     Period,
-    Role,
-    RoleGrant,
     RulesError,
     Service,
     advice_status,
@@ -53,11 +53,8 @@ class Summaries:
             service = await self._store.find_service(argument) if argument else None
             if service is None:
                 await context.send_activity(messages.SUMMARY_WHAT.format(error=str(error)))
-            else:
+            else:  # the policy has checked that this person may see it
                 await self._detail(context, service)
-            return True
-        if not await self._is_dco(context):
-            await context.send_activity(messages.SUMMARY_ROLE)
             return True
         summary = await self._store.summary(period, today)
         chart = await self._reports.chart(summary)
@@ -71,14 +68,8 @@ class Summaries:
         if action not in CARD_ACTIONS:
             return False
         if action == "summary_detail":
-            service = await self._service(value.get("service"))
-            if service is None:
-                await context.send_activity(messages.STALE_CARD)
-            else:
-                await self._detail(context, service)
-            return True
-        if not is_personal(context):
-            await context.send_activity(messages.EXPORT_PERSONAL_ONLY.format(bot=messages.BOT_NAME))
+            (service,) = decision_of(context).services  # the stored service the card names
+            await self._detail(context, service)
             return True
         if action == "summary_export":
             await self._export_summary(context, value)
@@ -87,9 +78,6 @@ class Summaries:
         return True
 
     async def _export_summary(self, context: TurnContext, value: dict[str, Any]) -> None:
-        if not await self._is_dco(context):
-            await context.send_activity(messages.SUMMARY_ROLE)
-            return
         today = self._clock.today()
         file_format, period = value.get("format"), _period(value.get("period"), today)
         if file_format not in EXPORT_FORMATS or period is None:
@@ -108,10 +96,7 @@ class Summaries:
         if assessment is None or assessment.status != "submitted":
             await context.send_activity(messages.STALE_CARD)
             return
-        service = await self._store.service(assessment.service_id)
-        if not await self._may_see(context, service):
-            await context.send_activity(messages.DETAIL_ROLE.format(service=service.name))
-            return
+        (service,) = decision_of(context).services  # the assessment's own service, as stored
         answers = await self._store.answers(assessment.id)
         actions = await self._store.actions(assessment.id)
         link = await self._reports.assessment_export(service, assessment, answers, actions)
@@ -121,9 +106,6 @@ class Summaries:
         await context.send_activity(card_activity(download_card(link)))
 
     async def _detail(self, context: TurnContext, service: Service) -> None:
-        if not await self._may_see(context, service):
-            await context.send_activity(messages.DETAIL_ROLE.format(service=service.name))
-            return
         today = self._clock.today()
         assessment = await self._store.last_submitted(service.id)
         answers = await self._store.answers(assessment.id) if assessment else {}
@@ -155,26 +137,6 @@ class Summaries:
             exports=is_personal(context),
         )
         await context.send_activity(card_activity(card))
-
-    async def _grants(self, context: TurnContext) -> list[RoleGrant]:
-        return await self._store.roles_of(person_of(context) or "")
-
-    async def _is_dco(self, context: TurnContext) -> bool:
-        return any(g.role in (Role.DCO, Role.ADMIN) for g in await self._grants(context))
-
-    async def _may_see(self, context: TurnContext, service: Service) -> bool:
-        return any(
-            g.role in (Role.DCO, Role.ADMIN) or g.service_id == service.id
-            for g in await self._grants(context)
-        )
-
-    async def _service(self, identifier: object) -> Service | None:
-        if not _id(identifier):
-            return None
-        try:
-            return await self._store.service(identifier)
-        except NotFoundError:
-            return None
 
 
 def _id(value: object) -> TypeGuard[int]:

@@ -29,6 +29,7 @@ from ehcp_rules.dates import (
     is_working_day,
     months_period_end,
     next_working_day,
+    parse_day,
 )
 from ehcp_rules.errors import DataFileError, InvalidAnswerError, InvalidDatesError, RulesError
 from ehcp_rules.escalation import (
@@ -184,6 +185,7 @@ __all__ = [
     "months_period_end",
     "next_working_day",
     "normalise_answers",
+    "parse_day",
     "parse_escalation_ladder",
     "parse_period",
     "parse_question_bank",

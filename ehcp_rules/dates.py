@@ -9,10 +9,13 @@ without ``subdiv`` it misses Easter Monday (DESIGN.md §3, "Dates").
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+
+from ehcp_rules.errors import InvalidDatesError
 
 _SATURDAY = 5
 
@@ -79,3 +82,22 @@ def months_period_end(start: date, months: int) -> date:
     if corresponding.day != start.day:
         return corresponding
     return corresponding - timedelta(days=1)
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_day(text: str) -> date:
+    """A date as people type it in England: ISO (``2026-11-02``) or day first (``02/11/2026``,
+    ``2/11/2026``). ``InvalidDatesError`` says which forms are understood."""
+    value = text.strip()
+    try:
+        if _ISO.fullmatch(value):
+            return date.fromisoformat(value)
+        uk = _UK.fullmatch(value)
+        if uk:
+            return date(int(uk[3]), int(uk[2]), int(uk[1]))
+    except ValueError:
+        pass
+    raise InvalidDatesError(f"{value!r} is not a date (use 2026-11-02 or 02/11/2026)")

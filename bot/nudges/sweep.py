@@ -144,8 +144,17 @@ def _sent_to(conversation: str) -> Callable[[Repositories], set[tuple[str, str]]
     return lambda repos: repos.nudges.sent(conversation)
 
 
-def _hold(conversation: str, items: Items, day: date) -> Callable[[Repositories], Items]:
-    return lambda repos: repos.nudges.hold(conversation, items, day=day)
+def _hold(
+    conversation: str, nudges: list[Nudge] | Items, day: date
+) -> Callable[[Repositories], Items]:
+    """Claim the nudges' items (or bare (item, step) pairs), keeping what each was about."""
+    items = [(n.item_key, n.step.value) if isinstance(n, Nudge) else n for n in nudges]
+    about = {
+        (n.item_key, n.step.value): (n.service_id, n.reference)
+        for n in nudges
+        if isinstance(n, Nudge)
+    }
+    return lambda repos: repos.nudges.hold(conversation, items, day=day, about=about)
 
 
 def _release(conversation: str, items: Items) -> Callable[[Repositories], None]:
@@ -264,8 +273,7 @@ class NudgeSweep:
         release the claim (so the next sweep tries again) and let ``_post`` deal with the failure.
         Items a sweep running at the same moment has claimed are left to it."""
         conversation = digest.conversation_id
-        wanted = [(n.item_key, n.step.value) for n in digest.nudges]
-        items = await self._store.run(_hold(conversation, wanted, today))
+        items = await self._store.run(_hold(conversation, list(digest.nudges), today))
         if not items:
             return
         claimed = set(items)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.storage.store import Repositories, Store
+from dialogs.ports import PostedNudge
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
@@ -123,6 +124,14 @@ class SqliteDialogStore:
         return await self._store.run(
             lambda r: r.nudges.acknowledge(conversation_id, item_key, step, actor=actor)
         )
+
+    async def all_services(self) -> list[Service]:
+        return await self._store.run(lambda r: r.services.all())
+
+    async def posted_nudge(
+        self, conversation_id: str, item_key: str, step: str
+    ) -> PostedNudge | None:
+        return await self._store.run(lambda r: r.nudges.posted(conversation_id, item_key, step))
 
     async def find_service(self, name: str) -> Service | None:
         return await self._store.run(lambda r: r.services.find(name))

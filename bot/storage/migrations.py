@@ -246,6 +246,34 @@ _REVIEW_BY = Migration(
     ),
 )
 
+_POSTED_ABOUT = Migration(
+    8,
+    "each posted nudge keeps the service it was about and the reference it showed, so that an "
+    "acknowledgement is checked against what was posted, not against the card",
+    (
+        "ALTER TABLE sent_nudges ADD COLUMN service_id INTEGER REFERENCES services(id)",
+        "ALTER TABLE sent_nudges ADD COLUMN reference TEXT",
+        """UPDATE sent_nudges SET
+            service_id = (SELECT r.service_id FROM advice_requests r
+                WHERE r.id = CAST(substr(item_key, 9) AS INTEGER)),
+            reference = (SELECT r.case_ref FROM advice_requests r
+                WHERE r.id = CAST(substr(item_key, 9) AS INTEGER))
+            WHERE item_key LIKE 'request:%'""",
+        """UPDATE sent_nudges SET
+            service_id = (SELECT a.service_id FROM assessments a WHERE a.id = CAST(
+                substr(item_key, 8, instr(substr(item_key, 8), ':') - 1) AS INTEGER)),
+            reference = 'action for question ' || substr(substr(item_key, 8),
+                instr(substr(item_key, 8), ':') + 1,
+                instr(substr(substr(item_key, 8), instr(substr(item_key, 8), ':') + 1), ':') - 1)
+            WHERE item_key LIKE 'action:%'""",
+        """UPDATE sent_nudges SET
+            service_id = CAST(substr(item_key, 12, instr(substr(item_key, 12), ':') - 1)
+                AS INTEGER),
+            reference = 'self-assessment'
+            WHERE item_key LIKE 'assessment:%'""",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -254,6 +282,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ACKNOWLEDGEMENTS,
     _RECEIVED_INDEX,
     _REVIEW_BY,
+    _POSTED_ABOUT,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import sqlite_utils
 
 from bot.storage.audit import AuditLog, local_day, stamp
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
-from dialogs.ports import Clock
+from dialogs.ports import Clock, PostedNudge
 from ehcp_rules import (
     ActionProgress,
     AdviceRequestRecord,
@@ -137,18 +137,25 @@ class NudgeRepository:
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def hold(
-        self, conversation_id: str, items: Sequence[tuple[str, str]], *, day: date
+        self,
+        conversation_id: str,
+        items: Sequence[tuple[str, str]],
+        *,
+        day: date,
+        about: Mapping[tuple[str, str], tuple[int | None, str | None]] | None = None,
     ) -> list[tuple[str, str]]:
         """Claim (item, step) pairs as about to be posted, before posting, so that if the process
         dies mid-post they are not posted again (Teams may already show them); the pairs claimed
-        now. A pair already posted, or held by a sweep running at the same moment, is not."""
+        now. A pair already posted, or held by a sweep running at the same moment, is not.
+        ``about`` gives each pair's service and the reference it shows, kept with it."""
         claimed = []
         with self._db.atomic():
             for key, step in items:
+                service_id, reference = (about or {}).get((key, step), (None, None))
                 added = self._db.execute(
                     "INSERT OR IGNORE INTO sent_nudges (conversation_id, item_key, step, sent_on, "
-                    "activity_id) VALUES (?, ?, ?, ?, ?)",
-                    [conversation_id, key, step, day.isoformat(), PENDING],
+                    "activity_id, service_id, reference) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [conversation_id, key, step, day.isoformat(), PENDING, service_id, reference],
                 ).rowcount
                 if added:
                     claimed.append((key, step))
@@ -182,6 +189,16 @@ class NudgeRepository:
             "UPDATE sent_nudges SET activity_id = ? WHERE activity_id = ?",
             [INTERRUPTED, PENDING],
         ).rowcount
+
+    def posted(self, conversation_id: str, item_key: str, step: str) -> PostedNudge | None:
+        """The item as posted to this conversation at this step (the service it was about and
+        the reference it showed), if it was posted there."""
+        row = self._db.execute(
+            "SELECT service_id, reference FROM sent_nudges "
+            "WHERE conversation_id = ? AND item_key = ? AND step = ?",
+            [conversation_id, item_key, step],
+        ).fetchone()
+        return None if row is None else PostedNudge(service_id=row[0], reference=row[1])
 
     def acknowledge(self, conversation_id: str, item_key: str, step: str, *, actor: str) -> bool:
         """Note that someone has seen a nudge; ``False`` when they already had."""

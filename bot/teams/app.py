@@ -32,6 +32,7 @@ from bot.teams.middleware import TurnLogging
 from bot.teams.retry import Sleep
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
+from dialogs.policy import Policy
 from dialogs.ports import Reports
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def build_bot(store: Store, settings: Settings, *, reports: Reports) -> EhcpBot:
         summaries=ports,
         clock=store.clock,
         reports=reports,
+        policy=Policy(ports),
     )
     return EhcpBot(
         conversation_state=conversation_state,

@@ -11,7 +11,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ResourceResponse
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    Mention,
+    ResourceResponse,
+)
 
 from bot.files.downloads import DownloadShelf, ShelfPublisher
 from bot.files.exports import FileExports
@@ -60,8 +66,16 @@ def texts_of(activities: list[Activity]) -> list[str]:
 class Chat:
     """One person's conversation with the bot."""
 
-    def __init__(self, store: Store, *, user: str = SAM, conversation: str = "a:1personal") -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        user: str = SAM,
+        conversation: str = "a:1personal",
+        channel: bool = False,
+    ) -> None:
         self.store = store
+        self.channel = channel
         self.shelf = DownloadShelf(clock=store.clock)
         reports = FileExports(
             ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"), zone=store.clock.zone
@@ -73,9 +87,12 @@ class Chat:
             from_property=ChannelAccount(id=f"29:{user[:8]}", aad_object_id=user, name="Person"),
             recipient=ChannelAccount(id="28:bot", name="EHCP assistant"),
             conversation=ConversationAccount(
-                id=f"{conversation}-{user[:8]}", conversation_type="personal", tenant_id=TENANT
+                id=conversation if channel else f"{conversation}-{user[:8]}",
+                conversation_type="channel" if channel else "personal",
+                tenant_id=TENANT,
             ),
-            channel_data={"tenant": {"id": TENANT}},
+            channel_data={"tenant": {"id": TENANT}}
+            | ({"team": {"id": "19:team"}, "channel": {"id": conversation}} if channel else {}),
         )
         self.adapter = RecordingAdapter(self.bot.on_turn, template)
         self.last_card_id: str | None = None
@@ -83,8 +100,16 @@ class Chat:
         self._cards: dict[str, dict[str, Any]] = {}
 
     async def say(self, text: str) -> list[Activity]:
-        """Type ``text``; the bot's replies."""
-        return await self._receive(Activity(type="message", text=text))
+        """Type ``text`` (in a channel, @mentioning the bot, as Teams needs); the bot's replies."""
+        if not self.channel:
+            return await self._receive(Activity(type="message", text=text))
+        at = "<at>EHCP assistant</at>"
+        mention = Mention(
+            mentioned=ChannelAccount(id="28:bot", name="EHCP assistant"), text=at, type="mention"
+        )
+        return await self._receive(
+            Activity(type="message", text=f"{at} {text}", entities=[mention])
+        )
 
     async def press(self, title: str, card_id: str | None = None, **inputs: Any) -> list[Activity]:
         """Press the button called ``title`` on the last card (or ``card_id``'s), with inputs."""

@@ -278,13 +278,16 @@ async def test_acknowledge_on_a_digest_item_is_recorded_with_who(
     card = _posts(fake)[0].cards[0]
     row = next(e for e in card["body"] if e["type"] == "ColumnSet")
     data = row["columns"][1]["items"][0]["actions"][0]["data"]
-    chat = Chat(store)
+    chat = Chat(store, conversation=GENERAL, channel=True)
+    elsewhere = Chat(store)  # the same card data, posted from another conversation
 
-    first = await chat.submit_value(data)
+    first = await chat.submit_value(data | {"reference": "a forged [link](https://x.test)"})
     again = await chat.submit_value(data)
+    forged = await elsewhere.submit_value(data)
 
-    assert texts_of(first) == ["Person has seen LA-1 and is on it."]
+    assert texts_of(first) == ["Person has seen LA-1 and is on it."]  # the stored reference
     assert texts_of(again) == ["You had already acknowledged LA-1."]
+    assert texts_of(forged) == ["That card is no longer current, so nothing was changed."]
     entry = store.call(lambda r: r.audit.entries(entity="conversation"))[0]
     assert (entry.action, entry.actor) == ("nudge acknowledged", SAM)
 

@@ -161,22 +161,20 @@ async def test_exports_are_handed_out_only_in_personal_chat(store: Store) -> Non
         text="<at>EHCP assistant</at>",
         type="mention",
     )
-    (card,) = cards_of(
-        await chat._receive(
-            Activity(type="message", text="<at>EHCP assistant</at> summary", entities=[mention])
-        )
+    asked = await chat._receive(
+        Activity(type="message", text="<at>EHCP assistant</at> summary", entities=[mention])
     )
     replies = await chat.submit_value(
         {"ehcp": "summary_export", "format": "csv", "period": "2026-11-01 to 2026-11-30"}
     )
 
     assert unmentioned == []  # in a channel the bot answers only when @mentioned
-    assert "actions" not in card
+    # the summary names exceptions' case references: only in a personal chat (SECURITY.md)
+    assert texts_of(asked)[0].startswith("I show that only in a personal chat")
     assert texts_of(replies)[0].startswith(
         "Exports hold case references and comments, so I hand them out only in a personal chat"
     )
-    (image,) = [e for e in card["body"] if e["type"] == "Image"]
-    assert chat.shelf.size == len(_shelved(chat, image["url"]))  # the chart, and no export
+    assert chat.shelf.size == 0
 
 
 async def test_a_service_exports_its_assessment_in_the_tools_layout(store: Store) -> None:
@@ -205,9 +203,10 @@ async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
     stale = await other.submit_value({"ehcp": "assessment_export", "assessment": 99999})
     wrong = await other.submit_value({"ehcp": "summary_detail", "service": "1; drop table"})
 
-    assert texts_of(refused)[0].startswith("A service's detail is for its SPOC and practitioners")
+    # the same answer whether the assessment is another service's or does not exist at all
     assert (
-        texts_of(stale)
+        texts_of(refused)
+        == texts_of(stale)
         == texts_of(wrong)
         == ["That card is no longer current, so nothing was changed."]
     )
