@@ -22,6 +22,7 @@ from dialogs.cards.casework import (
 )
 from dialogs.casework_views import request_summary, review_needs, status_line
 from dialogs.commands import Command
+from dialogs.messages import inert
 from dialogs.policy import decision_of
 from dialogs.ports import CaseworkStore, Clock, ConflictError, NotFoundError
 from dialogs.turns import card_activity, conversation_key, person_of
@@ -153,7 +154,9 @@ class Casework:
         existing = await self._store.requests_by_case(case_ref, [s.id for s in chosen])
         if existing:
             names = ", ".join(r.service_name or "" for r in existing)
-            raise InputProblem(messages.ALREADY_LOGGED.format(case_ref=case_ref, services=names))
+            raise InputProblem(
+                messages.ALREADY_LOGGED.format(case_ref=inert(case_ref), services=inert(names))
+            )
         known = {"yes": True, "no": False}.get(str(value.get("known_to_service", "")))
         for service in chosen:
             record = await self._store.add_request(
@@ -177,7 +180,9 @@ class Casework:
             return
         found = await self._store.requests_by_case(argument.strip(), [s.id for s in services])
         if not found:
-            await context.send_activity(messages.NO_SUCH_CASE.format(case_ref=argument.strip()))
+            await context.send_activity(
+                messages.NO_SUCH_CASE.format(case_ref=inert(argument.strip()))
+            )
             return
         for record in found:
             await self._send_outcome_card(context, record)
@@ -191,7 +196,9 @@ class Casework:
     async def _send_outcome_card(self, context: TurnContext, record: AdviceRequestRecord) -> None:
         if record.returned_on is not None:
             await context.send_activity(
-                messages.ALREADY_RETURNED.format(case_ref=record.case_ref, when=record.returned_on)
+                messages.ALREADY_RETURNED.format(
+                    case_ref=inert(record.case_ref), when=record.returned_on
+                )
             )
             return
         summary = request_summary(record, self._clock.today())
@@ -203,7 +210,9 @@ class Casework:
         record = await self._visible_request(value, services)
         if record.returned_on is not None:
             await context.send_activity(
-                messages.ALREADY_RETURNED.format(case_ref=record.case_ref, when=record.returned_on)
+                messages.ALREADY_RETURNED.format(
+                    case_ref=inert(record.case_ref), when=record.returned_on
+                )
             )
             return
         updated = _apply_outcome(record, value, self._clock.today())
@@ -212,8 +221,8 @@ class Casework:
         outcome = dict(messages.OUTCOME_CHOICES)[str(value.get("outcome"))]
         await context.send_activity(
             messages.OUTCOME_SAVED.format(
-                case_ref=saved.case_ref,
-                service=saved.service_name,
+                case_ref=inert(saved.case_ref),
+                service=inert(saved.service_name),
                 outcome=outcome,
                 next_step=status.next_action,
             )
@@ -242,7 +251,9 @@ class Casework:
             if not shown:
                 names = ", ".join(s.name for s in services)
                 await context.send_activity(
-                    messages.NO_SUCH_SERVICE.format(name=argument.strip(), names=names)
+                    messages.NO_SUCH_SERVICE.format(
+                        name=inert(argument.strip()), names=inert(names)
+                    )
                 )
                 return
         today = self._clock.today()
@@ -306,7 +317,7 @@ class Casework:
         status = review_status(saved.as_rule(), today)
         template = messages.REVIEW_UPDATED if existing else messages.REVIEW_LOGGED
         await context.send_activity(
-            template.format(case_ref=saved.case_ref, review_by=status.review_by)
+            template.format(case_ref=inert(saved.case_ref), review_by=status.review_by)
         )
 
     async def _acknowledge(
@@ -325,9 +336,9 @@ class Casework:
         sender = context.activity.from_property
         who = (sender.name if sender and sender.name else None) or "Someone"
         reply = (
-            messages.ACKNOWLEDGED.format(who=who, reference=reference)
+            messages.ACKNOWLEDGED.format(who=inert(who), reference=inert(reference))
             if added
-            else (messages.ALREADY_ACKNOWLEDGED.format(reference=reference))
+            else (messages.ALREADY_ACKNOWLEDGED.format(reference=inert(reference)))
         )
         await context.send_activity(reply)
 

@@ -281,3 +281,13 @@ def percent(value: float | None) -> str:
     """A share as the bot writes it everywhere (cards, the command line, exports' text):
     ``62.5%``, or ``n/a`` when nothing was due."""
     return "n/a" if value is None else f"{value:.1f}%"
+
+
+_MARKUP = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_[]<>|~"})
+
+
+def inert(value: object) -> str:
+    """Text from someone else (a name, a reference, a service's name) made safe to put in a
+    message Teams reads as markdown: every markup character escaped, so it shows as typed and
+    never becomes a link or emphasis."""
+    return str(value).translate(_MARKUP)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from dialogs import messages
+from dialogs.messages import inert
 from dialogs.ports import NotFoundError, PolicyStore
 from ehcp_rules import Role, RoleGrant, Service
 
@@ -193,7 +194,7 @@ class Policy:
         if rule.reach is Reach.SERVICE and turn.action.endswith("subscribe"):
             named = await self._store.find_service(turn.argument.strip())
             if named is not None:
-                return messages.SUBSCRIBE_ROLE.format(service=named.name)
+                return messages.SUBSCRIBE_ROLE.format(service=inert(named.name))
         return _no_role(turn, rule, held)
 
     async def _nothing_here(self, turn: Turn, rule: Rule) -> str:
@@ -312,7 +313,7 @@ class Policy:
         found = await self._store.find_service(name)
         if found is not None or turn.action == "command:summary for":
             return found  # None: neither a period nor a service; the summary explains both
-        return messages.UNKNOWN_SERVICE.format(name=name)
+        return messages.UNKNOWN_SERVICE.format(name=inert(name))
 
 
 def _identifier(value: object) -> int | None:
@@ -344,6 +345,6 @@ def _not_theirs(turn: Turn, rule: Rule, target: Service) -> str:
     another service's record learns nothing about it."""
     if rule.reach is Reach.SERVICE and turn.action.startswith("command:"):
         if turn.action.endswith("subscribe"):
-            return messages.SUBSCRIBE_ROLE.format(service=target.name)
-        return messages.DETAIL_ROLE.format(service=target.name)
+            return messages.SUBSCRIBE_ROLE.format(service=inert(target.name))
+        return messages.DETAIL_ROLE.format(service=inert(target.name))
     return messages.STALE_CARD

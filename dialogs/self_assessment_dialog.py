@@ -28,6 +28,7 @@ from dialogs.cards.assessment import (
 from dialogs.cards.elements import ACTION_KEY, Element
 from dialogs.cards.general import choose_service_card, help_card
 from dialogs.commands import Command, parse_command
+from dialogs.messages import inert
 from dialogs.policy import Policy
 from dialogs.ports import AssessmentStore, Clock, ConflictError
 from dialogs.progress import AssessmentProgress, Mode, next_unanswered
@@ -104,7 +105,10 @@ class SelfAssessmentDialog(ComponentDialog):
         text = messages.STARTED if created else messages.RESUMED
         await step.context.send_activity(
             text.format(
-                service=service.name, total=len(bank), answered=len(answers), question=first or "—"
+                service=inert(service.name),
+                total=len(bank),
+                answered=len(answers),
+                question=first or "—",
             )
         )
         return await step.replace_dialog(self._LOOP, progress.model_dump(mode="json"))
@@ -125,7 +129,7 @@ class SelfAssessmentDialog(ComponentDialog):
         progress = AssessmentProgress.model_validate(step.values["progress"])
         if not await self._policy.may_work_on(person_of(step.context) or "", progress.service_id):
             await step.context.send_activity(
-                messages.NO_LONGER_MEMBER.format(service=progress.service)
+                messages.NO_LONGER_MEMBER.format(service=inert(progress.service))
             )
             return await step.end_dialog()
         value = submitted_value(step.context)

@@ -16,6 +16,7 @@ from botbuilder.core import TurnContext
 
 from dialogs import messages
 from dialogs.commands import Command
+from dialogs.messages import inert
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, SubscriptionStore
 from dialogs.turns import conversation_key, person_of
@@ -99,7 +100,7 @@ class Subscriptions:
             await context.send_activity(messages.SUBSCRIPTIONS_NONE)
             return
         shown = ", ".join(name or messages.EVERY_SERVICE for name in names)
-        await context.send_activity(messages.SUBSCRIPTIONS_LIST.format(services=shown))
+        await context.send_activity(messages.SUBSCRIPTIONS_LIST.format(services=inert(shown)))
 
     async def _change(
         self, context: TurnContext, channel: str, name: str, *, subscribe: bool
@@ -118,4 +119,4 @@ class Subscriptions:
         else:
             done = await self._store.unsubscribe(channel, service_id, actor=actor)
             reply = messages.UNSUBSCRIBED if done else messages.NOT_SUBSCRIBED
-        await context.send_activity(reply.format(service=label))
+        await context.send_activity(reply.format(service=inert(label)))

@@ -53,3 +53,14 @@ def assert_valid_card(card: dict[str, Any]) -> None:
     for action in card.get("actions", []):
         _check(action, action["type"])
     _check({key: value for key, value in card.items() if key != "msteams"}, "AdaptiveCard")
+
+
+def shown(element: dict[str, Any]) -> str:
+    """What a text element says, bold runs marked ``**`` as our templates write them: a
+    TextBlock's text, or a RichTextBlock's runs joined."""
+    if element.get("type") == "RichTextBlock":
+        return "".join(
+            f"**{run['text']}**" if run.get("weight") == "Bolder" else str(run["text"])
+            for run in element.get("inlines", [])
+        )
+    return str(element.get("text", ""))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
@@ -125,7 +126,7 @@ class ConsoleAdapter(BotAdapter):
 
     def _show(self, activity: Activity, activity_id: str) -> None:
         if activity.text:
-            self._print(f"bot: {activity.text.replace('**', '')}")
+            self._print(f"bot: {as_terminal_text(activity.text)}")
         for content in _cards(activity):
             lines, form = render_card(content)
             self._print("┌" + "─" * 60)
@@ -141,6 +142,11 @@ class ConsoleAdapter(BotAdapter):
 
     def _print(self, line: str) -> None:
         print(line, file=self._out, flush=True)
+
+
+def as_terminal_text(markdown: str) -> str:
+    """A message as a terminal shows it: emphasis marks dropped, escaped characters as typed."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
 
 
 def _cards(activity: Activity) -> list[dict[str, Any]]:

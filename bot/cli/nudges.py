@@ -74,9 +74,7 @@ def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> st
             if nudge.step is not step:
                 step = nudge.step
                 lines.append(f"  {messages.DIGEST_GROUPS[step.value]}")
-            lines.append(
-                "    " + digest_line(nudge, names.get(nudge.service_id, "?")).replace("**", "")
-            )
+            lines.append("    " + digest_line(nudge, names.get(nudge.service_id, "?")))
     return "\n".join(lines)
 
 

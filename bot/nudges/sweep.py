@@ -21,6 +21,7 @@ from bot.storage.nudges import INTERRUPTED
 from bot.storage.store import Repositories, Store
 from dialogs import messages
 from dialogs.cards.digest import digest_card, reminder_card
+from dialogs.messages import inert
 from dialogs.turns import card_activity
 from ehcp_rules import AnnualReviewRecord, Nudge, is_working_day, plan_nudges, plan_reminders
 from ehcp_rules.nudges import ASSESSMENT_REFRESH_MONTHS
@@ -250,7 +251,7 @@ class NudgeSweep:
         service_ids = sorted({n.service_id for n in digest.nudges})
         people = await self._store.run(lambda r: r.nudges.people_to_tell(service_ids))
         text = messages.CHANNEL_GONE.format(
-            channel=digest.channel_name or "(unnamed)", reason=reason
+            channel=inert(digest.channel_name or "(unnamed)"), reason=reason
         )
         for person in people:
             reference = await self._store.run(_personal_reference(person))

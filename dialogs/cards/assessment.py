@@ -10,12 +10,12 @@ from dialogs.cards.elements import (
     Element,
     card,
     facts,
-    heading,
     plain,
     progress_bar,
     short,
     submit,
     text,
+    title,
 )
 from ehcp_rules import (
     ActionItem,
@@ -132,7 +132,7 @@ def review_card(
     service: str,
 ) -> Element:
     """Every answer in a compact table, each row opening its question; then submit."""
-    body = [heading(f"Review: {service}"), _rating_line(result)]
+    body = [title("Review: {service}", {"service": service}), _rating_line(result)]
     for question in bank.questions:
         answer = answers.get(question.number)
         label = answer.rating.label if answer else "Not answered"
@@ -187,7 +187,7 @@ def result_card(result: RagResult, *, service: str) -> Element:
     no_evidence = join_numbers(result.no_evidence) if result.no_evidence else "None"
     return card(
         [
-            heading(f"Self-assessment submitted: {service}"),
+            title("Self-assessment submitted: {service}", {"service": service}),
             text(
                 f"Overall RAG rating: **{result.rag.label}**",
                 size="Large",
@@ -215,12 +215,12 @@ def action_plan_card(
     if not actions:
         return card(
             [
-                heading(f"Action plan: {service}"),
+                title("Action plan: {service}", {"service": service}),
                 text("Every question is rated Yes, so there are no actions."),
             ]
         )
     body = [
-        heading(f"Action plan: {service}"),
+        title("Action plan: {service}", {"service": service}),
         text("Give each action an owner and a target date, then save.", isSubtle=True),
     ]
     for action in actions:

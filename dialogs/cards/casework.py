@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs import messages
-from dialogs.cards.elements import Element, card, facts, heading, plain, submit, text
+from dialogs.cards.elements import Element, card, facts, heading, plain, runs, submit, text, title
 from ehcp_rules import AdviceRequestRecord, ExceptionReason, Service
 
 PAGE_SIZE = 10
@@ -82,7 +82,10 @@ def request_logged_card(record: AdviceRequestRecord, summary: list[tuple[str, st
     """What was logged, when advice is due, and a button to record the outcome."""
     return card(
         [
-            heading(f"Logged: {record.case_ref} — {record.service_name}"),
+            title(
+                "Logged: {ref} — {service}",
+                {"ref": record.case_ref, "service": record.service_name or ""},
+            ),
             facts(summary),
         ],
         [submit("Record outcome", "outcome_form", {"request": record.id})],
@@ -93,7 +96,10 @@ def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) ->
     """Record what happened: returned, not known (referred), clinical delay, or an exception."""
     return card(
         [
-            heading(f"Outcome: {record.case_ref} — {record.service_name}"),
+            title(
+                "Outcome: {ref} — {service}",
+                {"ref": record.case_ref, "service": record.service_name or ""},
+            ),
             facts(summary),
             {
                 "type": "Input.ChoiceSet",
@@ -143,7 +149,7 @@ def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) ->
 
 
 def request_list_card(
-    title: str,
+    heading_text: str,
     rows: list[tuple[AdviceRequestRecord, str]],
     *,
     page: int,
@@ -154,7 +160,7 @@ def request_list_card(
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     body = [
-        heading(title),
+        title("{text}", {"text": heading_text}),
         text(f"{_requests(len(rows))} · page {page} of {pages}", isSubtle=True, size="Small"),
     ]
     for record, state in shown:
@@ -168,8 +174,11 @@ def request_list_card(
                         "type": "Column",
                         "width": "stretch",
                         "items": [
-                            text(f"**{record.case_ref}** · {record.service_name}"),
-                            text(state, size="Small", isSubtle=True, spacing="None"),
+                            runs(
+                                "**{ref}** · {service}",
+                                {"ref": record.case_ref, "service": record.service_name or ""},
+                            ),
+                            plain(state, size="Small", isSubtle=True),
                         ],
                     },
                 ],
@@ -212,6 +221,6 @@ def review_list_card(rows: list[tuple[str, str, list[str]]]) -> Element:
     """Reviews needing action: case, services, and what needs doing."""
     body = [heading("Annual reviews needing action")]
     for case_ref, services, needs in rows:
-        body.append(text(f"**{case_ref}** · {services}", separator=True))
+        body.append(runs("**{ref}** · {services}", {"ref": case_ref, "services": services}))
         body.extend(plain(f"• {need}") for need in needs)
     return card(body)

@@ -5,21 +5,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dialogs import messages
-from dialogs.cards.elements import Element, card, heading, submit, text
+from dialogs.cards.elements import Element, card, heading, runs, submit, text
 from ehcp_rules import Nudge, NudgeStep
 
 
-def digest_line(nudge: Nudge, service: str) -> str:
-    """One item as the digest words it (markdown bold around the reference)."""
-    template = messages.DIGEST_ITEM[nudge.step.value]
+def digest_values(nudge: Nudge, service: str) -> dict[str, object]:
+    """What an item's line is made of (the reference and the service as stored)."""
     due = nudge.on - timedelta(days=1) if nudge.step is NudgeStep.OVERDUE else nudge.on
-    return template.format(
-        ref=nudge.reference,
-        service=service,
-        on=nudge.on,
-        due=due,
-        reply_by=nudge.reply_by or nudge.on,
-    )
+    return {
+        "ref": nudge.reference,
+        "service": service,
+        "on": nudge.on,
+        "due": due,
+        "reply_by": nudge.reply_by or nudge.on,
+    }
+
+
+def digest_line(nudge: Nudge, service: str) -> str:
+    """One item as plain text (the command line's dry run)."""
+    template = messages.DIGEST_ITEM[nudge.step.value].replace("**", "")
+    return template.format(**digest_values(nudge, service))
 
 
 def digest_card(
@@ -39,14 +44,17 @@ def digest_card(
         acknowledge = submit(
             "Acknowledge",
             "acknowledge",
-            {"item": nudge.item_key, "step": nudge.step.value, "reference": nudge.reference},
+            {"item": nudge.item_key, "step": nudge.step.value},
         )
-        line = digest_line(nudge, services.get(nudge.service_id, "a service"))
+        line = runs(
+            messages.DIGEST_ITEM[nudge.step.value],
+            digest_values(nudge, services.get(nudge.service_id, "a service")),
+        )
         row: Element = {
             "type": "ColumnSet",
             "spacing": "Small",
             "columns": [
-                {"type": "Column", "width": "stretch", "items": [text(line)]},
+                {"type": "Column", "width": "stretch", "items": [line]},
                 {
                     "type": "Column",
                     "width": "auto",
@@ -67,10 +75,9 @@ def reminder_card(service: str, *, question: int, answered: int, total: int) -> 
     """To one person: the assessment they left, where they stopped, and a Resume button."""
     return card(
         [
-            text(
-                messages.REMINDER.format(
-                    service=service, question=question, answered=answered, total=total
-                )
+            runs(
+                messages.REMINDER,
+                {"service": service, "question": question, "answered": answered, "total": total},
             )
         ],
         [submit("Resume", "command", {"text": "resume"})],

@@ -6,6 +6,7 @@ which Teams shows as plain text: never interpreted as markdown or HTML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 CARD_VERSION = "1.5"
@@ -43,6 +44,29 @@ def heading(value: str) -> Element:
 def plain(value: str, **options: Any) -> Element:
     """Text someone typed, shown exactly as typed: a rich text run is never read as markup."""
     return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": value, **options}]}
+
+
+def title(template: str, values: Mapping[str, object]) -> Element:
+    """A card title that names something someone typed (a service, a case reference): the
+    same as :func:`heading`, but with the values as plain text runs."""
+    inlines = [
+        {"type": "TextRun", "text": template.format(**values), "size": "Medium", "weight": "Bolder"}
+    ]
+    return {"type": "RichTextBlock", "inlines": inlines}
+
+
+def runs(template: str, values: Mapping[str, object]) -> Element:
+    """A line made from one of our templates, where ``**`` marks bold, with every value put in
+    as plain text: a rich text run is never read as markup, so a name or reference someone typed
+    can never become a link or change the line around it."""
+    inlines: list[Element] = []
+    for index, segment in enumerate(template.split("**")):
+        if segment:
+            run: Element = {"type": "TextRun", "text": segment.format(**values)}
+            if index % 2:
+                run["weight"] = "Bolder"
+            inlines.append(run)
+    return {"type": "RichTextBlock", "inlines": inlines}
 
 
 def facts(pairs: list[tuple[str, str]]) -> Element:

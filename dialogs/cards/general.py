@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import messages
-from dialogs.cards.elements import RAG_COLOURS, Element, card, facts, heading, submit, text
+from dialogs.cards.elements import RAG_COLOURS, Element, card, facts, heading, runs, submit, text
 from ehcp_rules import RagResult, Service
 
 
@@ -49,7 +49,7 @@ def status_card(rows: list[tuple[str, int, int, RagResult | None, str | None]]) 
     """Per service: answered of total, the rating so far, the last submitted rating."""
     body = [heading("Self-assessment status")]
     for service, answered, total, result, last in rows:
-        body.append(text(f"**{service}**", separator=True))
+        body.append(runs("**{service}**", {"service": service}))
         if result is None:
             body.append(text("No assessment in progress.", isSubtle=True))
         elif result.rag is None:

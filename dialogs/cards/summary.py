@@ -12,9 +12,11 @@ from dialogs.cards.elements import (
     facts,
     heading,
     plain,
+    runs,
     short,
     submit,
     text,
+    title,
 )
 from dialogs.ports import FileLink
 from ehcp_rules import (
@@ -153,7 +155,7 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "type": "Column",
                 "width": "stretch",
                 "items": [
-                    text(f"**{service.name}**"),
+                    runs("**{name}**", {"name": service.name}),
                     text(
                         " · ".join(p for p in (f"{age}{change}", not_met, nudges) if p),
                         size="Small",
@@ -189,7 +191,7 @@ def service_detail_card(
     exports: bool,
 ) -> Element:
     """One service: its latest assessment question by question, its action plan, its casework."""
-    body = [heading(messages.DETAIL_TITLE.format(service=service))]
+    body = [title(messages.DETAIL_TITLE, {"service": service})]
     if assessment is None or assessment.rag is None or submitted_on is None:
         body.append(text(messages.DETAIL_NO_ASSESSMENT, isSubtle=True))
     else:
@@ -214,7 +216,7 @@ def service_detail_card(
                 body.append(plain(answer.comment, size="Small"))
     body.append(text("Action plan", weight="Bolder", separator=True))
     body.extend(
-        text(
+        plain(
             f"{a.question} ({a.rating.label}): {a.progress.label}"
             f"{' · ' + a.owner if a.owner else ''}"
             f"{f' · by {a.target_date:%d %b %Y}' if a.target_date else ''}",
@@ -240,13 +242,13 @@ def service_detail_card(
 def download_card(link: FileLink) -> Element:
     """A file ready to open: a link that expires, or (in ``ehcp-bot chat``) where it was saved."""
     if link.lifetime is None:
-        return card([text(messages.DOWNLOAD_SAVED.format(filename=link.filename, url=link.url))])
+        return card([runs(messages.DOWNLOAD_SAVED, {"filename": link.filename, "url": link.url})])
     hours = link.lifetime.total_seconds() / 3600
     lifetime = f"{hours:g} hour{'s' if hours != 1 else ''}"
     return card(
         [
             heading(messages.DOWNLOAD_TITLE),
-            text(messages.DOWNLOAD_LINK.format(filename=link.filename, lifetime=lifetime)),
+            runs(messages.DOWNLOAD_LINK, {"filename": link.filename, "lifetime": lifetime}),
         ],
         [{"type": "Action.OpenUrl", "title": f"Download {link.filename}", "url": link.url}],
     )

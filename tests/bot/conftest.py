@@ -26,7 +26,7 @@ from bot.teams.app import build_bot, create_app
 from ehcp_rules import Role, Service
 from tests import builders
 from tests.builders import ALEX, SAM, TENANT
-from tests.cards import assert_valid_card
+from tests.cards import assert_valid_card, shown
 from tests.fakes import FakeClock, FakeConnector
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
@@ -149,7 +149,7 @@ def _find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     actions: list[dict[str, Any]] = list(card.get("actions", []))
     for element in card.get("body", []):
         if "selectAction" in element and element["type"] == "ColumnSet":
-            label = element["columns"][0]["items"][0]["text"]
+            label = shown(element["columns"][0]["items"][0])
             actions.append({**element["selectAction"], "title": f"Change {label}"})
     for action in actions:
         if action["title"] == title:

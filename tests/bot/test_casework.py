@@ -11,6 +11,7 @@ from botbuilder.schema import Activity
 from bot.storage.store import Store
 from ehcp_rules import AdviceRequestRecord, ExceptionReason, Role, Service
 from tests.builders import ALEX, SAM
+from tests.cards import shown
 from tests.fakes import FakeClock
 
 from .conftest import Chat, cards_of, texts_of
@@ -232,7 +233,7 @@ async def test_overdue_lists_the_greatest_risk_first_with_reply_dates_over_the_h
     (card,) = cards_of(await chat.say("overdue"))
 
     rows = [e for e in card["body"] if e["type"] == "ColumnSet"]
-    refs = [row["columns"][0]["items"][0]["text"].split("**")[1] for row in rows]
+    refs = [shown(row["columns"][0]["items"][0]).split("**")[1] for row in rows]
     assert refs == ["LA-ESC2", "LA-ESC1", "LA-CHASE"]
     text = _text(card)
     assert "Escalation 2, reply by 12 Jan 2027" in text

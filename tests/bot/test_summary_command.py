@@ -11,6 +11,7 @@ from botbuilder.schema import Activity, ChannelAccount, Mention
 from bot.app_package import png
 from bot.cli.demo import load_demo
 from bot.storage.store import Store
+from tests.cards import shown
 
 from .conftest import Chat, cards_of, texts_of
 
@@ -61,7 +62,7 @@ async def test_a_services_own_people_see_its_detail_and_others_do_not(store: Sto
     refused = await Chat(store, user=SPOC_SLT).say("summary for Community Paediatrics")
     dco = cards_of(await Chat(store, user=DCO).say("summary for Community Paediatrics"))
 
-    texts = "\n".join(e.get("text", "") for e in card["body"])
+    texts = "\n".join(shown(e) for e in card["body"])
     assert "Community Paediatrics: self-assessment, action plan and casework" in texts
     assert "Latest self-assessment: **Red**" in texts
     assert "**4E** No:" in texts
@@ -106,12 +107,12 @@ async def test_the_summary_card_shows_the_chart_and_each_service_opens_its_detai
     assert width > 800 and height > 150
     rows = [e for e in card["body"] if e["type"] == "ColumnSet" and "selectAction" in e]
     assert len(rows) == 4
-    paeds = next(r for r in rows if "Community Paediatrics" in r["columns"][0]["items"][0]["text"])
+    paeds = next(r for r in rows if "Community Paediatrics" in shown(r["columns"][0]["items"][0]))
 
     (detail,) = cards_of(await chat.submit_value(paeds["selectAction"]["data"]))
 
-    assert detail["body"][0]["text"] == (
-        "Community Paediatrics: self-assessment, action plan and casework"
+    assert shown(detail["body"][0]) == (
+        "**Community Paediatrics: self-assessment, action plan and casework**"
     )
     assert [a["title"] for a in card["actions"]] == ["Export to Excel", "Export CSV", "Export JSON"]
 
@@ -128,7 +129,7 @@ async def test_the_summary_exports_arrive_as_links_that_open_the_files(store: St
     (download,) = excel["actions"]
     assert download["type"] == "Action.OpenUrl"
     assert download["title"] == "Download ehcp-compliance-summary-2026-07-01-to-2026-09-30.xlsx"
-    assert "The link works for 1 hour" in excel["body"][1]["text"]
+    assert "The link works for 1 hour" in shown(excel["body"][1])
     book = openpyxl.load_workbook(io.BytesIO(_shelved(chat, download["url"])))
     assert book["Services"]["A1"].value == "service"
     csv_text = _shelved(chat, csv_card["actions"][0]["url"]).decode()
