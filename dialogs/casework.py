@@ -24,7 +24,7 @@ from dialogs.casework_views import request_summary, review_needs, status_line
 from dialogs.commands import Command
 from dialogs.messages import inert
 from dialogs.policy import decision_of
-from dialogs.ports import CaseworkStore, Clock, ConflictError, NotFoundError
+from dialogs.ports import CaseworkStore, Clock, NotFoundError
 from dialogs.turns import card_activity, conversation_key, person_of
 from ehcp_rules import (
     AdviceOutcome,
@@ -32,11 +32,13 @@ from ehcp_rules import (
     AnnualReviewRecord,
     ExceptionReason,
     PrivacyError,
+    RulesError,
     Service,
     advice_status,
     check_case_reference,
     clean_comment,
     due_within_week,
+    parse_day,
     review_status,
     risk_key,
 )
@@ -58,9 +60,9 @@ def _date_or_none(value: Any, label: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputProblem(messages.BAD_DATE.format(label=label, value=text)) from None
+        return parse_day(text)
+    except RulesError:
+        raise InputProblem(messages.BAD_DATE.format(label=label, value=inert(text))) from None
 
 
 def _not_future(when: date | None, label: str, today: date) -> date | None:
@@ -309,9 +311,6 @@ class Casework:
         try:
             record.as_rule()
             saved = await self._store.save_review(record, actor=person_of(context) or "")
-        except ConflictError as conflict:
-            await context.send_activity(str(conflict))
-            return
         except ValueError as error:
             raise InputProblem(_first_error(error)) from None
         status = review_status(saved.as_rule(), today)

@@ -317,7 +317,7 @@ class AnnualReviewRepository:
         counts = SyncCounts()
         with self._db.atomic():
             for record in records:
-                outcome = self._upsert(record, actor)
+                _, outcome = self._upsert(record, actor)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
             if counts.added or counts.updated:
                 self._audit.record(
@@ -326,32 +326,39 @@ class AnnualReviewRepository:
         return counts
 
     def save(self, record: AnnualReviewRecord, *, actor: str) -> AnnualReviewRecord:
-        """Log a plan's review, or update the one logged for its case; audited when it changed.
-
-        ``ConflictError`` when the case is logged for none of the services the change names.
-        """
+        """Log a plan's review, or update the one logged for its case by any of the services the
+        change names; audited when it changed. A case logged only by other services is logged
+        again, separately, for these: what another service keeps is neither changed nor told."""
         with self._db.atomic():
-            current = self.find(record.case_ref)
-            if current is not None and not set(current.service_ids) & set(record.service_ids):
-                raise ConflictError(
-                    f"{record.case_ref} is logged for services that are not yours, so nothing "
-                    "was changed."
-                )
-            outcome = self._upsert(record, actor)
+            review_id, outcome = self._upsert(record, actor)
             if outcome != "unchanged":
                 self._audit.record(actor, f"review {outcome}", "annual_review", record.case_ref)
-        saved = self.find(record.case_ref)
-        return saved if saved is not None else record
+        return self._select_reviews("WHERE r.id = ?", [review_id])[0]
 
-    def find(self, case_ref: str) -> AnnualReviewRecord | None:
-        """The review logged for a case (case ignored), if any."""
-        row = self._db.execute(
-            "SELECT case_ref FROM annual_reviews WHERE case_ref = ? COLLATE NOCASE", [case_ref]
-        ).fetchone()
-        if row is None:
+    def find(
+        self, case_ref: str, service_ids: Sequence[int] | None = None
+    ) -> AnnualReviewRecord | None:
+        """The review logged for a case (case ignored) by any of ``service_ids`` (``None``: by
+        any service), if any."""
+        review_id = self._review_id(case_ref, service_ids)
+        if review_id is None:
             return None
-        found = self._select_reviews("WHERE r.case_ref = ?", [row[0]])
-        return found[0] if found else None
+        return self._select_reviews("WHERE r.id = ?", [review_id])[0]
+
+    def _review_id(self, case_ref: str, service_ids: Sequence[int] | None) -> int | None:
+        where, params = "", []
+        if service_ids is not None:
+            marks = ",".join("?" for _ in service_ids) or "NULL"
+            where = (
+                f"AND id IN (SELECT review_id FROM review_services WHERE service_id IN ({marks}))"
+            )
+            params = list(service_ids)
+        row = self._db.execute(
+            f"SELECT id FROM annual_reviews WHERE case_ref = ? COLLATE NOCASE {where} "
+            "ORDER BY id LIMIT 1",
+            [case_ref, *params],
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     def for_services(self, service_ids: Sequence[int] | None = None) -> list[AnnualReviewRecord]:
         """Reviews involving any of the given services (``None``: every review)."""
@@ -382,13 +389,17 @@ class AnnualReviewRepository:
         rows = self._db.execute(_reviews_sql(where), params).fetchall()
         return [_review_from_row(row) for row in rows]
 
-    def _upsert(self, record: AnnualReviewRecord, actor: str) -> str:
+    def _upsert(self, record: AnnualReviewRecord, actor: str) -> tuple[int, str]:
+        """Add the review, or update the one its services already logged for the case."""
         wanted = _stored(record, _REVIEW_FIELDS)
         derived = review_by_dates(record)
-        row = self._db.execute(
-            f"SELECT id, {', '.join(_REVIEW_FIELDS)} FROM annual_reviews WHERE case_ref = ?",
-            [record.case_ref],
-        ).fetchone()
+        existing = self._review_id(record.case_ref, record.service_ids)
+        row = None
+        if existing is not None:
+            row = self._db.execute(
+                f"SELECT id, {', '.join(_REVIEW_FIELDS)} FROM annual_reviews WHERE id = ?",
+                [existing],
+            ).fetchone()
         if row is None:
             now = stamp(self._clock)
             values = wanted | derived | {"created_by": actor, "created_at": now, "updated_at": now}
@@ -397,12 +408,13 @@ class AnnualReviewRepository:
                 f"VALUES ({', '.join('?' for _ in values)})",
                 list(values.values()),
             )
-            self._set_services(int(cursor.lastrowid or 0), record.service_ids)
-            return "added"
+            added = int(cursor.lastrowid or 0)
+            self._set_services(added, record.service_ids)
+            return added, "added"
         review_id = int(row[0])
         same_fields = dict(zip(_REVIEW_FIELDS, row[1:], strict=True)) == wanted
         if same_fields and self._services(review_id) == tuple(sorted(record.service_ids)):
-            return "unchanged"
+            return review_id, "unchanged"
         changed = wanted | derived
         sets = ", ".join(f"{column} = ?" for column in changed)
         self._db.execute(
@@ -410,7 +422,7 @@ class AnnualReviewRepository:
             [*changed.values(), stamp(self._clock), review_id],
         )
         self._set_services(review_id, record.service_ids)
-        return "updated"
+        return review_id, "updated"
 
     def _services(self, review_id: int) -> tuple[int, ...]:
         rows = self._db.execute(

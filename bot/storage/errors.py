@@ -9,6 +9,7 @@ StorageError = StoreError
 __all__ = [
     "ConflictError",
     "InvalidInputError",
+    "MigrationError",
     "NotFoundError",
     "SchemaTooNewError",
     "StorageError",
@@ -23,3 +24,10 @@ class SchemaTooNewError(StorageError):
             f"{source} was written by a newer version of the EHCP assistant (schema {found}; "
             f"this version knows up to {known}). Upgrade the assistant, or restore a backup."
         )
+
+
+class MigrationError(StorageError):
+    """A schema change would leave the database inconsistent; nothing of it was applied."""
+
+    def __init__(self, version: int, problem: str) -> None:
+        super().__init__(f"schema change {version} was not applied: {problem}")

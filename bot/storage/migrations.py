@@ -10,16 +10,20 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.storage.errors import SchemaTooNewError
+from bot.storage.errors import MigrationError, SchemaTooNewError
 
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the schema: its version, what it does, and its SQL statements."""
+    """One step of the schema: its version, what it does, and its SQL statements.
+    ``rebuilds`` is set for a step that rebuilds a table others refer to: foreign keys are off
+    while it runs (as SQLite's documented procedure for it says), and checked before they are
+    back on."""
 
     version: int
     description: str
     statements: tuple[str, ...]
+    rebuilds: bool = False
 
 
 _CORE = Migration(
@@ -231,6 +235,12 @@ _RECEIVED_INDEX = Migration(
     ),
 )
 
+_REVIEW_COLUMNS = (
+    "id, case_ref, plan_issued_on, last_review_on, meeting_on, health_notified_on, "
+    "contribution_in_on, phase_transfer, transfer_year, amended_for_transfer_on, created_by, "
+    "created_at, updated_at, anchor_review_by, meeting_review_by"
+)
+
 _REVIEW_BY = Migration(
     7,
     "each plan's review-by dates (12 months from its last review or plan, and from its meeting)",
@@ -274,6 +284,37 @@ _POSTED_ABOUT = Migration(
     ),
 )
 
+_REVIEWS_PER_SERVICE = Migration(
+    9,
+    "a case may be logged for review by more than one set of services, each keeping its own "
+    "(so logging a case another service holds neither changes nor reveals theirs)",
+    (
+        """CREATE TABLE annual_reviews_new (
+            id INTEGER PRIMARY KEY,
+            case_ref TEXT NOT NULL,
+            plan_issued_on TEXT NOT NULL,
+            last_review_on TEXT,
+            meeting_on TEXT,
+            health_notified_on TEXT,
+            contribution_in_on TEXT,
+            phase_transfer TEXT CHECK (phase_transfer IN ('school', 'post_16')),
+            transfer_year INTEGER,
+            amended_for_transfer_on TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            anchor_review_by TEXT,
+            meeting_review_by TEXT
+        )""",
+        f"INSERT INTO annual_reviews_new ({_REVIEW_COLUMNS}) "
+        f"SELECT {_REVIEW_COLUMNS} FROM annual_reviews",
+        "DROP TABLE annual_reviews",
+        "ALTER TABLE annual_reviews_new RENAME TO annual_reviews",
+        "CREATE INDEX annual_reviews_case ON annual_reviews(case_ref COLLATE NOCASE)",
+    ),
+    rebuilds=True,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -283,6 +324,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _RECEIVED_INDEX,
     _REVIEW_BY,
     _POSTED_ABOUT,
+    _REVIEWS_PER_SERVICE,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -303,9 +345,22 @@ def apply_migrations(
     applied = []
     for migration in MIGRATIONS:
         if current < migration.version <= target:
-            with db.atomic():
-                for statement in migration.statements:
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {migration.version:d}")
+            _apply(db, migration)
             applied.append(migration.version)
     return applied
+
+
+def _apply(db: sqlite_utils.Database, migration: Migration) -> None:
+    """One step in its own transaction (a rebuild with foreign keys off until it is checked)."""
+    if migration.rebuilds:
+        db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            for statement in migration.statements:
+                db.execute(statement)
+            if migration.rebuilds and db.execute("PRAGMA foreign_key_check").fetchall():
+                raise MigrationError(migration.version, "a reference no longer matches a row")
+            db.execute(f"PRAGMA user_version = {migration.version:d}")
+    finally:
+        if migration.rebuilds:
+            db.execute("PRAGMA foreign_keys=ON")

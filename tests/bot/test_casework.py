@@ -92,7 +92,7 @@ async def test_logging_a_request_shows_its_due_date_and_days_left(
         ({"case_ref": "Jane Smith"}, "never a child's name"),
         ({"case_ref": "943 476 5919"}, "looks like an NHS number"),
         ({"received_on": "2027-01-04"}, "Date received (04 Jan 2027) is in the future."),
-        ({"received_on": "31/12/2026"}, "Date received: '31/12/2026' is not a date."),
+        ({"received_on": "31/13/2026"}, "Date received: '31/13/2026' is not a date"),
         ({"services": "999"}, "Please choose from your own services."),
         ({"assessment_requested_on": "2026-12-10"}, "after the date health received"),
     ],
@@ -323,7 +323,7 @@ async def test_logging_a_review_updating_it_and_listing_those_needing_action(
     )
 
 
-async def test_a_review_logged_for_another_service_cannot_be_changed(
+async def test_a_case_another_service_holds_is_logged_apart_and_nothing_of_theirs_is_told(
     chat: Chat, store: Store, slt: Service
 ) -> None:
     camhs = store.call(lambda r: r.services.add("CAMHS", provider=None, actor="admin"))
@@ -339,15 +339,19 @@ async def test_a_review_logged_for_another_service_cannot_be_changed(
     )
     await chat.say("new review")
 
-    replies = await chat.press(
+    held = await chat.press(
         "Log review", case_ref="EHCP-7", services=str(slt.id), plan_issued_on="2026-01-01"
     )
+    await chat.say("new review")
+    unknown = await chat.press(
+        "Log review", case_ref="EHCP-8", services=str(slt.id), plan_issued_on="2026-01-01"
+    )
 
-    assert texts_of(replies) == [
-        "EHCP-7 is logged for services that are not yours, so nothing was changed."
-    ]
-    (kept,) = store.call(lambda r: r.reviews.for_services(None))
-    assert (kept.service_ids, kept.plan_issued_on) == ((camhs.id,), date(2026, 3, 1))
+    # the same answer as for a case nobody holds: nothing says another service has it
+    assert texts_of(held) == ["Logged the annual review for EHCP-7: hold it by 31 Dec 2026."]
+    assert texts_of(unknown) == ["Logged the annual review for EHCP-8: hold it by 31 Dec 2026."]
+    theirs = store.call(lambda r: r.reviews.for_services([camhs.id]))
+    assert [(r.case_ref, r.plan_issued_on) for r in theirs] == [("EHCP-7", date(2026, 3, 1))]
 
 
 async def test_a_new_review_needs_the_plan_date(chat: Chat, slt: Service) -> None:

@@ -217,3 +217,34 @@ def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path:
         for r in records
     }
     assert {ref: (anchor, meeting) for ref, anchor, meeting in stored} == expected
+
+
+def test_rebuilding_the_reviews_keeps_every_review_its_services_and_its_dates(
+    tmp_path: Path,
+) -> None:
+    """Migration 9 rebuilds ``annual_reviews`` (which ``review_services`` refers to, with
+    ON DELETE CASCADE): done with foreign keys on, it would have emptied review_services."""
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old.execute("PRAGMA foreign_keys=ON")
+    apply_migrations(old, source="old.db", target=8)
+    old.execute("INSERT INTO services (name, created_at) VALUES ('CAMHS', ''), ('SLT', '')")
+    old.execute(
+        "INSERT INTO annual_reviews (case_ref, plan_issued_on, created_by, created_at, "
+        "updated_at, anchor_review_by) VALUES ('EHC-1', '2026-03-01', 't', '', '', '2027-02-28')"
+    )
+    old.execute("INSERT INTO review_services (review_id, service_id) VALUES (1, 1), (1, 2)")
+    old.conn.commit()
+    old.close()
+
+    with Store.open(path, clock=FakeClock()) as store:
+        (kept,) = store.call(lambda r: r.reviews.for_services(None))
+        anchor = store.call(
+            lambda r: r.db.execute("SELECT anchor_review_by FROM annual_reviews").fetchone()[0]
+        )
+        fks = store.call(lambda r: r.db.execute("PRAGMA foreign_keys").fetchone()[0])
+
+    assert (kept.case_ref, kept.service_ids, anchor) == ("EHC-1", (1, 2), "2027-02-28")
+    assert fks == 1  # back on after the rebuild
