@@ -138,6 +138,11 @@ class Settings(BaseModel):
             raise ValueError("MicrosoftAppTenantId is needed for a single-tenant bot")
         if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
             raise ValueError("MicrosoftAppPassword is needed with MicrosoftAppId")
+        if self.app_id and self.app_type == "MultiTenant" and not self.allowed_tenants:
+            raise ValueError(
+                "EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant; name the "
+                "tenants (comma-separated tenant ids) it serves"
+            )
         return self
 
     @property
@@ -196,5 +201,8 @@ def read_env_file(path: Path) -> dict[str, str]:
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else ""
+    message = first["msg"].removeprefix("Value error, ")
+    if not field and message.split(":")[0] in ENVIRONMENT_NAMES.values():
+        return message  # a check across settings that names the one to change
     name = ENVIRONMENT_NAMES.get(field, "configuration")
-    return f"{name}: {first['msg'].removeprefix('Value error, ')}"
+    return f"{name}: {message}"

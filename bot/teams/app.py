@@ -12,7 +12,6 @@ from pathlib import Path
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
-from jwt import PyJWTError
 
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -25,6 +24,7 @@ from bot.storage.database import database_path
 from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.migrations import SCHEMA_VERSION
 from bot.storage.store import Store
+from bot.teams import front_door
 from bot.teams.activity_handler import EhcpBot
 from bot.teams.adapter import Wiring, build_wiring
 from bot.teams.channel_directory import ChannelDirectory
@@ -41,6 +41,7 @@ STORE_KEY = web.AppKey("store", Store)
 BOT_KEY = web.AppKey("bot", EhcpBot)
 WIRING_KEY = web.AppKey("wiring", Wiring)
 SHELF_KEY = web.AppKey("shelf", DownloadShelf)
+SETTINGS_KEY = web.AppKey("settings", Settings)
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
@@ -103,6 +104,7 @@ def create_app(
     app[SHELF_KEY] = shelf
     app[BOT_KEY] = build_bot(opened, settings, reports=reports)
     app[WIRING_KEY] = wiring
+    app[SETTINGS_KEY] = settings
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     app.router.add_get("/files/{token}/{name}", _file)
@@ -121,35 +123,8 @@ def create_app(
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    if request.content_type != "application/json":
-        return web.json_response({"error": "expected application/json"}, status=415)
-    try:
-        body = await request.json()
-    except ValueError:
-        return web.json_response({"error": "the body is not valid JSON"}, status=400)
-    if not _is_activity(body):
-        return web.json_response({"error": "expected a Bot Framework activity"}, status=400)
-    adapter = request.app[WIRING_KEY].adapter
-    try:
-        response = await adapter.process(request, request.app[BOT_KEY])
-    except PyJWTError:  # a malformed token: botbuilder lets the parser's error through
-        log.warning("refused a request with a malformed token")
-        return web.json_response({"error": "unauthorized"}, status=401)
-    return response or web.Response(status=201)
-
-
-def _is_activity(body: object) -> bool:
-    """The fields every activity from Teams has: a type, who from, which conversation, where to
-    reply. Without them no turn can be answered, so they are refused before one starts."""
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        return False
-    conversation, sender = body.get("conversation"), body.get("from")
-    return (
-        isinstance(conversation, dict)
-        and isinstance(conversation.get("id"), str)
-        and isinstance(sender, dict)
-        and isinstance(body.get("serviceUrl"), str)
-    )
+    app = request.app
+    return await front_door.answer(request, app[SETTINGS_KEY], app[WIRING_KEY], app[BOT_KEY])
 
 
 async def _file(request: web.Request) -> web.Response:

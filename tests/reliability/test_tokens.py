@@ -116,3 +116,39 @@ async def test_a_good_token_gets_in(
 
     assert response.status != 401
     assert store.call(lambda r: r.assessments.in_progress(slt.id)) is not None
+
+
+@pytest.mark.parametrize(
+    ("case", "kid", "channel"),
+    [
+        ("a signing key Bot Framework never published", "some-other-key", "msteams"),
+        ("a channel the key does not endorse", "bf-key", "webchat"),
+        ("the control: a good token from Teams", "bf-key", "msteams"),
+    ],
+)
+async def test_an_unknown_key_or_an_unendorsed_channel_gets_401_not_500(
+    store: Store,
+    slt: Service,
+    connector: tuple[FakeConnector, str],
+    case: str,
+    kid: str,
+    channel: str,
+) -> None:
+    _, url = connector
+    settings = builders.settings(
+        app_id=APP_ID, app_password="secret", app_tenant_id=builders.TENANT
+    )
+    client = TestClient(TestServer(create_app(settings, store=store)))
+    await client.start_server()
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": APP_ID, "nbf": now - 60, "exp": now + 3600, "serviceurl": url}
+    token = jwt.encode(claims, KEY, algorithm="RS256", headers={"kid": kid})
+
+    response = await client.post(
+        "/api/messages",
+        json=builders.message("help", url) | {"channelId": channel},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    await client.close()
+
+    assert response.status == (201 if case.startswith("the control") else 401), case

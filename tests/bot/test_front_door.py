@@ -1,0 +1,109 @@
+"""The front door of ``/api/messages``: a plain status before any turn, nothing of the request in
+the log, and without credentials only this machine served."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.config import Settings, SettingsError
+from bot.storage.store import Store
+from bot.teams.app import create_app
+from bot.teams.front_door import is_loopback_host
+from ehcp_rules import Service
+from tests import builders
+from tests.fakes import FakeConnector
+
+FORGED_LINE = "\n2026-12-01 09:00:00 CRITICAL bot: the database was deleted"
+
+
+@pytest.fixture
+async def client(
+    store: Store, slt: Service
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    started = TestClient(TestServer(create_app(builders.settings(), store=store)))
+    await started.start_server()
+    yield started
+    await started.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("timestamp", f"yesterday{FORGED_LINE}"),
+        ("entities", f"not a list{FORGED_LINE}"),
+        ("localTimestamp", f"teatime{FORGED_LINE}"),
+    ],
+)
+async def test_a_field_that_does_not_parse_gets_400_and_none_of_it_reaches_the_log(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+    field: str,
+    value: object,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake, url = connector
+    bad = builders.message("help", url) | {field: value}
+
+    with caplog.at_level(logging.DEBUG):
+        refused = await client.post("/api/messages", json=bad)
+        good = await client.post("/api/messages", json=builders.message("help", url))
+
+    assert (refused.status, good.status) == (400, 201)  # the control gets in
+    assert "the database was deleted" not in caplog.text
+    assert len([s for s in fake.take() if s.method == "POST"]) == 1  # only the good one
+
+
+@pytest.mark.parametrize(
+    ("host", "service_url", "status"),
+    [
+        (None, None, 201),  # the control: this machine, replying to this machine
+        ("ehcp.example.nhs.uk", None, 403),
+        ("10.0.0.8:3978", None, 403),
+        (None, "https://smba.trafficmanager.net/uk/", 403),
+        (None, "http://198.51.100.7:8080/", 403),
+    ],
+)
+async def test_without_credentials_only_this_machine_is_served(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+    host: str | None,
+    service_url: str | None,
+    status: int,
+) -> None:
+    fake, url = connector
+    activity = builders.message("help", service_url or url)
+    headers = {"Host": host} if host else {}
+
+    response = await client.post("/api/messages", json=activity, headers=headers)
+
+    assert response.status == status
+    assert bool(fake.take()) is (status == 201)
+
+
+async def test_a_name_is_resolved_before_it_is_trusted_as_this_machine() -> None:
+    assert await is_loopback_host("localhost")
+    assert await is_loopback_host("127.0.0.2") and await is_loopback_host("::1")
+    assert not await is_loopback_host("localhost.evil.example.invalid")
+    assert not await is_loopback_host("192.0.2.1") and not await is_loopback_host("")
+
+
+def test_multi_tenant_without_an_allow_list_does_not_start() -> None:
+    app = "11111111-2222-4333-8444-555555555555"
+    tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    environment = {
+        "MicrosoftAppId": app,
+        "MicrosoftAppPassword": "s3cret",
+        "MicrosoftAppType": "MultiTenant",
+    }
+
+    with pytest.raises(SettingsError, match=r"^EHCP_ALLOWED_TENANTS: .*every tenant"):
+        Settings.from_environment(environment, env_file=None)
+    allowed = Settings.from_environment(
+        environment | {"EHCP_ALLOWED_TENANTS": tenant}, env_file=None
+    )
+    assert allowed.tenants == (tenant,)
