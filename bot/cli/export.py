@@ -9,6 +9,7 @@ from bot.cli.common import Commands, command_clock, iso_date, open_store
 from bot.files.exports import assessment_file
 from bot.files.tables import as_csv, as_json, csv_rows
 from bot.files.xlsx import summary_workbook
+from bot.private_files import write_private
 from bot.storage.errors import NotFoundError
 from ehcp_rules import parse_period
 
@@ -59,7 +60,7 @@ def _assessment(args: argparse.Namespace) -> int:
         zone = store.clock.zone
     data = assessment_file(service, latest, answers, actions, zone=zone)
     out = args.out or Path(f"{service.name.replace('/', '-')}-self-assessment.xlsx")
-    out.write_bytes(data)
+    write_private(out, data)
     rag = latest.rag.label if latest.rag else "not rated"
     print(f"Wrote {out}: {service.name}, rated {rag}.")
     return 0
@@ -73,11 +74,10 @@ def _summary(args: argparse.Namespace) -> int:
         summary = store.call(lambda r: r.summaries.summary(period, today))
     suffix = args.out.suffix.lower()
     if suffix == ".xlsx":
-        args.out.write_bytes(summary_workbook(summary, csv_rows(summary)))
+        write_private(args.out, summary_workbook(summary, csv_rows(summary)))
     elif suffix in (".csv", ".json"):
-        args.out.write_text(
-            as_csv(summary) if suffix == ".csv" else as_json(summary), encoding="utf-8"
-        )
+        text = as_csv(summary) if suffix == ".csv" else as_json(summary)
+        write_private(args.out, text.encode("utf-8"))
     else:
         raise NotFoundError(f"{args.out.name}: give a file ending in .xlsx, .csv or .json.")
     print(f"Wrote {args.out}: the summary for {period.label}.")

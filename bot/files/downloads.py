@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.private_files import private_folder, write_private
 from dialogs.ports import Clock, FileLink
 
 MAX_SHELF_BYTES = 64 * 1024 * 1024
@@ -104,9 +105,9 @@ class FolderPublisher:
         self, content: bytes, filename: str, media_type: str, lifetime: timedelta
     ) -> FileLink:
         """Write ``content`` to the folder; the path never expires."""
-        self._folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self._folder)
         path = self._folder / filename
-        path.write_bytes(content)
+        write_private(path, content)
         return FileLink(str(path.resolve()), filename, None)
 
 

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import sqlite_utils
 
+from bot.private_files import create_private, private_folder
 from bot.storage.migrations import apply_migrations
 
 T = TypeVar("T")
@@ -71,7 +72,8 @@ class Database:
 
 
 def _open(path: Path) -> sqlite_utils.Database:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
+    create_private(path)  # its -wal and -shm files take the same mode from SQLite
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     db = sqlite_utils.Database(conn)
     try:

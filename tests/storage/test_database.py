@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -248,3 +249,21 @@ def test_rebuilding_the_reviews_keeps_every_review_its_services_and_its_dates(
 
     assert (kept.case_ref, kept.service_ids, anchor) == ("EHC-1", (1, 2), "2027-02-28")
     assert fks == 1  # back on after the rebuild
+
+
+def test_the_database_its_journal_files_and_its_folder_are_the_owners_only(
+    tmp_path: Path,
+) -> None:
+    old_umask = os.umask(0o022)  # a typical server's: files world-readable unless we say
+    try:
+        with Store.open(tmp_path / "data" / "ehcp.db", clock=FakeClock()) as store:
+            store.call(lambda r: r.services.add("CAMHS", provider=None, actor="t"))
+            modes = {
+                path.name: stat.S_IMODE(path.stat().st_mode)
+                for path in (tmp_path / "data").iterdir()
+            }
+    finally:
+        os.umask(old_umask)
+
+    assert modes == {"ehcp.db": 0o600, "ehcp.db-wal": 0o600, "ehcp.db-shm": 0o600}
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
