@@ -238,6 +238,14 @@ NO_LONGER_MEMBER = (
     "You no longer have a role for {service}, so the self-assessment is closed for you. The "
     "answers given so far are kept. Ask your administrator if this is a mistake."
 )
+TOO_FAST = (
+    "That's more than I can take in so quickly, so I've set it aside. Please wait a minute, then "
+    "carry on: everything saved so far is kept."
+)
+TOO_MANY_EXPORTS = (
+    "You've asked for a lot of exports in the last hour, so I've set this one aside. Please try "
+    "again later, or use a link you already have while it lasts."
+)
 PERSONAL_ONLY = (
     "I show that only in a personal chat, because it can hold comments and case details that "
     "not everyone here may see: open a chat with {bot} and ask there."

@@ -319,12 +319,13 @@ class FileLink:
 class Reports(Protocol):
     """Charts and exports, rendered and published by ``bot``."""
 
-    async def chart(self, summary: Summary) -> FileLink | None:
-        """The summary's chart as a PNG, or ``None`` where images cannot be served."""
+    async def chart(self, summary: Summary, *, owner: str) -> FileLink | None:
+        """The summary's chart as a PNG for ``owner``, or ``None`` where images cannot be
+        served."""
         ...
 
-    async def summary_export(self, summary: Summary, file_format: str) -> FileLink:
-        """The summary as ``xlsx``, ``csv`` or ``json``."""
+    async def summary_export(self, summary: Summary, file_format: str, *, owner: str) -> FileLink:
+        """The summary as ``xlsx``, ``csv`` or ``json``, for ``owner``."""
         ...
 
     async def assessment_export(
@@ -333,6 +334,8 @@ class Reports(Protocol):
         assessment: Assessment,
         answers: dict[int, StoredAnswer],
         actions: list[ActionItem],
+        *,
+        owner: str,
     ) -> FileLink:
-        """A submitted self-assessment as XLSX in the tool's own layout."""
+        """A submitted self-assessment as XLSX in the tool's own layout, for ``owner``."""
         ...

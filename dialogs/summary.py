@@ -20,7 +20,7 @@ from dialogs.casework_views import review_needs, status_line
 from dialogs.commands import Command
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, FileLink, NotFoundError, Reports, SummaryStore
-from dialogs.turns import card_activity, is_personal
+from dialogs.turns import card_activity, is_personal, person_of
 from ehcp_rules import (
     Period,
     RulesError,
@@ -57,7 +57,7 @@ class Summaries:
                 await self._detail(context, service)
             return True
         summary = await self._store.summary(period, today)
-        chart = await self._reports.chart(summary)
+        chart = await self._reports.chart(summary, owner=person_of(context) or "")
         card = summary_card(summary, chart=chart, exports=is_personal(context))
         await context.send_activity(card_activity(card))
         return True
@@ -84,7 +84,9 @@ class Summaries:
             await context.send_activity(messages.STALE_CARD)
             return
         summary = await self._store.summary(period, today)
-        link = await self._reports.summary_export(summary, file_format)
+        link = await self._reports.summary_export(
+            summary, file_format, owner=person_of(context) or ""
+        )
         await self._hand_over(context, link)
 
     async def _export_assessment(self, context: TurnContext, value: dict[str, Any]) -> None:
@@ -99,7 +101,9 @@ class Summaries:
         (service,) = decision_of(context).services  # the assessment's own service, as stored
         answers = await self._store.answers(assessment.id)
         actions = await self._store.actions(assessment.id)
-        link = await self._reports.assessment_export(service, assessment, answers, actions)
+        link = await self._reports.assessment_export(
+            service, assessment, answers, actions, owner=person_of(context) or ""
+        )
         await self._hand_over(context, link)
 
     async def _hand_over(self, context: TurnContext, link: FileLink) -> None:

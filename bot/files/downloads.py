@@ -21,6 +21,8 @@ from bot.private_files import private_folder, write_private
 from dialogs.ports import Clock, FileLink
 
 MAX_SHELF_BYTES = 64 * 1024 * 1024
+FILES_PER_PERSON = 6
+"""Links one person holds at once (a summary's chart and a few exports)."""
 EXPIRED_PAGE = (
     "<!doctype html><meta charset='utf-8'><title>Link expired</title>"
     "<p>This link has expired or was never issued. Links to exports and charts last a short "
@@ -37,28 +39,40 @@ class StoredFile:
     filename: str
     media_type: str
     expires: datetime
+    owner: str
 
 
 class DownloadShelf:
-    """Files by token, in memory, each until it expires; the oldest go first when it is full."""
+    """Files by token, in memory, each until it expires. Each person has a share of the shelf
+    (``per_person`` files): their own oldest go first when they ask for more, so one person asking
+    again and again never pushes anyone else's links out; the oldest of all go when the whole
+    shelf is full."""
 
     def __init__(
         self,
         *,
         clock: Clock,
         max_bytes: int = MAX_SHELF_BYTES,
+        per_person: int = FILES_PER_PERSON,
     ) -> None:
         self._files: OrderedDict[str, StoredFile] = OrderedDict()
         self._max_bytes = max_bytes
+        self._per_person = per_person
         self._now = clock.now
 
-    def put(self, content: bytes, filename: str, media_type: str, lifetime: timedelta) -> str:
-        """Keep ``content`` for ``lifetime``; the token that fetches it."""
+    def put(
+        self, content: bytes, filename: str, media_type: str, lifetime: timedelta, *, owner: str
+    ) -> str:
+        """Keep ``content`` for ``lifetime``, as ``owner``'s; the token that fetches it."""
         self._forget_expired()
+        theirs = [token for token, stored in self._files.items() if stored.owner == owner]
+        for token in theirs[: max(0, len(theirs) - self._per_person + 1)]:
+            del self._files[token]
         while self._files and self.size + len(content) > self._max_bytes:
             self._files.popitem(last=False)
         token = secrets.token_urlsafe(32)
-        self._files[token] = StoredFile(content, filename, media_type, self._now() + lifetime)
+        expires = self._now() + lifetime
+        self._files[token] = StoredFile(content, filename, media_type, expires, owner)
         return token
 
     def get(self, token: str) -> StoredFile | None:
@@ -88,10 +102,10 @@ class ShelfPublisher:
         self._base = base_url.rstrip("/")
 
     async def publish(
-        self, content: bytes, filename: str, media_type: str, lifetime: timedelta
+        self, content: bytes, filename: str, media_type: str, lifetime: timedelta, *, owner: str
     ) -> FileLink:
-        """A link to ``content`` that works for ``lifetime``."""
-        token = self._shelf.put(content, filename, media_type, lifetime)
+        """A link to ``content`` that works for ``lifetime``, counted as ``owner``'s."""
+        token = self._shelf.put(content, filename, media_type, lifetime, owner=owner)
         return FileLink(f"{self._base}/files/{token}/{quote(filename)}", filename, lifetime)
 
 
@@ -102,7 +116,7 @@ class FolderPublisher:
         self._folder = folder
 
     async def publish(
-        self, content: bytes, filename: str, media_type: str, lifetime: timedelta
+        self, content: bytes, filename: str, media_type: str, lifetime: timedelta, *, owner: str
     ) -> FileLink:
         """Write ``content`` to the folder; the path never expires."""
         private_folder(self._folder)

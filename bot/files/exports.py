@@ -30,7 +30,7 @@ class Publisher(Protocol):
     """Somewhere files can be handed out from."""
 
     async def publish(
-        self, content: bytes, filename: str, media_type: str, lifetime: timedelta
+        self, content: bytes, filename: str, media_type: str, lifetime: timedelta, *, owner: str
     ) -> FileLink:
         """A link to ``content``."""
         ...
@@ -44,15 +44,15 @@ class FileExports:
         self._zone = zone
         self._charts = charts
 
-    async def chart(self, summary: Summary) -> FileLink | None:
+    async def chart(self, summary: Summary, *, owner: str) -> FileLink | None:
         """The compliance chart as a PNG, kept for a day so the card's image keeps showing."""
         if not self._charts:
             return None
         png = await asyncio.to_thread(compliance_chart, summary)
         name = f"ehcp-compliance-{summary.today:%Y-%m-%d}.png"
-        return await self._publisher.publish(png, name, "image/png", CHART_LIFETIME)
+        return await self._publisher.publish(png, name, "image/png", CHART_LIFETIME, owner=owner)
 
-    async def summary_export(self, summary: Summary, file_format: str) -> FileLink:
+    async def summary_export(self, summary: Summary, file_format: str, *, owner: str) -> FileLink:
         """The summary as XLSX (with its chart sheet), CSV or JSON, for an hour."""
         if file_format not in _SUMMARY_FORMATS:
             raise ValueError(f"no summary export as {file_format!r}")
@@ -60,7 +60,7 @@ class FileExports:
         slug = summary.period.label.lower().replace(" ", "-")
         name = f"ehcp-compliance-summary-{slug}.{file_format}"
         return await self._publisher.publish(
-            content, name, _SUMMARY_FORMATS[file_format], EXPORT_LIFETIME
+            content, name, _SUMMARY_FORMATS[file_format], EXPORT_LIFETIME, owner=owner
         )
 
     async def assessment_export(
@@ -69,6 +69,8 @@ class FileExports:
         assessment: Assessment,
         answers: dict[int, StoredAnswer],
         actions: list[ActionItem],
+        *,
+        owner: str,
     ) -> FileLink:
         """The self-assessment in the tool's own layout, for an hour."""
         content = await asyncio.to_thread(
@@ -77,7 +79,7 @@ class FileExports:
         submitted = submitted_on(assessment, self._zone)
         when = f"-{submitted:%Y-%m-%d}" if submitted else ""
         name = f"{service.name.replace('/', '-')}-self-assessment{when}.xlsx"
-        return await self._publisher.publish(content, name, XLSX, EXPORT_LIFETIME)
+        return await self._publisher.publish(content, name, XLSX, EXPORT_LIFETIME, owner=owner)
 
 
 def assessment_file(

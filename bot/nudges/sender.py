@@ -16,13 +16,13 @@ import asyncio
 import logging
 import random
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
+from bot.rate_limits import RateLimiter
 from bot.teams.retry import GONE, NO_ANSWER, RETRYABLE, answer_of, backoff, retry
 from bot.teams.transport import NotSent
 
@@ -38,34 +38,6 @@ class ChannelGone(Exception):
 
 class DeliveryFailed(Exception):
     """The message could not be delivered within the retry limits."""
-
-
-class RateLimiter:
-    """Sliding windows per key: how long to wait before the next send."""
-
-    def __init__(self, windows: tuple[tuple[float, int], ...], *, now: Callable[[], float]) -> None:
-        self._windows = windows
-        self._now = now
-        self._sent: dict[str, deque[float]] = {}
-
-    def delay(self, key: str) -> float:
-        """Seconds to wait before ``key`` may send again (0 when it may send now)."""
-        times = self._sent.get(key, deque())
-        now = self._now()
-        wait = 0.0
-        for window, limit in self._windows:
-            recent = [t for t in times if t > now - window]
-            if len(recent) >= limit:
-                wait = max(wait, recent[-limit] + window - now)
-        return wait
-
-    def record(self, key: str) -> None:
-        """Note a send for ``key`` now."""
-        times = self._sent.setdefault(key, deque())
-        times.append(self._now())
-        horizon = self._now() - max(window for window, _ in self._windows)
-        while times and times[0] <= horizon:
-            times.popleft()
 
 
 class DeliveryUnknown(DeliveryFailed):

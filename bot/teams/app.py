@@ -28,7 +28,7 @@ from bot.teams import front_door
 from bot.teams.activity_handler import EhcpBot
 from bot.teams.adapter import Wiring, build_wiring
 from bot.teams.channel_directory import ChannelDirectory
-from bot.teams.middleware import TurnLogging
+from bot.teams.middleware import TurnLimits, TurnLogging
 from bot.teams.retry import Sleep
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
@@ -95,6 +95,7 @@ def create_app(
     wiring = build_wiring(settings, sleep=sleep)
     wiring.adapter.on_turn_error = apologise
     wiring.adapter.use(TurnLogging())
+    wiring.adapter.use(TurnLimits())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
     shelf = DownloadShelf(clock=opened.clock)

@@ -1,4 +1,5 @@
-"""Turn logging as botbuilder middleware: what kind of activity, where, how long. Never its text."""
+"""Turn middleware: logging (what kind of activity, where, how long; never its text) and each
+person's limits on how fast they may ask."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ import time
 from collections.abc import Awaitable, Callable
 
 from botbuilder.core import Middleware, TurnContext
+from botbuilder.schema import ActivityTypes
+
+from bot.rate_limits import RateLimiter
+from dialogs import messages
+from dialogs.cards.elements import ACTION_KEY
 
 log = logging.getLogger("bot.turns")
+
+TURNS_PER_PERSON = ((10.0, 40), (60.0, 120))
+"""Messages and clicks one person may send: 40 in 10 seconds, 120 a minute (a person answering
+as fast as they can read manages a few a minute; anything faster is a script)."""
+EXPORTS_PER_PERSON = ((3600.0, 20),)
+"""Exports one person may ask for in an hour (each is a file of case references)."""
+EXPORT_ACTIONS = frozenset({"summary_export", "assessment_export"})
 
 
 class TurnLogging(Middleware):
@@ -24,3 +37,40 @@ class TurnLogging(Middleware):
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             log.info("%s in %s chat, %.1f ms", kind, conversation, elapsed)
+
+
+class TurnLimits(Middleware):
+    """Refuses, politely and once, a person's turns beyond :data:`TURNS_PER_PERSON`, and their
+    exports beyond :data:`EXPORTS_PER_PERSON`; the turn is not run."""
+
+    def __init__(self, *, now: Callable[[], float] = time.monotonic) -> None:
+        self._turns = RateLimiter(TURNS_PER_PERSON, now=now)
+        self._exports = RateLimiter(EXPORTS_PER_PERSON, now=now)
+        self._told: set[tuple[str, str]] = set()
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
+        activity = context.activity
+        sender = activity.from_property
+        person = str(getattr(sender, "aad_object_id", None) or getattr(sender, "id", "") or "")
+        if activity.type != ActivityTypes.message or not person:
+            await logic()
+            return
+        value = activity.value if isinstance(activity.value, dict) else {}
+        kind, limiter = "turns", self._turns
+        if value.get(ACTION_KEY) in EXPORT_ACTIONS:
+            kind, limiter = "exports", self._exports
+        if limiter.delay(person) > 0:
+            await self._refuse(context, person, kind)
+            return
+        self._told.discard((person, kind))
+        limiter.record(person)
+        await logic()
+
+    async def _refuse(self, context: TurnContext, person: str, kind: str) -> None:
+        log.warning("a person went over their %s limit", kind)
+        if (person, kind) in self._told:
+            return  # said once already: a flood gets one answer, not one each
+        self._told.add((person, kind))
+        await context.send_activity(
+            messages.TOO_FAST if kind == "turns" else messages.TOO_MANY_EXPORTS
+        )

@@ -14,8 +14,11 @@ from bot.config import Settings, SettingsError
 from bot.storage.store import Store
 from bot.teams.app import create_app
 from bot.teams.front_door import is_loopback_host
-from ehcp_rules import Service
+from bot.teams.middleware import EXPORTS_PER_PERSON, TURNS_PER_PERSON
+from dialogs import messages
+from ehcp_rules import Role, Service
 from tests import builders
+from tests.builders import ALEX
 from tests.fakes import FakeConnector
 
 FORGED_LINE = "\n2026-12-01 09:00:00 CRITICAL bot: the database was deleted"
@@ -107,3 +110,39 @@ def test_multi_tenant_without_an_allow_list_does_not_start() -> None:
         environment | {"EHCP_ALLOWED_TENANTS": tenant}, env_file=None
     )
     assert allowed.tenants == (tenant,)
+
+
+async def test_one_person_going_too_fast_is_told_once_and_others_are_not_held_up(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+) -> None:
+    fake, url = connector
+    flood = [builders.message("help", url) for _ in range(TURNS_PER_PERSON[0][1] + 5)]
+
+    statuses = [(await client.post("/api/messages", json=m)).status for m in flood]
+    flooder = [s.body.get("text") or "card" for s in fake.take() if s.method == "POST"]
+    other = await client.post("/api/messages", json=builders.message("help", url, user=ALEX))
+
+    assert statuses == [201] * len(flood)
+    assert flooder.count("card") == TURNS_PER_PERSON[0][1]  # every turn within the limit
+    assert [t for t in flooder if t != "card"] == [messages.TOO_FAST]  # then told, once
+    assert other.status == 201 and len(fake.take()) == 1  # someone else is answered
+
+
+async def test_exports_beyond_the_hour_s_allowance_are_set_aside(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    fake, url = connector
+    store.call(lambda r: r.people.grant(ALEX, Role.DCO, service=None, display_name=None, actor="a"))
+    client = TestClient(TestServer(create_app(builders.settings(), store=store)))
+    await client.start_server()
+    export = {"ehcp": "summary_export", "format": "csv", "period": "2026-11-01 to 2026-11-30"}
+    allowed = EXPORTS_PER_PERSON[0][1]
+
+    for _ in range(allowed + 2):
+        await client.post("/api/messages", json=builders.submission(export, "1:c", url, user=ALEX))
+    await client.close()
+
+    sent = [s for s in fake.take() if s.method == "POST"]
+    assert len([s for s in sent if s.cards]) == allowed
+    assert [s.body.get("text") for s in sent if not s.cards] == [messages.TOO_MANY_EXPORTS]

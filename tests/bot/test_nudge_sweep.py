@@ -9,8 +9,9 @@ from urllib.parse import unquote
 import pytest
 
 from bot.cli.main import main
-from bot.nudges.sender import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
+from bot.nudges.sender import CONVERSATION_LIMITS, TENANT_LIMITS
 from bot.nudges.sweep import NudgeSweep
+from bot.rate_limits import RateLimiter
 from bot.storage.store import Repositories, Store
 from bot.teams.adapter import Wiring, build_wiring
 from ehcp_rules import AdviceRequestRecord, Service
