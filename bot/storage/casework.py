@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import BaseModel
@@ -156,24 +156,32 @@ class SyncCounts(BaseModel):
 def screened_request(record: AdviceRequestRecord) -> AdviceRequestRecord:
     """A request as it may be written: its case reference, delay reason and exception narrative
     through the privacy screen (``PrivacyError`` naming the field otherwise)."""
-    return record.model_copy(
-        update={
-            "case_ref": _case_ref(record.case_ref),
-            "delay_reason": optional_text(
-                record.delay_reason, field="delay reason", max_length=MAX_DELAY_REASON_LENGTH
-            ),
-            "exception_narrative": optional_text(
-                record.exception_narrative,
-                field="exception narrative",
-                max_length=MAX_NARRATIVE_LENGTH,
-            ),
-        }
-    )
+    screened = {
+        "case_ref": _case_ref(record.case_ref),
+        "delay_reason": optional_text(
+            record.delay_reason, field="delay reason", max_length=MAX_DELAY_REASON_LENGTH
+        ),
+        "exception_narrative": optional_text(
+            record.exception_narrative, field="exception narrative", max_length=MAX_NARRATIVE_LENGTH
+        ),
+    }
+    return _updated(record, screened)
 
 
 def screened_review(record: AnnualReviewRecord) -> AnnualReviewRecord:
     """A review as it may be written: its case reference through the privacy screen."""
-    return record.model_copy(update={"case_ref": _case_ref(record.case_ref)})
+    return _updated(record, {"case_ref": _case_ref(record.case_ref)})
+
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+
+
+def _updated(record: RecordT, values: dict[str, Any]) -> RecordT:
+    """``record`` with ``values``; the record itself when they are what it holds already (an
+    import of 640,000 plans copies none)."""
+    if all(getattr(record, field) == value for field, value in values.items()):
+        return record
+    return record.model_copy(update=values)
 
 
 def _case_ref(case_ref: str) -> str:
