@@ -14,7 +14,9 @@ How an NHS number is found (:func:`contains_nhs_number`):
   letters stand either side (``NHS9434765919``, ``LA-9434765919``, ``ref943 476 5919x``);
 - every ten digits in a row of a run (a run of 12 digits has three such windows) that pass the
   modulus 11 check are taken to be an NHS number. Other digits next to one never hide it; the
-  cost is false alarms on longer numbers (about one UK phone number in six: see the README).
+  cost is false alarms on other numbers of ten digits or more: about one UK phone number in six
+  (one in four written +44), and one in 11 dates followed by a time or codes of ten digits (the
+  README gives the figures; the refusal says how to write such a number so that it passes).
 """
 
 from __future__ import annotations
@@ -137,8 +139,9 @@ def _screened(value: str, field: str, max_length: int, *, shorten: str) -> str:
     if _holds_nhs_number(cleaned):
         raise PrivacyError(
             f"The {field} seems to contain an NHS number (ten digits that pass the NHS number "
-            "check). The assistant keeps no child's details: please remove it. If it is a phone "
-            "number, put its area code in brackets: (01632) 960123, +44 (7700) 900123."
+            "check). The assistant keeps no child's details: please remove it. If it is something "
+            "else, such as a phone number or a date and time, keep ten digits from running "
+            "together: (01632) 960123, +44 (7700) 900123, 02/11/2026 at 14:30."
         )
     if len(cleaned) > max_length:
         raise PrivacyError(

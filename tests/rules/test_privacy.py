@@ -286,9 +286,13 @@ def _area_code_in_brackets(number: str) -> str:
     return " ".join(parts)
 
 
-def test_the_refusal_says_how_to_write_a_phone_number_that_passes() -> None:
+def test_the_refusal_says_how_to_write_a_number_that_is_not_one_so_that_it_passes() -> None:
     with pytest.raises(PrivacyError) as refused:
         clean_comment("Call 07700 900000")
-    assert "+44 (7700) 900123" in str(refused.value) and "(01632) 960123" in str(refused.value)
+    advice = str(refused.value)
+    assert "(01632) 960123, +44 (7700) 900123, 02/11/2026 at 14:30" in advice
     assert contains_nhs_number("07700 900000")  # the example above is one of the refused
     assert not contains_nhs_number("(07700) 900000")
+    refused_times = [f"02/11/2026 {hour:02d}:30" for hour in range(24)]
+    assert any(contains_nhs_number(t) for t in refused_times)  # one in 11 dates and times
+    assert not any(contains_nhs_number(t.replace(" ", " at ")) for t in refused_times)
