@@ -99,7 +99,8 @@ def normalise_text(text: str) -> str:
 
 def contains_nhs_number(text: str) -> bool:
     """True when ``text`` holds an NHS number, with any separators or none, alone or inside a
-    longer token: any ten digits in a row of a run of digits that pass the modulus 11 check."""
+    longer token: any ten digits in a row of a run of digits that pass the modulus 11 check
+    (DESIGN.md §4; the reading of issue 16, set out in this module's docstring)."""
     return _holds_nhs_number(normalise_text(text))
 
 

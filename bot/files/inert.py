@@ -34,8 +34,12 @@ def csv_value(value: object) -> object:
 
 def append_inert(sheet: Worksheet, values: Iterable[object]) -> None:
     """``sheet.append(values)``, every text cell a string (openpyxl makes ``=...`` a formula)."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
+    row = list(values)
+    sheet.append(row)
+    if not row:
+        return
+    last = sheet.max_row
+    for (cell,) in sheet.iter_cols(min_row=last, max_row=last, max_col=len(row)):
         if isinstance(cell.value, str):
             cell.data_type = "s"
             if looks_like_a_formula(cell.value):
