@@ -61,12 +61,21 @@ from ehcp_rules.nudges import (
 )
 from ehcp_rules.periods import Period, parse_period
 from ehcp_rules.privacy import (
+    MAX_CASE_REFERENCE_LENGTH,
     MAX_COMMENT_LENGTH,
+    MAX_DELAY_REASON_LENGTH,
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_NARRATIVE_LENGTH,
+    MAX_OWNER_LENGTH,
+    MAX_PROVIDER_LENGTH,
+    MAX_SERVICE_NAME_LENGTH,
     PrivacyError,
     check_case_reference,
     clean_comment,
     contains_nhs_number,
     is_valid_nhs_number,
+    normalise_text,
+    screen_text,
 )
 from ehcp_rules.question_bank import (
     DEFAULT_EDITION,
@@ -110,7 +119,14 @@ __all__ = [
     "ADVICE_PERIOD",
     "DEFAULT_EDITION",
     "EXCEPTED",
+    "MAX_CASE_REFERENCE_LENGTH",
     "MAX_COMMENT_LENGTH",
+    "MAX_DELAY_REASON_LENGTH",
+    "MAX_DISPLAY_NAME_LENGTH",
+    "MAX_NARRATIVE_LENGTH",
+    "MAX_OWNER_LENGTH",
+    "MAX_PROVIDER_LENGTH",
+    "MAX_SERVICE_NAME_LENGTH",
     "RAG_RULES",
     "ActionItem",
     "ActionProgress",
@@ -185,6 +201,7 @@ __all__ = [
     "months_period_end",
     "next_working_day",
     "normalise_answers",
+    "normalise_text",
     "parse_day",
     "parse_escalation_ladder",
     "parse_period",
@@ -198,5 +215,6 @@ __all__ = [
     "review_status",
     "risk_key",
     "rung_offsets",
+    "screen_text",
     "trend_months",
 ]

@@ -1,7 +1,22 @@
-"""Keeping children's data out: NHS numbers, names in place of case references, long comments.
+"""Keeping children's data out: one privacy screen for every piece of free text.
 
 Children's health data is special-category data (UK GDPR art. 9): the assistant keeps case
-references, never names or NHS numbers (DESIGN.md §4).
+references, never names or NHS numbers (DESIGN.md §4), and every free-text field on every path
+passes :func:`screen_text` (DESIGN.md, "Rules of the house": one privacy screen).
+
+How an NHS number is found (:func:`contains_nhs_number`):
+
+- the text is first normalised as it is kept (NFKC, Unicode Standard Annex #15, so full-width
+  digits and odd spaces count as their plain forms; control and format characters such as
+  zero-width spaces are removed);
+- digits joined by separators — any space or line break, any dash, dots, slashes, underscores; up
+  to :data:`MAX_SEPARATOR_RUN` of them between two digits — form one run of digits, whatever
+  letters stand either side (``NHS9434765919``, ``LA-9434765919``, ``ref943 476 5919x``);
+- every ten digits in a row of a run (a run of 12 digits has three such windows) that pass the
+  modulus 11 check are taken to be an NHS number. Other digits next to one never hide it; the
+  cost is false alarms on other numbers of ten digits or more: about one UK phone number in six
+  (one in four written +44), and one in 11 dates followed by a time or codes of ten digits (the
+  README gives the figures; the refusal says how to write such a number so that it passes).
 """
 
 from __future__ import annotations
@@ -12,10 +27,42 @@ import unicodedata
 from ehcp_rules.errors import RulesError
 
 MAX_COMMENT_LENGTH = 2000
+"""An answer's comment: its supporting evidence, or where the evidence is kept."""
 MAX_CASE_REFERENCE_LENGTH = 40
+"""A local authority's case reference: a code, never a name."""
+MAX_OWNER_LENGTH = 100
+"""Who leads an action, and the workstream (the action plan card keeps 100 characters)."""
+MAX_DELAY_REASON_LENGTH = 500
+"""Why advice will take longer for clinical reasons: a sentence or two."""
+MAX_NARRATIVE_LENGTH = 2000
+"""Why a reg 8(2) exception applies (seed 000, Q5): as long as a comment."""
+MAX_SERVICE_NAME_LENGTH = 100
+"""A service's name ("Children's SLT"): it heads cards and names export files."""
+MAX_PROVIDER_LENGTH = 200
+"""The organisation a service belongs to."""
+MAX_DISPLAY_NAME_LENGTH = 200
+"""A person's display name, as an admin gives it."""
+MAX_SEPARATOR_RUN = 3
+"""Separator characters allowed between two digits of one number (`` - `` is three)."""
 
-_TEN_DIGITS = re.compile(r"(?<!\d)(\d(?:[ -]?\d){9})(?!\d)")
+NHS_NUMBER_LENGTH = 10
+
+# Separators between the digits of one number, as they stand after NFKC: whitespace (``\s``),
+# every dash (Unicode's Pd category, checked against the Unicode database in the tests) and the
+# minus sign, dots, slashes and underscores (Unicode's Pc category). Commas, colons and brackets
+# end a run: "01632 960123, 2026" is two numbers.
+DASHES = (
+    "-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b"
+    "\u2e40\u2e5d\u301c\u3030\u30a0\U00010ead\u2212"
+)
+DOTS = ".\u00b7\u2022\u2027\u2219"
+SLASHES = "/\\\u2044\u2215"
+UNDERSCORES = "_\u203f\u2040\u2054"
+_SEPARATOR = rf"[\s{re.escape(DASHES + DOTS + SLASHES + UNDERSCORES)}]"
+_DIGIT_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,{MAX_SEPARATOR_RUN}}}\d)*")
+_NOT_A_DIGIT = re.compile(r"\D")
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]*$")
+_ASCII_CONTROLS = {c: None for c in (*range(0x20), 0x7F) if chr(c) not in "\n\t"}
 
 
 class PrivacyError(RulesError):
@@ -23,8 +70,13 @@ class PrivacyError(RulesError):
 
 
 def is_valid_nhs_number(digits: str) -> bool:
-    """True when ten digits pass the NHS number modulus 11 check."""
-    if len(digits) != 10 or not digits.isdigit():
+    """True when ten digits pass the NHS number modulus 11 check.
+
+    Source: NHS Data Dictionary, "NHS Number": the tenth digit is a check digit; the first nine
+    are weighted 10 down to 2, the check is 11 minus the weighted sum modulo 11 (11 counts as 0,
+    and a number whose check would be 10 is never issued).
+    """
+    if len(digits) != NHS_NUMBER_LENGTH or not digits.isdecimal():
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
@@ -33,45 +85,85 @@ def is_valid_nhs_number(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+def normalise_text(text: str) -> str:
+    """Text as it is kept and screened: NFKC (UAX #15), control and format characters removed
+    (line breaks and tabs kept), not trimmed."""
+    if text.isascii():  # NFKC leaves ASCII as it is: only its control characters go
+        return text.translate(_ASCII_CONTROLS)
+    return "".join(
+        ch
+        for ch in unicodedata.normalize("NFKC", text)
+        if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    )
+
+
 def contains_nhs_number(text: str) -> bool:
-    """True when ``text`` holds ten digits (spaced, hyphenated or not) that form an NHS number."""
-    for match in _TEN_DIGITS.finditer(text):
-        if is_valid_nhs_number(re.sub(r"[ -]", "", match.group(1))):
-            return True
+    """True when ``text`` holds an NHS number, with any separators or none, alone or inside a
+    longer token: any ten digits in a row of a run of digits that pass the modulus 11 check
+    (DESIGN.md §4; the reading of issue 16, set out in this module's docstring)."""
+    return _holds_nhs_number(normalise_text(text))
+
+
+def _holds_nhs_number(normalised: str) -> bool:
+    for run in _DIGIT_RUN.findall(normalised):
+        digits = _NOT_A_DIGIT.sub("", run)
+        for start in range(len(digits) - NHS_NUMBER_LENGTH + 1):
+            if is_valid_nhs_number(digits[start : start + NHS_NUMBER_LENGTH]):
+                return True
     return False
 
 
+def screen_text(value: str, *, field: str, max_length: int) -> str:
+    """Free text made safe to keep: normalised (:func:`normalise_text`) and trimmed.
+
+    Raises :class:`PrivacyError`, naming ``field`` ("comment", "action owner"), when it is longer
+    than ``max_length`` characters or contains an NHS number (DESIGN.md §4).
+    """
+    return _screened(value, field, max_length, shorten="Please shorten it.")
+
+
 def clean_comment(text: str) -> str:
-    """A comment made safe to keep: control characters removed, Unicode normalised, trimmed.
+    """A comment made safe to keep: :func:`screen_text` with the comment's limit.
 
     Raises :class:`PrivacyError` when it is too long or contains an NHS number.
     """
-    cleaned = "".join(
-        ch
-        for ch in unicodedata.normalize("NFC", text)
-        if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    ).strip()
-    if len(cleaned) > MAX_COMMENT_LENGTH:
+    return _screened(
+        text,
+        "comment",
+        MAX_COMMENT_LENGTH,
+        shorten="Please shorten it or point to where the evidence is kept.",
+    )
+
+
+def _screened(value: str, field: str, max_length: int, *, shorten: str) -> str:
+    cleaned = normalise_text(value).strip()
+    if _holds_nhs_number(cleaned):
         raise PrivacyError(
-            f"The comment is {len(cleaned):,} characters long; the limit is "
-            f"{MAX_COMMENT_LENGTH:,}. Please shorten it or point to where the evidence is kept."
+            f"The {field} seems to contain an NHS number (ten digits that pass the NHS number "
+            "check). The assistant keeps no child's details: please remove it. If it is something "
+            "else, such as a phone number or a date and time, keep ten digits from running "
+            "together: (01632) 960123, +44 (7700) 900123, 02/11/2026 at 14:30."
         )
-    if contains_nhs_number(cleaned):
+    if len(cleaned) > max_length:
         raise PrivacyError(
-            "The comment seems to contain an NHS number. Comments are about the service, not "
-            "a child: please remove it."
+            f"The {field} is {len(cleaned):,} characters long; the limit is {max_length:,}. "
+            + shorten
         )
     return cleaned
 
 
 def check_case_reference(text: str) -> str:
-    """A case reference, trimmed; :class:`PrivacyError` when it looks like a name or NHS number."""
-    reference = text.strip()
+    """A case reference, normalised and trimmed; :class:`PrivacyError` when it looks like a
+    name, holds an NHS number anywhere in it, or is longer than
+    :data:`MAX_CASE_REFERENCE_LENGTH` (DESIGN.md §4: case references, never names or NHS
+    numbers)."""
+    reference = normalise_text(text).strip()
     if not reference:
         raise PrivacyError("A case reference is needed.")
-    if is_valid_nhs_number(re.sub(r"[ -]", "", reference)):
+    if _holds_nhs_number(reference):
         raise PrivacyError(
-            "That looks like an NHS number. Use the local authority's case reference instead."
+            "That looks like an NHS number, or holds one. Use the local authority's case "
+            "reference instead."
         )
     if (
         len(reference) > MAX_CASE_REFERENCE_LENGTH

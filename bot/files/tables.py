@@ -1,10 +1,16 @@
-"""The summary as rows and documents for the SEND dashboard: CSV and JSON."""
+"""The summary as rows and documents for the SEND dashboard: CSV and JSON.
+
+CSV is opened in spreadsheets, so its text is written inertly (``bot.files.inert``): every text
+field quoted, one that starts like a formula behind a ``'``; numbers bare. JSON keeps the text
+exactly as stored: no spreadsheet takes a JSON string for a formula.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from bot.files.inert import csv_value
 from ehcp_rules import ComplianceMeasures, Summary
 
 CSV_COLUMNS = (
@@ -81,9 +87,11 @@ def csv_rows(summary: Summary) -> list[dict[str, object]]:
 
 
 def as_csv(summary: Summary) -> str:
-    """One row per service and one for all services."""
+    """One row per service and one for all services: the header as it is, then text quoted and
+    never a formula, numbers bare."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(csv_rows(summary))
+    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    rows = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    for row in csv_rows(summary):
+        rows.writerow([csv_value(value) for value in row.values()])
     return out.getvalue()

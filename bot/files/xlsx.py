@@ -1,4 +1,6 @@
-"""XLSX workbooks: a completed self-assessment in the tool's own layout (seed 000), the summary."""
+"""XLSX workbooks: a completed self-assessment in the tool's own layout (seed 000), the summary.
+
+Every row goes in through ``append_inert``: no cell is ever a formula, whatever people typed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.files.inert import append_inert
 from ehcp_rules import (
     RAG_RULES,
     ActionItem,
@@ -47,7 +50,7 @@ def assessment_workbook(
         row = [question.number, question.criterion.value, question.text]
         row += [MARK if answer and answer.rating is rating else "" for rating in Rating]
         row.append(answer.comment if answer else "")
-        sheet.append(row)
+        append_inert(sheet, row)
         _box(sheet, sheet.max_row)
         _fit_height(sheet, sheet.max_row, {"C": question.text, "G": row[-1]})
     _totals(sheet, result, bank.printed_rag_rules)
@@ -60,12 +63,12 @@ def assessment_workbook(
 def _tool_header(
     sheet: Worksheet, bank: QuestionBank, service: str, submitted: date | None
 ) -> None:
-    sheet.append([bank.title])
+    append_inert(sheet, [bank.title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"Service: {service}"])
-    sheet.append([f"Submitted: {submitted:%d %B %Y}" if submitted else "Not yet submitted"])
-    sheet.append([])
-    sheet.append(["", "", "", "Yes", "Emerging", "No", "Comments"])
+    append_inert(sheet, [f"Service: {service}"])
+    append_inert(sheet, [f"Submitted: {submitted:%d %B %Y}" if submitted else "Not yet submitted"])
+    append_inert(sheet, [])
+    append_inert(sheet, ["", "", "", "Yes", "Emerging", "No", "Comments"])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for column, width in zip("ABCDEFG", (5, 5, 70, 8, 10, 8, 50), strict=True):
@@ -89,30 +92,31 @@ def _box(sheet: Worksheet, row: int) -> None:
 
 def _totals(sheet: Worksheet, result: RagResult, bank_rules: tuple[str, ...]) -> None:
     counts = [result.counts[rating] for rating in Rating]
-    sheet.append(["", "", "Total", *counts, ""])
+    append_inert(sheet, ["", "", "Total", *counts, ""])
     _box(sheet, sheet.max_row)
     assert result.rag is not None  # a submitted assessment has every question answered
-    sheet.append(["", "", "Overall RAG Rating", result.rag.label.upper(), "", "", ""])
+    append_inert(sheet, ["", "", "Overall RAG Rating", result.rag.label.upper(), "", "", ""])
     _box(sheet, sheet.max_row)
     rag_cell = sheet.cell(row=sheet.max_row, column=4)
     rag_cell.fill = PatternFill("solid", fgColor=FILLS[result.rag.value])
     rag_cell.font = Font(bold=True)
     for row in (sheet.max_row - 1, sheet.max_row):
         sheet.cell(row=row, column=3).font = Font(bold=True)
-    sheet.append([])
-    sheet.append(["", "", "Rag ratings:"])
+    append_inert(sheet, [])
+    append_inert(sheet, ["", "", "Rag ratings:"])
     for line in (*bank_rules, *RAG_RULES):
-        sheet.append(["", "", line])
-    sheet.append(["", "", "Reasons: " + " ".join(result.reasons)])
+        append_inert(sheet, ["", "", line])
+    append_inert(sheet, ["", "", "Reasons: " + " ".join(result.reasons)])
 
 
 def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem]) -> None:
-    sheet.append(["No.", "E/D", "Question", "Rating", "Owner", "Target date", "Progress"])
+    append_inert(sheet, ["No.", "E/D", "Question", "Rating", "Owner", "Target date", "Progress"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for action in actions:
         question = bank.question(action.question)
-        sheet.append(
+        append_inert(
+            sheet,
             [
                 action.question,
                 question.criterion.value,
@@ -121,7 +125,7 @@ def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem
                 action.owner or "",
                 action.target_date,
                 action.progress.label,
-            ]
+            ],
         )
         _box(sheet, sheet.max_row)
         _fit_height(sheet, sheet.max_row, {"C": question.text})
@@ -136,23 +140,23 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     services = book.active
     services.title = "Services"
     if csv_rows:
-        services.append(list(csv_rows[0]))
+        append_inert(services, list(csv_rows[0]))
         for row in csv_rows:
-            services.append(list(row.values()))
+            append_inert(services, list(row.values()))
     overdue = book.create_sheet("Overdue now")
-    overdue.append(["Step", "Requests"])
+    append_inert(overdue, ["Step", "Requests"])
     for step, count in sorted(summary.overdue_by_step.items()):
-        overdue.append([step, count])
-    overdue.append(["Annual reviews needing action", summary.reviews_at_risk])
+        append_inert(overdue, [step, count])
+    append_inert(overdue, ["Annual reviews needing action", summary.reviews_at_risk])
     trend = book.create_sheet("By month")
-    trend.append(["Service", *(f"{m:%b %Y}" for m in summary.trend_months)])
-    trend.append(["All services", *summary.overall_trend])
+    append_inert(trend, ["Service", *(f"{m:%b %Y}" for m in summary.trend_months)])
+    append_inert(trend, ["All services", *summary.overall_trend])
     for service in summary.by_risk():
-        trend.append([service.name, *(service.trend or [None] * len(summary.trend_months))])
+        append_inert(trend, [service.name, *(service.trend or [None] * len(summary.trend_months))])
     barriers = book.create_sheet("Common barriers")
-    barriers.append(["Theme", "Questions rated No or Emerging"])
+    append_inert(barriers, ["Theme", "Questions rated No or Emerging"])
     for theme, count in summary.barriers:
-        barriers.append([theme, count])
+        append_inert(barriers, [theme, count])
     _chart(book, services, len(csv_rows), summary.period.label)
     return _save(book)
 

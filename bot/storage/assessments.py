@@ -8,8 +8,10 @@ import sqlite_utils
 
 from bot.storage.audit import AuditLog, stamp
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.storage.screen import optional_text
 from dialogs.ports import Clock
 from ehcp_rules import (
+    MAX_OWNER_LENGTH,
     ActionItem,
     ActionProgress,
     Assessment,
@@ -196,7 +198,8 @@ class AssessmentRepository:
         progress: ActionProgress,
         actor: str,
     ) -> ActionItem:
-        """Set an action's owner, target date and progress."""
+        """Set an action's owner (screened, ``PrivacyError``), target date and progress."""
+        owner = optional_text(owner, field="action owner", max_length=MAX_OWNER_LENGTH)
         with self._db.atomic():
             changed = self._db.execute(
                 "UPDATE actions SET owner = ?, target_date = ?, progress = ?, updated_by = ?, "

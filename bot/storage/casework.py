@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import BaseModel
@@ -24,13 +24,18 @@ from pydantic import BaseModel
 from bot.storage.audit import AuditLog, stamp
 from bot.storage.errors import ConflictError, NotFoundError
 from bot.storage.reads import read_soon
+from bot.storage.screen import optional_text
 from dialogs.ports import Clock
 from ehcp_rules import (
+    MAX_CASE_REFERENCE_LENGTH,
+    MAX_DELAY_REASON_LENGTH,
+    MAX_NARRATIVE_LENGTH,
     AdviceRequestRecord,
     AnnualReviewRecord,
     PhaseTransfer,
     advice_due_date,
     review_by,
+    screen_text,
 )
 from ehcp_rules.reviews import (
     ADVICE_CIRCULATION,
@@ -148,6 +153,41 @@ class SyncCounts(BaseModel):
     unchanged: int = 0
 
 
+def screened_request(record: AdviceRequestRecord) -> AdviceRequestRecord:
+    """A request as it may be written: its case reference, delay reason and exception narrative
+    through the privacy screen (``PrivacyError`` naming the field otherwise)."""
+    screened = {
+        "case_ref": _case_ref(record.case_ref),
+        "delay_reason": optional_text(
+            record.delay_reason, field="delay reason", max_length=MAX_DELAY_REASON_LENGTH
+        ),
+        "exception_narrative": optional_text(
+            record.exception_narrative, field="exception narrative", max_length=MAX_NARRATIVE_LENGTH
+        ),
+    }
+    return _updated(record, screened)
+
+
+def screened_review(record: AnnualReviewRecord) -> AnnualReviewRecord:
+    """A review as it may be written: its case reference through the privacy screen."""
+    return _updated(record, {"case_ref": _case_ref(record.case_ref)})
+
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+
+
+def _updated(record: RecordT, values: dict[str, Any]) -> RecordT:
+    """``record`` with ``values``; the record itself when they are what it holds already (an
+    import of 640,000 plans copies none)."""
+    if all(getattr(record, field) == value for field, value in values.items()):
+        return record
+    return record.model_copy(update=values)
+
+
+def _case_ref(case_ref: str) -> str:
+    return screen_text(case_ref, field="case reference", max_length=MAX_CASE_REFERENCE_LENGTH)
+
+
 def _stored(record: BaseModel, fields: Sequence[str]) -> dict[str, Any]:
     dumped = record.model_dump(mode="json")
     return {field: dumped[field] for field in fields}
@@ -163,6 +203,7 @@ class AdviceRequestRepository:
 
     def add(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
         """Log a new request; ``ConflictError`` when the service already has that case."""
+        record = screened_request(record)
         with self._db.atomic():
             if self._row_id(record.service_id, record.case_ref) is not None:
                 raise ConflictError(
@@ -177,7 +218,8 @@ class AdviceRequestRepository:
         """Add or update many requests in one transaction; unchanged rows are left alone."""
         counts = SyncCounts()
         with self._db.atomic():
-            for record in records:
+            for unscreened in records:
+                record = screened_request(unscreened)
                 existing = self._row_id(record.service_id, record.case_ref)
                 if existing is None:
                     self._insert(record, actor)
@@ -201,6 +243,7 @@ class AdviceRequestRepository:
 
     def update(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
         """Save a request's changed outcome fields, audited."""
+        record = screened_request(record)
         if record.id is None:
             raise NotFoundError("That request has not been logged.")
         with self._db.atomic():
@@ -317,7 +360,7 @@ class AnnualReviewRepository:
         counts = SyncCounts()
         with self._db.atomic():
             for record in records:
-                _, outcome = self._upsert(record, actor)
+                _, outcome = self._upsert(screened_review(record), actor)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
             if counts.added or counts.updated:
                 self._audit.record(
@@ -329,6 +372,7 @@ class AnnualReviewRepository:
         """Log a plan's review, or update the one logged for its case by any of the services the
         change names; audited when it changed. A case logged only by other services is logged
         again, separately, for these: what another service keeps is neither changed nor told."""
+        record = screened_review(record)
         with self._db.atomic():
             review_id, outcome = self._upsert(record, actor)
             if outcome != "unchanged":

@@ -8,8 +8,18 @@ import sqlite_utils
 
 from bot.storage.audit import AuditLog, stamp
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
+from bot.storage.screen import optional_text
 from dialogs.ports import Clock
-from ehcp_rules import Role, RoleGrant, Service
+from ehcp_rules import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_PROVIDER_LENGTH,
+    MAX_SERVICE_NAME_LENGTH,
+    Role,
+    RoleGrant,
+    Service,
+    normalise_text,
+    screen_text,
+)
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -23,8 +33,12 @@ class ServiceRepository:
         self._clock = clock
 
     def add(self, name: str, *, provider: str | None, actor: str) -> Service:
-        """Add a service; ``ConflictError`` when the name is taken (names ignore case)."""
-        clean = " ".join(name.split())
+        """Add a service; ``ConflictError`` when the name is taken (names ignore case). Its name
+        and provider are screened (``PrivacyError``)."""
+        clean = " ".join(
+            screen_text(name, field="service name", max_length=MAX_SERVICE_NAME_LENGTH).split()
+        )
+        provider = optional_text(provider, field="provider", max_length=MAX_PROVIDER_LENGTH)
         if not clean:
             raise InvalidInputError("A service needs a name.")
         if self.find(clean) is not None:
@@ -47,7 +61,7 @@ class ServiceRepository:
         """The service with this name (case and spacing ignored), or ``None``."""
         row = self._db.execute(
             "SELECT id, name, provider FROM services WHERE name = ? COLLATE NOCASE",
-            [" ".join(name.split())],
+            [" ".join(normalise_text(name).split())],
         ).fetchone()
         return None if row is None else Service(id=row[0], name=row[1], provider=row[2])
 
@@ -94,8 +108,12 @@ class PeopleRepository:
         display_name: str | None,
         actor: str,
     ) -> RoleGrant:
-        """Grant ``role`` (for ``service`` where the role needs one); idempotent."""
+        """Grant ``role`` (for ``service`` where the role needs one); idempotent. The display name
+        is screened (``PrivacyError``)."""
         person = _check_object_id(object_id)
+        display_name = optional_text(
+            display_name, field="display name", max_length=MAX_DISPLAY_NAME_LENGTH
+        )
         service_id = self._service_for(role, service)
         with self._db.atomic():
             self._db.execute(
