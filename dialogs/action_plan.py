@@ -19,16 +19,15 @@ from dialogs.cards.assessment import action_plan_card
 from dialogs.ports import AssessmentStore
 from dialogs.turns import update_card
 from ehcp_rules import (
+    MAX_OWNER_LENGTH,
     ActionItem,
     ActionProgress,
     PrivacyError,
     RulesError,
     load_question_bank,
     parse_day,
+    screen_text,
 )
-
-MAX_OWNER = 100
-"""Characters kept of an owner's name or role."""
 
 
 @dataclass
@@ -78,12 +77,12 @@ def _read(action: ActionItem, value: dict[str, Any]) -> _Change:
     change = _Change(action.owner, action.target_date, action.progress, [])
     if f"owner_{number}" in value:
         owner = " ".join(str(value[f"owner_{number}"] or "").split())
-        if len(owner) > MAX_OWNER:
-            change.problems.append(
-                messages.ACTION_OWNER_LONG.format(question=number, limit=MAX_OWNER)
+        try:
+            change.owner = (
+                screen_text(owner, field="action owner", max_length=MAX_OWNER_LENGTH) or None
             )
-        else:
-            change.owner = owner or None
+        except PrivacyError as refused:
+            change.problems.append(messages.ACTION_REFUSED.format(question=number, why=refused))
     if f"target_{number}" in value:
         raw = str(value[f"target_{number}"] or "").strip()
         try:

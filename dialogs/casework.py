@@ -27,6 +27,8 @@ from dialogs.policy import decision_of
 from dialogs.ports import CaseworkStore, Clock, NotFoundError
 from dialogs.turns import card_activity, conversation_key, person_of
 from ehcp_rules import (
+    MAX_DELAY_REASON_LENGTH,
+    MAX_NARRATIVE_LENGTH,
     AdviceOutcome,
     AdviceRequestRecord,
     AnnualReviewRecord,
@@ -36,11 +38,11 @@ from ehcp_rules import (
     Service,
     advice_status,
     check_case_reference,
-    clean_comment,
     due_within_week,
     parse_day,
     review_status,
     risk_key,
+    screen_text,
 )
 
 LIST_COMMANDS = {Command.OVERDUE: "overdue", Command.DUE_WEEK: "week", Command.REQUESTS: "all"}
@@ -426,7 +428,14 @@ def _clinical_delay(record: AdviceRequestRecord, value: dict[str, Any]) -> Advic
                 label="Expected date", when=expected, received=record.received_on
             )
         )
-    reason = clean_comment(str(value.get("delay_reason", "") or "")) or None
+    reason = (
+        screen_text(
+            str(value.get("delay_reason", "") or ""),
+            field="delay reason",
+            max_length=MAX_DELAY_REASON_LENGTH,
+        )
+        or None
+    )
     return record.model_copy(
         update={
             "outcome": AdviceOutcome.CLINICAL_DELAY,
@@ -442,7 +451,11 @@ def _exception(record: AdviceRequestRecord, value: dict[str, Any]) -> AdviceRequ
         reason = ExceptionReason(str(value.get("exception_reason", "")))
     except ValueError:
         raise InputProblem(messages.OUTCOME_NEEDS_EXCEPTION) from None
-    narrative = clean_comment(str(value.get("narrative", "") or ""))
+    narrative = screen_text(
+        str(value.get("narrative", "") or ""),
+        field="exception narrative",
+        max_length=MAX_NARRATIVE_LENGTH,
+    )
     if not narrative:
         raise InputProblem(messages.OUTCOME_NEEDS_EXCEPTION)
     return record.model_copy(update={"exception_reason": reason, "exception_narrative": narrative})

@@ -12,11 +12,19 @@ How an NHS number is found (:func:`contains_nhs_number`):
 - digits joined by separators — any space or line break, any dash, dots, slashes, underscores; up
   to :data:`MAX_SEPARATOR_RUN` of them between two digits — form one run of digits, whatever
   letters stand either side (``NHS9434765919``, ``LA-9434765919``, ``ref943 476 5919x``);
-- every ten digits in a row of a run (a run of 12 digits has three such windows) that pass the
-  modulus 11 check are taken to be an NHS number. Other digits next to one never hide it; the
-  cost is false alarms on other numbers of ten digits or more: about one UK phone number in six
-  (one in four written +44), and one in 11 dates followed by a time or codes of ten digits (the
-  README gives the figures; the refusal says how to write such a number so that it passes).
+- a run splits into groups of digits at its separators, and an NHS number is ten digits, passing
+  the modulus 11 check, written as the NHS writes it — 3, 3 and 4 (``943 476 5919``), with either
+  gap closed or both (``943 4765919``, ``943476 5919``, ``9434765919``) — or one digit at a time
+  (``9 4 3 4 7 6 5 9 1 9``). Other groups in the same run never hide it (``LA-2026-943-476-5919``,
+  ``tel 0 943 476 5919 2``).
+
+What it does not find, and why: ten digits run into others with no gap (``94347659190``), or
+grouped some other way (``94 34 76 59 19``). Nobody writes an NHS number so, and reading every ten
+digits in a row of a longer number as one refused one UK phone number in six (``01632 960123``)
+and one case reference in 11 (``EHC/2026/000123``); grouped as the NHS writes them, ordinary UK
+phone numbers, dates and times, and case references are never refused (the README gives the
+figures). The screen keeps careless text out; it cannot stop someone set on getting a number past
+it ("nine four three ..."), which is why it is one of several measures (SECURITY.md).
 """
 
 from __future__ import annotations
@@ -60,7 +68,10 @@ SLASHES = "/\\\u2044\u2215"
 UNDERSCORES = "_\u203f\u2040\u2054"
 _SEPARATOR = rf"[\s{re.escape(DASHES + DOTS + SLASHES + UNDERSCORES)}]"
 _DIGIT_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,{MAX_SEPARATOR_RUN}}}\d)*")
-_NOT_A_DIGIT = re.compile(r"\D")
+_SEPARATORS = re.compile(rf"{_SEPARATOR}+")
+_WRITTEN_SHAPES = ((10,), (3, 7), (6, 4), (3, 3, 4), (1,) * 10)
+"""How the groups of an NHS number's digits stand: 3-3-4 with either gap closed or both, or one
+digit at a time."""
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]*$")
 _ASCII_CONTROLS = {c: None for c in (*range(0x20), 0x7F) if chr(c) not in "\n\t"}
 
@@ -99,17 +110,22 @@ def normalise_text(text: str) -> str:
 
 def contains_nhs_number(text: str) -> bool:
     """True when ``text`` holds an NHS number, with any separators or none, alone or inside a
-    longer token: any ten digits in a row of a run of digits that pass the modulus 11 check
-    (DESIGN.md §4; the reading of issue 16, set out in this module's docstring)."""
+    longer token: ten digits passing the modulus 11 check, grouped 3-3-4 (either gap or both may
+    be closed) or one at a time (DESIGN.md §4; the reading of issue 16, in this module's
+    docstring)."""
     return _holds_nhs_number(normalise_text(text))
 
 
 def _holds_nhs_number(normalised: str) -> bool:
     for run in _DIGIT_RUN.findall(normalised):
-        digits = _NOT_A_DIGIT.sub("", run)
-        for start in range(len(digits) - NHS_NUMBER_LENGTH + 1):
-            if is_valid_nhs_number(digits[start : start + NHS_NUMBER_LENGTH]):
-                return True
+        groups = _SEPARATORS.split(run)
+        for start in range(len(groups)):
+            for shape in _WRITTEN_SHAPES:
+                end = start + len(shape)
+                if tuple(len(g) for g in groups[start:end]) == shape and is_valid_nhs_number(
+                    "".join(groups[start:end])
+                ):
+                    return True
     return False
 
 
@@ -140,9 +156,9 @@ def _screened(value: str, field: str, max_length: int, *, shorten: str) -> str:
     if _holds_nhs_number(cleaned):
         raise PrivacyError(
             f"The {field} seems to contain an NHS number (ten digits that pass the NHS number "
-            "check). The assistant keeps no child's details: please remove it. If it is something "
-            "else, such as a phone number or a date and time, keep ten digits from running "
-            "together: (01632) 960123, +44 (7700) 900123, 02/11/2026 at 14:30."
+            "check). The assistant keeps no child's details: please remove it. If it is some "
+            "other number, such as a phone number, write it grouped as usual (0161 496 0123, "
+            "01632 960123), not as ten digits together or in groups of 3, 3 and 4."
         )
     if len(cleaned) > max_length:
         raise PrivacyError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from ehcp_rules.privacy import normalise_text
+
 # Between two digits: nothing, or up to three of these (as typed or pasted, before NFKC):
 # spaces of every kind and line breaks, dashes of every kind and the minus sign, dots, slashes,
 # underscores, and characters that are invisible (zero-width space, soft hyphen).
@@ -43,13 +45,22 @@ nhs_numbers = (
 """Ten-digit strings that pass the modulus 11 check: valid NHS numbers."""
 
 
+_VISIBLE = "".join(ch for ch in SEPARATORS if ch not in "\u200b\u00ad\u2060")
+
+
 @st.composite
 def written_nhs_numbers(draw: st.DrawFn) -> str:
-    """A valid NHS number, each digit in any of its forms, with random separators between."""
+    """A valid NHS number, each digit in any of its forms, written as people write one: 3-3-4
+    with up to three separators of any kind in each gap, or none (943 476 5919, 943.476.5919,
+    9434765919), or one digit at a time (9 4 3 4 7 6 5 9 1 9)."""
     number = draw(nhs_numbers)
+    one_at_a_time = draw(st.booleans())
     out = []
     for position, digit in enumerate(number):
-        if position:
+        if one_at_a_time and position:
+            out.append(draw(st.text(alphabet=_VISIBLE, min_size=1, max_size=1)))
+            out.append(draw(st.text(alphabet=SEPARATORS, max_size=2)))
+        elif position in (3, 6):
             out.append(draw(st.text(alphabet=SEPARATORS, max_size=3)))
         out.append(chr(draw(st.sampled_from(_DIGIT_FORMS)) + int(digit)))
     return "".join(out)
@@ -66,8 +77,15 @@ surroundings = st.one_of(
 
 @st.composite
 def texts_with_nhs_numbers(draw: st.DrawFn) -> str:
-    """Text holding a valid NHS number: written any way, embedded in anything."""
-    return draw(surroundings) + draw(written_nhs_numbers()) + draw(surroundings)
+    """Text holding a valid NHS number: written any way, embedded in anything. Digits just
+    before or after it are kept apart by a space: run into it, they make another number
+    (``94347659190``: not one, ehcp_rules.privacy says why)."""
+    before, after = draw(surroundings), draw(surroundings)
+    if normalise_text(before)[-1:].isdecimal():
+        before += " "
+    if normalise_text(after)[:1].isdecimal():
+        after = " " + after
+    return before + draw(written_nhs_numbers()) + after
 
 
 ordinary_texts = st.sampled_from(

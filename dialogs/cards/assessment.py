@@ -18,6 +18,8 @@ from dialogs.cards.elements import (
     title,
 )
 from ehcp_rules import (
+    MAX_COMMENT_LENGTH,
+    MAX_OWNER_LENGTH,
     ActionItem,
     ActionProgress,
     Question,
@@ -93,7 +95,7 @@ def question_card(
         "type": "Input.Text",
         "id": "comment",
         "isMultiline": True,
-        "maxLength": 2000,
+        "maxLength": MAX_COMMENT_LENGTH,
         "label": "Comments and supporting information",
         "placeholder": "What evidence supports this rating? (no names or NHS numbers)",
     }
@@ -235,7 +237,7 @@ def action_plan_card(
                 "id": f"owner_{number}",
                 "label": "Owner",
                 "value": action.owner or "",
-                "maxLength": 100,
+                "maxLength": MAX_OWNER_LENGTH,
             },
             {
                 "type": "Input.Date",

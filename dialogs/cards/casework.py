@@ -6,7 +6,14 @@ from datetime import date
 
 from dialogs import messages
 from dialogs.cards.elements import Element, card, facts, heading, plain, runs, submit, text, title
-from ehcp_rules import AdviceRequestRecord, ExceptionReason, Service
+from ehcp_rules import (
+    MAX_CASE_REFERENCE_LENGTH,
+    MAX_DELAY_REASON_LENGTH,
+    MAX_NARRATIVE_LENGTH,
+    AdviceRequestRecord,
+    ExceptionReason,
+    Service,
+)
 
 PAGE_SIZE = 10
 _YES_NO = [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]
@@ -45,7 +52,7 @@ def _case_ref_input() -> Element:
         "id": "case_ref",
         "label": messages.CASE_REF_LABEL,
         "placeholder": "e.g. LA-2026-0142",
-        "maxLength": 40,
+        "maxLength": MAX_CASE_REFERENCE_LENGTH,
         "isRequired": True,
         "errorMessage": "A case reference is needed.",
     }
@@ -118,7 +125,7 @@ def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) ->
                 "type": "Input.Text",
                 "id": "delay_reason",
                 "label": "Reason (about the service, no names)",
-                "maxLength": 500,
+                "maxLength": MAX_DELAY_REASON_LENGTH,
             },
             _date("expected_on", "Expected date"),
             {
@@ -141,7 +148,7 @@ def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) ->
                 "id": "narrative",
                 "label": "Narrative: why it applies",
                 "isMultiline": True,
-                "maxLength": 2000,
+                "maxLength": MAX_NARRATIVE_LENGTH,
             },
         ],
         [submit("Save outcome", "record_outcome", {"request": record.id}, inputs=True)],

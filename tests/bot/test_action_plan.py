@@ -85,7 +85,7 @@ async def test_a_bad_field_is_named_and_the_good_ones_are_kept(
     assert texts_of(replies) == [
         "Action plan saved: 1 action(s) changed. Not saved, and left as it was: "
         "question 4: '31/13/2027' is not a date (use 2027-03-31 or 31/03/2027). "
-        "question 6: the lead is longer than 100 characters. "
+        "question 6: The action owner is 101 characters long; the limit is 100. Please shorten it. "
         "question 6: that is not one of the progress ratings."
     ]
 

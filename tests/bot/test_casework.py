@@ -163,7 +163,16 @@ async def test_return_records_the_advice_returned(chat: Chat, store: Store, slt:
                 "exception_reason": "exceptional_circumstances",
                 "narrative": "see 943 476 5919",
             },
-            "NHS number",
+            "The exception narrative seems to contain an NHS number",
+        ),
+        (
+            {
+                "outcome": "clinical_delay",
+                "expected_on": "2027-02-01",
+                "team_told": "yes",
+                "delay_reason": "x" * 501,
+            },
+            "The delay reason is 501 characters long; the limit is 500.",
         ),
     ],
 )

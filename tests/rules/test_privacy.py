@@ -153,11 +153,35 @@ def test_an_nhs_number_in_a_comment_is_found_whatever_separates_its_digits(comme
 
 @pytest.mark.parametrize(
     "text",
-    ["94347659190", "19434765919", "LA-2026-9434765919", "tel 0 943 476 5919 2", "2026 9434765919"],
+    [
+        "LA-2026-9434765919",
+        "LA-2026-943-476-5919",
+        "tel 0 943 476 5919 2",
+        "2026 9434765919",
+        "01632 943 476 5919",
+        "943476 5919",  # a gap closed
+        "943 4765919",
+        "9 4 3 4 7 6 5 9 1 9",  # one digit at a time
+        "ref 1 9 4 3 4 7 6 5 9 1 9 2",
+    ],
 )
 def test_other_digits_next_to_an_nhs_number_do_not_hide_it(text: str) -> None:
-    # any ten digits in a row of a longer run count (the price: false alarms, measured below)
     assert contains_nhs_number(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "94347659190",  # run into other digits with no gap
+        "19434765919",
+        "94 34 76 59 19",  # grouped as nobody writes one
+        "9434 765 919",
+    ],
+)
+def test_digits_not_grouped_as_nhs_numbers_are_not_taken_for_one(text: str) -> None:
+    # the documented limit (module docstring, README): the price of not refusing phone numbers
+    assert is_valid_nhs_number("9434765919")
+    assert not contains_nhs_number(text)
 
 
 def test_digits_further_apart_than_three_separators_are_separate_numbers() -> None:
@@ -234,13 +258,20 @@ def test_screened_text_is_nfkc_without_control_characters_and_within_its_limit()
         screen_text("a" * 101, field="action owner", max_length=100)
 
 
-# --- False alarms: ordinary UK phone numbers that happen to pass the modulus 11 check -----------
+# --- False alarms: ordinary numbers that happen to pass the modulus 11 check -------------------
 
-_PHONE_FORMATS: dict[str, Callable[[random.Random], str]] = {
+_ORDINARY_NUMBERS: dict[str, Callable[[random.Random], str]] = {
     "01xxx xxxxxx": lambda r: f"01{_digits(r, 3)} {_digits(r, 6)}",
+    "01xx xxx xxxx": lambda r: f"01{_digits(r, 2)} {_digits(r, 3)} {_digits(r, 4)}",
     "020 xxxx xxxx": lambda r: f"020 {r.choice('378')}{_digits(r, 3)} {_digits(r, 4)}",
     "07xxx xxxxxx": lambda r: f"07{r.choice('123456789')}{_digits(r, 2)} {_digits(r, 6)}",
+    "07xxx xxx xxx": lambda r: f"07{_digits(r, 3)} {_digits(r, 3)} {_digits(r, 3)}",
     "+44 7xxx xxxxxx": lambda r: f"+44 7{r.choice('123456789')}{_digits(r, 2)} {_digits(r, 6)}",
+    "+44 20 xxxx xxxx": lambda r: f"+44 20 {_digits(r, 4)} {_digits(r, 4)}",
+    "EHC/yyyy/xxxxxx": lambda r: f"EHC/20{_digits(r, 2)}/{_digits(r, 6)}",
+    "dd/mm/yyyy hhmm": lambda r: (
+        f"{_digits(r, 2)}/{_digits(r, 2)}/20{_digits(r, 2)} {_digits(r, 4)}"
+    ),
 }
 
 
@@ -252,47 +283,39 @@ def _refused_share(numbers: list[str]) -> float:
     return sum(contains_nhs_number(f"Call {n} to book") for n in numbers) / len(numbers)
 
 
-@pytest.mark.parametrize(
-    ("shape", "low", "high"),
-    [
-        # eleven digits: two windows of ten, each passing the check one time in 11 (17.4%)
-        ("01xxx xxxxxx", 0.14, 0.21),
-        ("020 xxxx xxxx", 0.14, 0.21),
-        ("07xxx xxxxxx", 0.14, 0.21),
-        # +44 and ten digits: three windows (24.9%)
-        ("+44 7xxx xxxxxx", 0.21, 0.29),
-    ],
-)
-def test_the_share_of_uk_phone_numbers_refused_is_as_the_readme_says(
-    shape: str, low: float, high: float
+@pytest.mark.parametrize("shape", sorted(_ORDINARY_NUMBERS))
+def test_uk_phone_numbers_dates_and_case_references_as_written_are_never_refused(
+    shape: str,
 ) -> None:
+    # the old screen (any ten digits in a row) refused one UK phone number in six, one in four
+    # written +44, and one case reference or date and time in 11
     rng = random.Random(shape)
-    spaced = [_PHONE_FORMATS[shape](rng) for _ in range(3000)]
-    unspaced = [n.replace(" ", "") for n in spaced]
+    written = [_ORDINARY_NUMBERS[shape](rng) for _ in range(3000)]
+    together = [n.replace(" ", "") for n in written]
 
-    share = _refused_share(spaced)
-
-    assert low < share < high  # the test can fail: the old screen refused none of the first three
-    assert _refused_share(unspaced) == share  # spaces or none: the same digits
-    for number in spaced:  # and the advice the person is given works for every one of them
-        assert not contains_nhs_number(f"Call {_area_code_in_brackets(number)} to book")
+    assert _refused_share(written) == 0
+    if not shape.startswith(("EHC", "dd")):  # a case reference keeps its slashes
+        assert _refused_share(together) == 0  # eleven digits or more together
 
 
-def _area_code_in_brackets(number: str) -> str:
-    """As the refusal advises: (01632) 960123, (020) 7946 0123, +44 (7700) 900123."""
-    parts = number.split(" ")
-    at = 1 if parts[0] == "+44" else 0
-    parts[at] = f"({parts[at]})"
-    return " ".join(parts)
+@pytest.mark.parametrize("grouping", ["{}{}{}", "{} {} {}", "{}-{}-{}", "{} {}{}"])
+def test_ten_digits_grouped_as_an_nhs_number_are_refused_one_time_in_11(
+    grouping: str,
+) -> None:
+    rng = random.Random(grouping)
+    numbers = [
+        grouping.format(_digits(rng, 3), _digits(rng, 3), _digits(rng, 4)) for _ in range(5000)
+    ]
+
+    assert 0.08 < _refused_share(numbers) < 0.10  # 1/11 is 9.1%: the check digit, as issued
 
 
 def test_the_refusal_says_how_to_write_a_number_that_is_not_one_so_that_it_passes() -> None:
     with pytest.raises(PrivacyError) as refused:
-        clean_comment("Call 07700 900000")
+        clean_comment("Call 077 001 2000")  # ten digits grouped 3-3-4 that pass the check
     advice = str(refused.value)
-    assert "(01632) 960123, +44 (7700) 900123, 02/11/2026 at 14:30" in advice
-    assert contains_nhs_number("07700 900000")  # the example above is one of the refused
-    assert not contains_nhs_number("(07700) 900000")
-    refused_times = [f"02/11/2026 {hour:02d}:30" for hour in range(24)]
-    assert any(contains_nhs_number(t) for t in refused_times)  # one in 11 dates and times
-    assert not any(contains_nhs_number(t.replace(" ", " at ")) for t in refused_times)
+    assert "write it grouped as usual (0161 496 0123, 01632 960123)" in advice
+    assert "not as ten digits together or in groups of 3, 3 and 4" in advice
+    assert not contains_nhs_number("Call 07700 900000")  # as advised
+    assert not contains_nhs_number("Call 0161 496 0123")
+    assert not contains_nhs_number("Call 01632 960123")
