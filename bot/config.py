@@ -134,10 +134,11 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> Settings:
-        if self.app_id and self.app_type == "SingleTenant" and not self.app_tenant_id:
-            raise ValueError("MicrosoftAppTenantId is needed for a single-tenant bot")
-        if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
-            raise ValueError("MicrosoftAppPassword is needed with MicrosoftAppId")
+        missing = missing_credentials(
+            self.app_id, self.app_type, self.app_tenant_id, has_password=bool(self.app_password)
+        )
+        if missing:
+            raise ValueError(missing[0])
         return self
 
     @property
@@ -171,13 +172,35 @@ class Settings(BaseModel):
         cls, environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
     ) -> Settings:
         """Read settings: the environment wins over ``.env``; ``SettingsError`` names a bad one."""
-        values = read_env_file(env_file) if env_file else {}
-        values |= dict(os.environ if environ is None else environ)
-        raw = {field: values[name] for field, name in ENVIRONMENT_NAMES.items() if values.get(name)}
         try:
-            return cls.model_validate(raw)
+            return cls.model_validate(environment_values(environ, env_file=env_file))
         except ValidationError as error:
-            raise SettingsError(_describe(error)) from None
+            raise SettingsError(describe_errors(error)[0]) from None
+
+
+def environment_values(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> dict[str, str]:
+    """The settings given, by field name, as text: the environment wins over ``.env``."""
+    values = read_env_file(env_file) if env_file else {}
+    values |= dict(os.environ if environ is None else environ)
+    return {field: values[name] for field, name in ENVIRONMENT_NAMES.items() if values.get(name)}
+
+
+def missing_credentials(
+    app_id: str | None, app_type: str, tenant_id: str | None, *, has_password: bool
+) -> list[str]:
+    """What an app id needs beside it: its tenant (single-tenant) and a secret (unless it signs
+    in with a managed identity). Nothing without an app id."""
+    missing = []
+    if app_id and app_type == "SingleTenant" and not tenant_id:
+        missing.append("MicrosoftAppTenantId is needed for a single-tenant bot")
+    if app_id and app_type != "UserAssignedMSI" and not has_password:
+        missing.append(
+            "MicrosoftAppPassword is needed with MicrosoftAppId (or MicrosoftAppType="
+            "UserAssignedMSI, signing in with a managed identity)"
+        )
+    return missing
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -193,8 +216,11 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    field = str(first["loc"][0]) if first["loc"] else ""
-    name = ENVIRONMENT_NAMES.get(field, "configuration")
-    return f"{name}: {first['msg'].removeprefix('Value error, ')}"
+def describe_errors(error: ValidationError) -> list[str]:
+    """Each problem as ``VARIABLE: what is wrong`` (never the value of a secret)."""
+    described = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        name = ENVIRONMENT_NAMES.get(field, "configuration")
+        described.append(f"{name}: {problem['msg'].removeprefix('Value error, ')}")
+    return described

@@ -62,6 +62,7 @@ LIGHT_COMMANDS = {
     "roles grant --help": ["roles", "grant", "--help"],
     "manifest build": ["manifest", "build", "--bot-id", BOT_ID, "--host", "example.org"],
     "manifest validate": ["manifest", "validate", "ehcp-assistant.zip"],
+    "check": ["check", "--db", "x.db", "--package", "ehcp-assistant.zip"],
 }
 
 
