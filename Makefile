@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test test-stock lint typecheck bench lock clean
+.PHONY: run test test-stock lint typecheck bench lock dist clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -49,6 +49,13 @@ lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv>=0.9,<1"
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 		--custom-compile-command "make lock" --output-file deploy/requirements.txt $(ARGS)
+
+# The release: the wheel and the lock file it is installed with, in dist/ (README, "Deploying it").
+dist: | $(BIN)/python
+	rm -rf build dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	cp deploy/requirements.txt dist/
+	rm -rf build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
