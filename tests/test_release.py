@@ -1,5 +1,6 @@
-"""What makes a release: the wheel's package list matches the source tree, and the deployment
-lock file (``deploy/requirements.txt``, ``make lock``) still satisfies ``pyproject.toml``."""
+"""What makes a release: the wheel's package list matches the source tree, the deployment lock
+file (``deploy/requirements.txt``, ``make lock``) still satisfies ``pyproject.toml``, and the
+changelog has a part for the version."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+import bot
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = ("bot", "dialogs", "ehcp_rules")
@@ -116,3 +119,12 @@ def test_the_lock_check_finds_a_missing_a_refused_and_an_unhashed_pin() -> None:
         "holidays<1,>=0.60: the lock pins 0.59",
         "PyJWT>=2.4: not in the lock",
     ]
+
+
+def test_the_changelog_starts_with_this_version() -> None:
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = re.findall(r"^## (\S+) — (\d{4}-\d{2}-\d{2})$", changelog, flags=re.MULTILINE)
+
+    assert releases, "CHANGELOG.md has no release"
+    assert releases[0][0] == bot.__version__
+    assert "## Unreleased" in changelog.split(f"## {bot.__version__}")[0]
