@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -135,7 +135,11 @@ class Settings(BaseModel):
     @model_validator(mode="after")
     def _credentials_complete(self) -> Settings:
         missing = missing_credentials(
-            self.app_id, self.app_type, self.app_tenant_id, has_password=bool(self.app_password)
+            self.app_id,
+            self.app_type,
+            self.app_tenant_id,
+            has_password=bool(self.app_password),
+            allowed_tenants=self.allowed_tenants,
         )
         if missing:
             raise ValueError(missing[0])
@@ -188,10 +192,15 @@ def environment_values(
 
 
 def missing_credentials(
-    app_id: str | None, app_type: str, tenant_id: str | None, *, has_password: bool
+    app_id: str | None,
+    app_type: str,
+    tenant_id: str | None,
+    *,
+    has_password: bool,
+    allowed_tenants: Collection[str] | None,
 ) -> list[str]:
-    """What an app id needs beside it: its tenant (single-tenant) and a secret (unless it signs
-    in with a managed identity). Nothing without an app id."""
+    """What an app id needs beside it: its tenant (single-tenant), a secret (unless it signs in
+    with a managed identity), and the tenants it serves (multi-tenant). Nothing without one."""
     missing = []
     if app_id and app_type == "SingleTenant" and not tenant_id:
         missing.append("MicrosoftAppTenantId is needed for a single-tenant bot")
@@ -199,6 +208,11 @@ def missing_credentials(
         missing.append(
             "MicrosoftAppPassword is needed with MicrosoftAppId (or MicrosoftAppType="
             "UserAssignedMSI, signing in with a managed identity)"
+        )
+    if app_id and app_type == "MultiTenant" and not allowed_tenants:
+        missing.append(
+            "EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant; name the "
+            "tenants (comma-separated tenant ids) it serves"
         )
     return missing
 
@@ -221,6 +235,9 @@ def describe_errors(error: ValidationError) -> list[str]:
     described = []
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else ""
-        name = ENVIRONMENT_NAMES.get(field, "configuration")
-        described.append(f"{name}: {problem['msg'].removeprefix('Value error, ')}")
+        message = problem["msg"].removeprefix("Value error, ")
+        if not field and message.split(":")[0] in ENVIRONMENT_NAMES.values():
+            described.append(message)  # a check across settings that names the one to change
+            continue
+        described.append(f"{ENVIRONMENT_NAMES.get(field, 'configuration')}: {message}")
     return described

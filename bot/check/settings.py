@@ -56,16 +56,9 @@ def credential_findings(raw: Mapping[str, str]) -> list[Finding]:
             app_type,
             raw.get("app_tenant_id"),
             has_password=bool(raw.get("app_password")),
+            allowed_tenants=raw.get("allowed_tenants"),
         )
     ]
-    if app_type == "MultiTenant" and not raw.get("allowed_tenants"):
-        found.append(
-            problem(
-                "settings",
-                "MicrosoftAppType is MultiTenant and EHCP_ALLOWED_TENANTS is not set: list the "
-                "tenant ids the bot serves",
-            )
-        )
     signs_in = "a managed identity" if app_type == "UserAssignedMSI" else "a client secret"
     return found or [ok("settings", f"MicrosoftAppId {app_id} ({app_type}), with {signs_in}")]
 

@@ -134,7 +134,7 @@ PROBLEMS: dict[str, tuple[dict[str, str | None], Callable[[Path], None] | None, 
     "multi-tenant without an allow-list": (
         {"MicrosoftAppType": "MultiTenant"},
         None,
-        "MicrosoftAppType is MultiTenant and EHCP_ALLOWED_TENANTS is not set",
+        "EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant",
     ),
     "no public address": ({"EHCP_PUBLIC_URL": None}, None, "EHCP_PUBLIC_URL is not set"),
     "a public address without https": (
