@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks [--quick] [--out benchmarks/results.json]
 
-``--quick`` is a smoke run (fewer repeats, a tenth of the national data set, 100 channels).
+``--quick`` is a smoke run (fewer repeats, a tenth of the national data set, 100 channels, each
+command started three times).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.fanout import measure_fanout
+from benchmarks.startup import StartupFigure, measure_startup
+from benchmarks.startup import checks as startup_checks
+from benchmarks.startup import table as startup_table
 from benchmarks.turns import TurnFigures, measure_turns
 
 TARGETS = {
@@ -56,15 +60,18 @@ def main() -> int:
     scale = _national(0.1 if quick else 1.0)
     print("3. Fan-out", flush=True)
     fanout = asyncio.run(measure_fanout(100 if quick else 1000))
+    print("4. Command-line start-up", flush=True)
+    startup = measure_startup(3 if quick else 10)
     results = {
         "quick": quick,
         "turns": [asdict(t) for t in turns],
         "scale": scale,
         "fanout": fanout,
+        "startup": [asdict(f) for f in startup],
     }
-    results["checks"] = _checks(turns, scale, fanout)
+    results["checks"] = _checks(turns, scale, fanout) + startup_checks(startup)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    _print(turns, scale, fanout, results["checks"])
+    _print(turns, scale, fanout, startup, results["checks"])
     print(f"\nWritten to {args.out}")
     return 0
 
@@ -120,6 +127,7 @@ def _print(
     turns: list[TurnFigures],
     scale: dict[str, Any],
     fanout: dict[str, Any],
+    startup: list[StartupFigure],
     checks: list[dict[str, Any]],
 ) -> None:
     print("\n| server | users | think s | turns/s | p50 ms | p95 ms | p99 ms | CPU ms/turn |")
@@ -135,6 +143,7 @@ def _print(
     print("\n| fan-out | value |\n|---|---|")
     for name, value in fanout.items():
         print(f"| {name} | {value} |")
+    print("\n" + startup_table(startup))
     print("\n| target | measured | wanted | met |\n|---|---|---|---|")
     for check in checks:
         print(

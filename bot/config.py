@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -134,15 +134,15 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> Settings:
-        if self.app_id and self.app_type == "SingleTenant" and not self.app_tenant_id:
-            raise ValueError("MicrosoftAppTenantId is needed for a single-tenant bot")
-        if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
-            raise ValueError("MicrosoftAppPassword is needed with MicrosoftAppId")
-        if self.app_id and self.app_type == "MultiTenant" and not self.allowed_tenants:
-            raise ValueError(
-                "EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant; name the "
-                "tenants (comma-separated tenant ids) it serves"
-            )
+        missing = missing_credentials(
+            self.app_id,
+            self.app_type,
+            self.app_tenant_id,
+            has_password=bool(self.app_password),
+            allowed_tenants=self.allowed_tenants,
+        )
+        if missing:
+            raise ValueError(missing[0])
         return self
 
     @property
@@ -176,13 +176,45 @@ class Settings(BaseModel):
         cls, environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
     ) -> Settings:
         """Read settings: the environment wins over ``.env``; ``SettingsError`` names a bad one."""
-        values = read_env_file(env_file) if env_file else {}
-        values |= dict(os.environ if environ is None else environ)
-        raw = {field: values[name] for field, name in ENVIRONMENT_NAMES.items() if values.get(name)}
         try:
-            return cls.model_validate(raw)
+            return cls.model_validate(environment_values(environ, env_file=env_file))
         except ValidationError as error:
-            raise SettingsError(_describe(error)) from None
+            raise SettingsError(describe_errors(error)[0]) from None
+
+
+def environment_values(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> dict[str, str]:
+    """The settings given, by field name, as text: the environment wins over ``.env``."""
+    values = read_env_file(env_file) if env_file else {}
+    values |= dict(os.environ if environ is None else environ)
+    return {field: values[name] for field, name in ENVIRONMENT_NAMES.items() if values.get(name)}
+
+
+def missing_credentials(
+    app_id: str | None,
+    app_type: str,
+    tenant_id: str | None,
+    *,
+    has_password: bool,
+    allowed_tenants: Collection[str] | None,
+) -> list[str]:
+    """What an app id needs beside it: its tenant (single-tenant), a secret (unless it signs in
+    with a managed identity), and the tenants it serves (multi-tenant). Nothing without one."""
+    missing = []
+    if app_id and app_type == "SingleTenant" and not tenant_id:
+        missing.append("MicrosoftAppTenantId is needed for a single-tenant bot")
+    if app_id and app_type != "UserAssignedMSI" and not has_password:
+        missing.append(
+            "MicrosoftAppPassword is needed with MicrosoftAppId (or MicrosoftAppType="
+            "UserAssignedMSI, signing in with a managed identity)"
+        )
+    if app_id and app_type == "MultiTenant" and not allowed_tenants:
+        missing.append(
+            "EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant; name the "
+            "tenants (comma-separated tenant ids) it serves"
+        )
+    return missing
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -198,11 +230,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    field = str(first["loc"][0]) if first["loc"] else ""
-    message = first["msg"].removeprefix("Value error, ")
-    if not field and message.split(":")[0] in ENVIRONMENT_NAMES.values():
-        return message  # a check across settings that names the one to change
-    name = ENVIRONMENT_NAMES.get(field, "configuration")
-    return f"{name}: {message}"
+def describe_errors(error: ValidationError) -> list[str]:
+    """Each problem as ``VARIABLE: what is wrong`` (never the value of a secret)."""
+    described = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        message = problem["msg"].removeprefix("Value error, ")
+        if not field and message.split(":")[0] in ENVIRONMENT_NAMES.values():
+            described.append(message)  # a check across settings that names the one to change
+            continue
+        described.append(f"{ENVIRONMENT_NAMES.get(field, 'configuration')}: {message}")
+    return described

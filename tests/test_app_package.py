@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from bot.app_package.files import manifest_file
 from bot.app_package.manifest import (
-    MANIFEST_DIR,
     PackageError,
     PackageOptions,
     build_package,
@@ -59,7 +59,7 @@ def test_the_built_package_has_the_manifest_and_icons_at_its_root_and_validates(
 
 def test_the_manifest_is_valid_against_the_official_schema(shared_dir: Path) -> None:
     official = json.loads((shared_dir / "schemas" / "teams-manifest-1.19.schema.json").read_text())
-    shipped = json.loads((MANIFEST_DIR / "schema" / "teams-manifest-1.19.schema.json").read_text())
+    shipped = json.loads(manifest_file("schema", "teams-manifest-1.19.schema.json").read_text())
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(_package())).read("manifest.json"))
 
     assert shipped == official
@@ -134,8 +134,8 @@ def test_a_file_that_is_not_a_zip_is_named() -> None:
 
 
 def test_the_shipped_icons_are_the_right_sizes_and_kinds() -> None:
-    colour = decode((MANIFEST_DIR / "color.png").read_bytes())
-    outline = decode((MANIFEST_DIR / "outline.png").read_bytes())
+    colour = decode(manifest_file("color.png").read_bytes())
+    outline = decode(manifest_file("outline.png").read_bytes())
 
     assert (colour.width, colour.height, outline.width, outline.height) == (192, 192, 32, 32)
     assert all(p[3] == 255 for row in colour.pixels for p in row)

@@ -1,9 +1,9 @@
 """Build the Teams app package (manifest.json and the two icons at the zip's root) and check one.
 
 Checks: the official schema for the manifest's version (a copy of Microsoft's, shipped in
-``manifest/schema``), then Teams' own rules the schema cannot express — GUID ids, semver, https
-developer URLs, command titles and descriptions within their limits, and the icons' sizes and
-transparency. Every problem names the field and the limit.
+``manifest/schema`` and installed with the bot), then Teams' own rules the schema cannot
+express — GUID ids, semver, https developer URLs, command titles and descriptions within their
+limits, and the icons' sizes and transparency. Every problem names the field and the limit.
 """
 
 from __future__ import annotations
@@ -13,18 +13,16 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from bot.app_package.files import manifest_file
 from bot.app_package.png import PngError, decode, size
 from dialogs.messages import HELP_COMMANDS
 
-MANIFEST_DIR = Path(__file__).resolve().parents[2] / "manifest"
 PACKAGE_TIME = (1980, 1, 1, 0, 0, 0)
 """The time stamped on every file in the package (the earliest a zip can hold)."""
-SCHEMA_DIR = MANIFEST_DIR / "schema"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
 _HOST = re.compile(r"^(?!https?://)[A-Za-z0-9.-]+(:\d+)?$")
@@ -71,7 +69,7 @@ def command_lists() -> list[dict[str, Any]]:
 
 def render_manifest(options: PackageOptions) -> dict[str, Any]:
     """The manifest for ``options``, from ``manifest/manifest.template.json``."""
-    template = (MANIFEST_DIR / "manifest.template.json").read_text(encoding="utf-8")
+    template = manifest_file("manifest.template.json").read_text(encoding="utf-8")
     base = f"https://{options.host}"
     values = {
         "version": options.version,
@@ -94,8 +92,8 @@ def build_package(options: PackageOptions) -> bytes:
     """The zip, validated; ``PackageError`` lists every problem."""
     files = {
         "manifest.json": json.dumps(render_manifest(options), indent=2).encode("utf-8"),
-        "color.png": (MANIFEST_DIR / "color.png").read_bytes(),
-        "outline.png": (MANIFEST_DIR / "outline.png").read_bytes(),
+        "color.png": manifest_file("color.png").read_bytes(),
+        "outline.png": manifest_file("outline.png").read_bytes(),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
@@ -130,7 +128,7 @@ def validate_package(data: bytes) -> dict[str, Any]:
 def schema_problems(manifest: dict[str, Any]) -> list[str]:
     """What the official schema of the manifest's version says is wrong."""
     version = str(manifest.get("manifestVersion", ""))
-    path = SCHEMA_DIR / f"teams-manifest-{version}.schema.json"
+    path = manifest_file("schema", f"teams-manifest-{version}.schema.json")
     if not path.is_file():
         return [f"manifestVersion: {version!r} is not supported (use 1.19)"]
     validator = jsonschema.Draft4Validator(json.loads(path.read_text(encoding="utf-8")))

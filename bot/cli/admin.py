@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import Commands, cli_actor, open_store
-from ehcp_rules import Role
+from bot.cli.common import Commands, LateChoices, cli_actor, open_store
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -54,8 +53,9 @@ def _register_roles(commands: Commands, db: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--role",
             required=True,
-            choices=[r.value for r in Role],
-            help="practitioner and spoc need --service; dco and admin cover all",
+            metavar="ROLE",
+            choices=LateChoices(_roles),
+            help="%(choices)s: practitioner and spoc need --service; dco and admin cover all",
         )
         parser.add_argument("--service", metavar="NAME", help="the service the role is for")
         if verb == "grant":
@@ -65,6 +65,12 @@ def _register_roles(commands: Commands, db: argparse.ArgumentParser) -> None:
         "list", parents=[db], help="list roles", description="List everyone's roles."
     )
     listing.set_defaults(handler=_list_roles)
+
+
+def _roles() -> list[str]:
+    from ehcp_rules import Role
+
+    return [role.value for role in Role]
 
 
 def _add_service(args: argparse.Namespace) -> int:
@@ -88,6 +94,8 @@ def _list_services(args: argparse.Namespace) -> int:
 
 
 def _grant(args: argparse.Namespace) -> int:
+    from ehcp_rules import Role
+
     with open_store(args) as store:
         grant = store.call(
             lambda r: r.people.grant(
@@ -104,6 +112,8 @@ def _grant(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
+    from ehcp_rules import Role
+
     with open_store(args) as store:
         store.call(
             lambda r: r.people.revoke(

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from bot.cli.columns import REQUEST_COLUMNS, REVIEW_COLUMNS
 from bot.cli.common import Commands, cli_actor, iso_date, open_store
-from bot.cli.demo import DEMO_PEOPLE, load_demo
-from bot.cli.importer import (
-    REQUEST_COLUMNS,
-    REVIEW_COLUMNS,
-    checked_rows,
-    request_builder,
-    review_builder,
-)
-from bot.storage.casework import SyncCounts
-from bot.storage.store import Repositories
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -56,13 +46,21 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from bot.cli.importer import import_into
+
     data = args.file.read_bytes()
     with open_store(args) as store:
         today = store.clock.today()
         services = store.call(lambda r: {s.name.lower(): s.id for s in r.services.all()})
         counts = store.call(
-            lambda r: _import_into(
-                r, args.kind, data, source=str(args.file), services=services, today=today
+            lambda r: import_into(
+                r,
+                args.kind,
+                data,
+                source=str(args.file),
+                services=services,
+                today=today,
+                actor=cli_actor(),
             )
         )
     print(
@@ -72,37 +70,9 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_into(
-    repos: Repositories,
-    kind: str,
-    data: bytes,
-    *,
-    source: str,
-    services: dict[str, int],
-    today: date,
-) -> SyncCounts:
-    if kind == "requests":
-        requests = checked_rows(
-            data,
-            source=source,
-            columns=REQUEST_COLUMNS,
-            build=request_builder(services),
-            key=lambda r: (r.service_id, r.case_ref.lower()),
-            today=today,
-        )
-        return repos.requests.sync(requests, actor=cli_actor())
-    reviews = checked_rows(
-        data,
-        source=source,
-        columns=REVIEW_COLUMNS,
-        build=review_builder(services),
-        key=lambda r: (r.case_ref.lower(),),
-        today=today,
-    )
-    return repos.reviews.sync(reviews, actor=cli_actor())
-
-
 def _demo(args: argparse.Namespace) -> int:
+    from bot.cli.demo import DEMO_PEOPLE, load_demo
+
     with open_store(args) as store:
         today = store.clock.today()
         counts = store.call(lambda r: load_demo(r, today))

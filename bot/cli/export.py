@@ -6,12 +6,6 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import Commands, command_clock, iso_date, open_store
-from bot.files.exports import assessment_file
-from bot.files.tables import as_csv, as_json, csv_rows
-from bot.files.xlsx import summary_workbook
-from bot.private_files import write_private
-from bot.storage.errors import NotFoundError
-from ehcp_rules import parse_period
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -49,6 +43,10 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 
 def _assessment(args: argparse.Namespace) -> int:
+    from bot.files.exports import assessment_file
+    from bot.private_files import write_private
+    from bot.storage.errors import NotFoundError
+
     with open_store(args) as store:
         service = store.call(lambda r: r.services.named(args.service))
         submitted = store.call(lambda r: r.assessments.submitted(service.id))
@@ -67,6 +65,12 @@ def _assessment(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from bot.files.tables import as_csv, as_json, csv_rows
+    from bot.files.xlsx import summary_workbook
+    from bot.private_files import write_private
+    from bot.storage.errors import NotFoundError
+    from ehcp_rules import parse_period
+
     clock = command_clock(args)
     today = clock.today()
     period = parse_period(args.period, today)

@@ -18,7 +18,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot.cli.columns import REQUEST_COLUMNS, REVIEW_COLUMNS
+from bot.storage.casework import SyncCounts
 from bot.storage.errors import StorageError
+from bot.storage.store import Repositories
 from ehcp_rules import (
     MAX_DELAY_REASON_LENGTH,
     MAX_NARRATIVE_LENGTH,
@@ -32,34 +35,6 @@ from ehcp_rules import (
     screen_text,
 )
 
-REQUEST_COLUMNS = {
-    "required": ("case_ref", "service", "received_on"),
-    "optional": (
-        "returned_on",
-        "outcome",
-        "referral_on",
-        "expected_on",
-        "team_told",
-        "delay_reason",
-        "exception_reason",
-        "exception_narrative",
-        "la_deadline",
-        "assessment_requested_on",
-        "known_to_service",
-    ),
-}
-REVIEW_COLUMNS = {
-    "required": ("case_ref", "services", "plan_issued_on"),
-    "optional": (
-        "last_review_on",
-        "meeting_on",
-        "health_notified_on",
-        "contribution_in_on",
-        "phase_transfer",
-        "transfer_year",
-        "amended_for_transfer_on",
-    ),
-}
 # Dates that record something that has happened: never after the day of the import.
 _PAST_DATES = {
     "received_on",
@@ -319,3 +294,35 @@ def _service_id(services: Mapping[str, int], name: str) -> int:
 
 def _missing(column: str) -> str:
     raise _RowError(f"{column} is empty")
+
+
+def import_into(
+    repos: Repositories,
+    kind: str,
+    data: bytes,
+    *,
+    source: str,
+    services: dict[str, int],
+    today: date,
+    actor: str,
+) -> SyncCounts:
+    """Check a whole file of ``kind`` (``requests`` or ``reviews``), then write it."""
+    if kind == "requests":
+        requests = checked_rows(
+            data,
+            source=source,
+            columns=REQUEST_COLUMNS,
+            build=request_builder(services),
+            key=lambda r: (r.service_id, r.case_ref.lower()),
+            today=today,
+        )
+        return repos.requests.sync(requests, actor=actor)
+    reviews = checked_rows(
+        data,
+        source=source,
+        columns=REVIEW_COLUMNS,
+        build=review_builder(services),
+        key=lambda r: (r.case_ref.lower(),),
+        today=today,
+    )
+    return repos.reviews.sync(reviews, actor=actor)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.app_package.manifest import PackageOptions, build_package, validate_package
 from bot.cli.common import Commands
 
 
@@ -48,6 +47,8 @@ def register(commands: Commands, _db: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from bot.app_package.manifest import PackageOptions, build_package
+
     options = PackageOptions(
         bot_id=args.bot_id,
         host=args.host,
@@ -63,6 +64,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from bot.app_package.manifest import validate_package
+
     manifest = validate_package(args.package.read_bytes())
     print(
         f"{args.package} is valid: {manifest['name']['short']} {manifest['version']}, "

@@ -6,14 +6,15 @@ import argparse
 import asyncio
 import json
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.cli.common import Commands, command_clock, iso_date, open_store
-from bot.config import Settings
-from bot.nudges.sweep import NudgeSweep, SweepReport
-from bot.storage.store import Store
-from bot.teams.adapter import build_wiring
 from dialogs import messages
-from dialogs.cards.digest import digest_line
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.nudges.sweep import SweepReport
+    from bot.storage.store import Store
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -34,6 +35,8 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.config import Settings
+
     settings = Settings.from_environment()
     clock = command_clock(args)
     with open_store(args, clock) as store:
@@ -45,6 +48,9 @@ def _run(args: argparse.Namespace) -> int:
 
 async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool) -> SweepReport:
     """The sweep through the same wiring as ``serve`` (nothing is built for a dry run)."""
+    from bot.nudges.sweep import NudgeSweep
+    from bot.teams.adapter import build_wiring
+
     if dry_run:
         return await NudgeSweep(store, None).run(today, dry_run=True)
     wiring = build_wiring(settings)
@@ -58,6 +64,8 @@ async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool
 
 
 def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> str:
+    from dialogs.cards.digest import digest_line
+
     done = (
         "dry run: nothing posted"
         if dry_run

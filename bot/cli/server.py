@@ -8,23 +8,12 @@ import ipaddress
 import logging
 import sys
 from pathlib import Path
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from bot.cli.common import Commands, open_store
-from bot.cli.console import ConsoleAdapter, stdin_line
-from bot.cli.demo import DEMO_PEOPLE
-from bot.config import Settings, SettingsError
-from bot.files.downloads import FolderPublisher
-from bot.files.exports import FileExports
-from bot.storage.database import database_path
-from bot.teams.app import apologise, build_bot, create_app
 
-log = logging.getLogger("bot")
-
-
-class UnsafeListenAddress(SettingsError):
-    """Unauthenticated mode asked to listen beyond this machine."""
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -52,7 +41,6 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
     chat.add_argument(
         "--user",
         metavar="OBJECT_ID",
-        default=DEMO_PEOPLE[2][0],
         help="whose Entra ID object id to act as (default: the demo practitioner)",
     )
     chat.set_defaults(handler=_chat)
@@ -69,31 +57,12 @@ def is_loopback(host: str) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_environment()
-    if args.db:
-        settings = settings.model_copy(update={"db": database_path(args.db)})
-    if not settings.authenticated and not is_loopback(args.host):
-        raise UnsafeListenAddress(
-            f"without MicrosoftAppId the bot is unauthenticated and listens only on a loopback "
-            f"address (127.0.0.1, ::1), not {args.host}. Set the bot's credentials to listen there."
-        )
-    if settings.authenticated and not settings.public_url:
-        raise SettingsError(
-            "EHCP_PUBLIC_URL is needed with MicrosoftAppId: the bot's public https address (the "
-            "messaging endpoint without /api/messages), where Teams fetches charts and exports."
-        )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    mode = "authenticated" if settings.authenticated else "UNAUTHENTICATED (local testing only)"
-    log.info(
-        "EHCP assistant on http://%s:%s/api/messages, %s, database %s",
-        args.host,
-        args.port,
-        mode,
-        settings.db or database_path(),
-    )
-    log.info("nudges are posted on working days at %s (%s)", settings.nudge_time, settings.timezone)
+    from aiohttp import web
+
+    from bot.teams.app import create_app
+
+    settings = _serve_settings(args)
+    _log_start(settings, args)
     web.run_app(
         create_app(
             settings, schedule_nudges=True, base_url=f"http://{_url_host(args.host)}:{args.port}"
@@ -106,20 +75,67 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_settings(args: argparse.Namespace) -> Settings:
+    """The settings, with ``--db``; ``SettingsError`` for a combination ``serve`` refuses."""
+    from bot.config import Settings, SettingsError
+    from bot.storage.database import database_path
+
+    settings = Settings.from_environment()
+    if args.db:
+        settings = settings.model_copy(update={"db": database_path(args.db)})
+    if not settings.authenticated and not is_loopback(args.host):
+        raise SettingsError(
+            f"without MicrosoftAppId the bot is unauthenticated and listens only on a loopback "
+            f"address (127.0.0.1, ::1), not {args.host}. Set the bot's credentials to listen there."
+        )
+    if settings.authenticated and not settings.public_url:
+        raise SettingsError(
+            "EHCP_PUBLIC_URL is needed with MicrosoftAppId: the bot's public https address (the "
+            "messaging endpoint without /api/messages), where Teams fetches charts and exports."
+        )
+    return settings
+
+
+def _log_start(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.storage.database import database_path
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    mode = "authenticated" if settings.authenticated else "UNAUTHENTICATED (local testing only)"
+    log = logging.getLogger("bot")
+    log.info(
+        "EHCP assistant on http://%s:%s/api/messages, %s, database %s",
+        args.host,
+        args.port,
+        mode,
+        settings.db or database_path(),
+    )
+    log.info("nudges are posted on working days at %s (%s)", settings.nudge_time, settings.timezone)
+
+
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
 def _chat(args: argparse.Namespace) -> int:
+    from bot.cli.console import ConsoleAdapter, stdin_line
+    from bot.cli.demo import DEMO_PEOPLE
+    from bot.config import Settings
+    from bot.files.downloads import FolderPublisher
+    from bot.files.exports import FileExports
+    from bot.teams.app import apologise, build_bot
+
+    user = args.user or DEMO_PEOPLE[2][0]
     with open_store(args) as store:
         reports = FileExports(
             FolderPublisher(Path.cwd() / "ehcp-exports"), zone=store.clock.zone, charts=False
         )
         bot = build_bot(store, Settings(), reports=reports)
         adapter = ConsoleAdapter(
-            user_id=args.user.lower(), out=sys.stdout, read_line=stdin_line, clock=store.clock
+            user_id=user.lower(), out=sys.stdout, read_line=stdin_line, clock=store.clock
         )
         adapter.on_turn_error = apologise
-        print(f"EHCP assistant — chatting as {args.user}, database {store.database.path}")
+        print(f"EHCP assistant — chatting as {user}, database {store.database.path}")
         asyncio.run(adapter.run(bot.on_turn))
     return 0

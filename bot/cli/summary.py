@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli.common import Commands, command_clock, iso_date, open_store
-from bot.files.tables import as_csv, as_json
 from dialogs.messages import percent
-from ehcp_rules import Summary, parse_period
+
+if TYPE_CHECKING:
+    from ehcp_rules import Summary
 
 
 def register(commands: Commands, db: argparse.ArgumentParser) -> None:
@@ -31,6 +33,9 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.files.tables import as_csv, as_json
+    from ehcp_rules import parse_period
+
     clock = command_clock(args)
     today = clock.today()
     period = parse_period(args.period, today)

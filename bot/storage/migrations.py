@@ -7,10 +7,10 @@ Dates are ISO ``YYYY-MM-DD`` text, times ISO 8601 UTC text. Case references, nev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from bot.storage.errors import MigrationError, SchemaTooNewError
+if TYPE_CHECKING:  # imported for types only: `ehcp-bot --version` reads SCHEMA_VERSION at once
+    import sqlite_utils
 
 
 @dataclass(frozen=True)
@@ -339,6 +339,9 @@ def apply_migrations(
     db: sqlite_utils.Database, *, source: str, target: int = SCHEMA_VERSION
 ) -> list[int]:
     """Bring ``db`` up to ``target``, each step in its own transaction; the versions applied."""
+    # here, not at the top, so that reading SCHEMA_VERSION imports nothing else
+    from bot.storage.errors import SchemaTooNewError  # noqa: PLC0415
+
     current = schema_version(db)
     if current > SCHEMA_VERSION:
         raise SchemaTooNewError(source, current, SCHEMA_VERSION)
@@ -352,6 +355,8 @@ def apply_migrations(
 
 def _apply(db: sqlite_utils.Database, migration: Migration) -> None:
     """One step in its own transaction (a rebuild with foreign keys off until it is checked)."""
+    from bot.storage.errors import MigrationError  # noqa: PLC0415 (as in apply_migrations)
+
     if migration.rebuilds:
         db.execute("PRAGMA foreign_keys=OFF")
     try:

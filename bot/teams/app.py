@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
 
+from bot.app_package.files import manifest_file
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.files.downloads import DownloadShelf, ShelfPublisher, serve_file
@@ -140,7 +141,7 @@ async def _health(request: web.Request) -> web.Response:
 
 def _page(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     """A static page from ``manifest/pages`` (the app's developer URLs point here by default)."""
-    path = Path(__file__).resolve().parents[2] / "manifest" / "pages" / f"{name}.html"
+    path = manifest_file("pages", f"{name}.html")
 
     async def handler(request: web.Request) -> web.Response:
         return web.Response(text=path.read_text(encoding="utf-8"), content_type="text/html")

@@ -57,6 +57,10 @@ def test_the_environment_wins_over_the_env_file(tmp_path: Path) -> None:
             "MicrosoftAppTenantId is needed for a single-tenant bot",
         ),
         ({"MicrosoftAppId": APP, "MicrosoftAppTenantId": TENANT}, "MicrosoftAppPassword is needed"),
+        (
+            {"MicrosoftAppId": APP, "MicrosoftAppPassword": "x", "MicrosoftAppType": "MultiTenant"},
+            "^EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant",
+        ),
         ({"MicrosoftAppType": "Anything"}, "MicrosoftAppType: Input should be"),
         ({"EHCP_TIMEZONE": "Mars/Olympus"}, "EHCP_TIMEZONE: 'Mars/Olympus' is not a time zone"),
         ({"EHCP_ALLOWED_TENANTS": f"{TENANT}, contoso"}, "EHCP_ALLOWED_TENANTS: 'contoso' is not"),
