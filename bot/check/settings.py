@@ -70,7 +70,8 @@ def public_url_findings(raw: Mapping[str, str], settings: Settings) -> list[Find
             problem(
                 "settings",
                 "EHCP_PUBLIC_URL is not set: the bot's public https address (the messaging "
-                "endpoint without /api/messages); serve refuses to start without it",
+                "endpoint without /api/messages); serve refuses to start without it once "
+                "MicrosoftAppId is set",
             )
         ]
     url = settings.public_url
