@@ -16,6 +16,7 @@ from botbuilder.core import TurnContext
 
 from dialogs import messages
 from dialogs.cards.assessment import action_plan_card
+from dialogs.messages import said
 from dialogs.ports import AssessmentStore
 from dialogs.turns import update_card
 from ehcp_rules import (
@@ -88,7 +89,9 @@ def _read(action: ActionItem, value: dict[str, Any]) -> _Change:
         try:
             change.target = parse_day(raw) if raw else None
         except RulesError:
-            change.problems.append(messages.ACTIONS_BAD_DATE.format(question=number, value=raw))
+            change.problems.append(
+                messages.ACTIONS_BAD_DATE.format(question=number, value=said(raw))
+            )
     if f"progress_{number}" in value:
         try:
             change.progress = ActionProgress(str(value[f"progress_{number}"]))

@@ -22,7 +22,7 @@ from dialogs.cards.casework import (
 )
 from dialogs.casework_views import request_summary, review_needs, status_line
 from dialogs.commands import Command
-from dialogs.messages import inert
+from dialogs.messages import inert, said
 from dialogs.policy import decision_of
 from dialogs.ports import CaseworkStore, Clock, NotFoundError
 from dialogs.turns import card_activity, conversation_key, person_of
@@ -64,7 +64,7 @@ def _date_or_none(value: Any, label: str) -> date | None:
     try:
         return parse_day(text)
     except RulesError:
-        raise InputProblem(messages.BAD_DATE.format(label=label, value=inert(text))) from None
+        raise InputProblem(messages.BAD_DATE.format(label=label, value=said(text))) from None
 
 
 def _not_future(when: date | None, label: str, today: date) -> date | None:
@@ -130,7 +130,7 @@ class Casework:
                     if str(action).startswith("log")
                     else messages.NOTHING_CHANGED
                 )
-                await context.send_activity(template.format(reason=str(problem)))
+                await context.send_activity(template.format(reason=inert(problem)))
         return True
 
     async def _services(self, context: TurnContext) -> list[Service] | None:
@@ -182,11 +182,14 @@ class Casework:
         if not argument:
             await context.send_activity(messages.RETURN_WHICH)
             return
-        found = await self._store.requests_by_case(argument.strip(), [s.id for s in services])
+        try:
+            case_ref = check_case_reference(argument)
+        except PrivacyError as refused:
+            await context.send_activity(inert(refused))
+            return
+        found = await self._store.requests_by_case(case_ref, [s.id for s in services])
         if not found:
-            await context.send_activity(
-                messages.NO_SUCH_CASE.format(case_ref=inert(argument.strip()))
-            )
+            await context.send_activity(messages.NO_SUCH_CASE.format(case_ref=inert(case_ref)))
             return
         for record in found:
             await self._send_outcome_card(context, record)
@@ -255,9 +258,7 @@ class Casework:
             if not shown:
                 names = ", ".join(s.name for s in services)
                 await context.send_activity(
-                    messages.NO_SUCH_SERVICE.format(
-                        name=inert(argument.strip()), names=inert(names)
-                    )
+                    messages.NO_SUCH_SERVICE.format(name=said(argument), names=inert(names))
                 )
                 return
         today = self._clock.today()

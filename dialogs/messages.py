@@ -79,7 +79,7 @@ APOLOGY = (
 ACTIONS_SAVED = "Action plan saved: {count} action(s) changed."
 ACTIONS_UNCHANGED = "The action plan is as it was: nothing was changed."
 ACTIONS_NOT_SAVED = "Not saved, and left as it was:"
-ACTIONS_BAD_DATE = "question {question}: {value!r} is not a date (use 2027-03-31 or 31/03/2027)."
+ACTIONS_BAD_DATE = "question {question}: {value} is not a date (use 2027-03-31 or 31/03/2027)."
 ACTION_BAD_PROGRESS = "question {question}: that is not one of the progress ratings."
 ACTION_REFUSED = "question {question}: {why}"
 STATUS_NONE = "Your services have no self-assessment yet. Type **start assessment** to begin."
@@ -98,7 +98,7 @@ NO_SERVICES = (
 )
 NOTHING_LOGGED = "{reason} Nothing was logged."
 NOTHING_CHANGED = "{reason} Nothing was changed."
-BAD_DATE = "{label}: {value!r} is not a date."
+BAD_DATE = "{label}: {value} is not a date."
 FUTURE_DATE = "{label} ({when:%d %b %Y}) is in the future."
 BEFORE_RECEIVED = (
     "{label} ({when:%d %b %Y}) is before the request was received ({received:%d %b %Y})."
@@ -116,8 +116,8 @@ OUTCOME_NEEDS_EXCEPTION = (
     "An exception needs one of the three reasons of reg 8(2) and a narrative saying why it applies."
 )
 OUTCOME_SAVED = "Saved for {case_ref} ({service}): {outcome}. {next_step}"
-NO_SUCH_SERVICE = "None of your services is called {name!r}. Yours: {names}."
-UNKNOWN_SERVICE = "There is no service called {name!r}."
+NO_SUCH_SERVICE = "None of your services is called {name}. Yours: {names}."
+UNKNOWN_SERVICE = "There is no service called {name}."
 LIST_EMPTY = "Nothing to show: {what}."
 REVIEW_LOGGED = "Logged the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
 REVIEW_UPDATED = "Updated the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
@@ -291,6 +291,15 @@ def percent(value: float | None) -> str:
 
 
 _MARKUP = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_[]<>|~"})
+
+
+def said(value: object) -> str:
+    """What someone typed, said back: quoted, cut short, never an NHS number
+    (``ehcp_rules.quoted``), and inert (:func:`inert`)."""
+    # imported here: the command line reads this module's sentences without loading the rules
+    from ehcp_rules import quoted  # noqa: PLC0415
+
+    return inert(quoted(value))
 
 
 def inert(value: object) -> str:

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from dialogs import messages
-from dialogs.messages import inert
+from dialogs.messages import inert, said
 from dialogs.ports import NotFoundError, PolicyStore
 from ehcp_rules import Role, RoleGrant, Service
 
@@ -313,7 +313,7 @@ class Policy:
         found = await self._store.find_service(name)
         if found is not None or turn.action == "command:summary for":
             return found  # None: neither a period nor a service; the summary explains both
-        return messages.UNKNOWN_SERVICE.format(name=inert(name))
+        return messages.UNKNOWN_SERVICE.format(name=said(name))
 
 
 def _identifier(value: object) -> int | None:

@@ -18,6 +18,7 @@ from dialogs.cards.elements import ACTION_KEY
 from dialogs.cards.summary import download_card, service_detail_card, summary_card
 from dialogs.casework_views import review_needs, status_line
 from dialogs.commands import Command
+from dialogs.messages import inert
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, FileLink, NotFoundError, Reports, SummaryStore
 from dialogs.turns import card_activity, is_personal, person_of
@@ -52,7 +53,7 @@ class Summaries:
         except RulesError as error:
             service = await self._store.find_service(argument) if argument else None
             if service is None:
-                await context.send_activity(messages.SUMMARY_WHAT.format(error=str(error)))
+                await context.send_activity(messages.SUMMARY_WHAT.format(error=inert(error)))
             else:  # the policy has checked that this person may see it
                 await self._detail(context, service)
             return True

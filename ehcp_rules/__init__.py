@@ -75,6 +75,7 @@ from ehcp_rules.privacy import (
     contains_nhs_number,
     is_valid_nhs_number,
     normalise_text,
+    quoted,
     screen_text,
 )
 from ehcp_rules.question_bank import (
@@ -210,6 +211,7 @@ __all__ = [
     "phase_transfer_deadline",
     "plan_nudges",
     "plan_reminders",
+    "quoted",
     "rate",
     "review_by",
     "review_status",

@@ -16,6 +16,7 @@ from functools import lru_cache
 import holidays
 
 from ehcp_rules.errors import InvalidDatesError
+from ehcp_rules.privacy import quoted
 
 _SATURDAY = 5
 
@@ -100,4 +101,4 @@ def parse_day(text: str) -> date:
             return date(int(uk[3]), int(uk[2]), int(uk[1]))
     except ValueError:
         pass
-    raise InvalidDatesError(f"{value!r} is not a date (use 2026-11-02 or 02/11/2026)")
+    raise InvalidDatesError(f"{quoted(value)} is not a date (use 2026-11-02 or 02/11/2026)")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from ehcp_rules.compliance import month_period
 from ehcp_rules.dates import add_months
 from ehcp_rules.errors import RulesError
+from ehcp_rules.privacy import quoted
 
 
 class Period(BaseModel):
@@ -65,6 +66,6 @@ def parse_period(text: str | None, today: date) -> Period:
         if start <= end:
             return Period(start=start, end=end, label=f"{start} to {end}")
     raise RulesError(
-        f"{text!r} is not a period I know: say this month, last month, this quarter, "
+        f"{quoted(text)} is not a period I know: say this month, last month, this quarter, "
         "last quarter, a month like 2026-10, or a range like 2026-09-01 to 2026-11-30."
     )

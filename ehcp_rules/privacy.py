@@ -9,22 +9,25 @@ How an NHS number is found (:func:`contains_nhs_number`):
 - the text is first normalised as it is kept (NFKC, Unicode Standard Annex #15, so full-width
   digits and odd spaces count as their plain forms; control and format characters such as
   zero-width spaces are removed);
-- digits joined by separators — any space or line break, any dash, dots, slashes, underscores; up
-  to :data:`MAX_SEPARATOR_RUN` of them between two digits — form one run of digits, whatever
+- digits joined by separators — any space or line break, any dash, dots, commas, slashes,
+  underscores; up to :data:`MAX_SEPARATOR_RUN` of them between two digits — form one run of
+  digits, whatever
   letters stand either side (``NHS9434765919``, ``LA-9434765919``, ``ref943 476 5919x``);
 - a run splits into groups of digits at its separators, and an NHS number is ten digits, passing
   the modulus 11 check, written as the NHS writes it — 3, 3 and 4 (``943 476 5919``), with either
   gap closed or both (``943 4765919``, ``943476 5919``, ``9434765919``) — or one digit at a time
-  (``9 4 3 4 7 6 5 9 1 9``). Other groups in the same run never hide it (``LA-2026-943-476-5919``,
+  (``9 4 3 4 7 6 5 9 1 9``), or as a spreadsheet shows a number with thousands separators
+  (``9,434,765,919``). Other groups in the same run never hide it (``LA-2026-943-476-5919``,
   ``tel 0 943 476 5919 2``).
 
 What it does not find, and why: ten digits run into others with no gap (``94347659190``), or
-grouped some other way (``94 34 76 59 19``). Nobody writes an NHS number so, and reading every ten
-digits in a row of a longer number as one refused one UK phone number in six (``01632 960123``)
-and one case reference in 11 (``EHC/2026/000123``); grouped as the NHS writes them, ordinary UK
-phone numbers, dates and times, and case references are never refused (the README gives the
-figures). The screen keeps careless text out; it cannot stop someone set on getting a number past
-it ("nine four three ..."), which is why it is one of several measures (SECURITY.md).
+grouped some other way (``94 34 76 59 19``, ``(943) 476 5919``: brackets end a run). Nobody
+writes an NHS number so, and reading every ten digits in a row of a longer number as one refused
+one UK phone number in six (``01632 960123``) and one case reference in 11 (``EHC/2026/000123``);
+grouped as the NHS writes them, ordinary UK phone numbers, dates and times, and case references
+are never refused (the README gives the figures). The screen keeps careless text out; it cannot
+stop someone set on getting a number past it ("nine four three ..."), which is why it is one of
+several measures (SECURITY.md).
 """
 
 from __future__ import annotations
@@ -50,28 +53,32 @@ MAX_PROVIDER_LENGTH = 200
 """The organisation a service belongs to."""
 MAX_DISPLAY_NAME_LENGTH = 200
 """A person's display name, as an admin gives it."""
-MAX_SEPARATOR_RUN = 3
-"""Separator characters allowed between two digits of one number (`` - `` is three)."""
+MAX_SEPARATOR_RUN = 5
+"""Separator characters allowed between two digits of one number (`` - `` is three; a careless
+``943  -  476`` five)."""
+MAX_QUOTED_LENGTH = 40
+"""Characters of what someone typed that a reply says back (:func:`quoted`)."""
 
 NHS_NUMBER_LENGTH = 10
 
 # Separators between the digits of one number, as they stand after NFKC: whitespace (``\s``),
 # every dash (Unicode's Pd category, checked against the Unicode database in the tests) and the
-# minus sign, dots, slashes and underscores (Unicode's Pc category). Commas, colons and brackets
-# end a run: "01632 960123, 2026" is two numbers.
+# minus sign, dots, commas (a spreadsheet's thousands separator), slashes and underscores
+# (Unicode's Pc category). Colons, brackets and other punctuation end a run.
 DASHES = (
     "-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b"
     "\u2e40\u2e5d\u301c\u3030\u30a0\U00010ead\u2212"
 )
-DOTS = ".\u00b7\u2022\u2027\u2219"
+DOTS = ".,\u00b7\u2022\u2027\u2219"
 SLASHES = "/\\\u2044\u2215"
 UNDERSCORES = "_\u203f\u2040\u2054"
 _SEPARATOR = rf"[\s{re.escape(DASHES + DOTS + SLASHES + UNDERSCORES)}]"
 _DIGIT_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,{MAX_SEPARATOR_RUN}}}\d)*")
 _SEPARATORS = re.compile(rf"{_SEPARATOR}+")
-_WRITTEN_SHAPES = ((10,), (3, 7), (6, 4), (3, 3, 4), (1,) * 10)
-"""How the groups of an NHS number's digits stand: 3-3-4 with either gap closed or both, or one
-digit at a time."""
+_DIGIT = re.compile(r"\d")
+_WRITTEN_SHAPES = ((10,), (3, 7), (6, 4), (3, 3, 4), (1,) * 10, (1, 3, 3, 3))
+"""How the groups of an NHS number's digits stand: 3-3-4 with either gap closed or both, one
+digit at a time, or in thousands (``9,434,765,919``)."""
 _CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]*$")
 _ASCII_CONTROLS = {c: None for c in (*range(0x20), 0x7F) if chr(c) not in "\n\t"}
 
@@ -166,6 +173,19 @@ def _screened(value: str, field: str, max_length: int, *, shorten: str) -> str:
             + shorten
         )
     return cleaned
+
+
+def quoted(value: object, *, limit: int = MAX_QUOTED_LENGTH) -> str:
+    """What someone typed, said back in a reply ("'31/13/2027' is not a date"): on one line, in
+    quotes, cut to ``limit`` characters, and never an NHS number — text that holds one is said
+    back with its digits masked ('NHS ••• ••• ••••'), since a reply is posted into a chat and
+    may be seen in a channel (DESIGN.md §4). Plain text: a message escapes it as markup."""
+    text = " ".join(normalise_text(str(value)).split())
+    if _holds_nhs_number(text):
+        text = _DIGIT.sub("•", text)
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return f"'{text}'"
 
 
 def check_case_reference(text: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from ehcp_rules.errors import InvalidAnswerError
+from ehcp_rules.privacy import quoted
 from ehcp_rules.question_bank import QuestionBank
 from ehcp_rules.ratings import Rag, Rating
 
@@ -57,7 +58,8 @@ def normalise_answers(bank: QuestionBank, answers: Mapping[int, Rating | str]) -
     checked: dict[int, Rating] = {}
     for number, value in answers.items():
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(bank):
-            raise InvalidAnswerError(f"no question {number!r}: questions are 1 to {len(bank)}")
+            shown = number if isinstance(number, int) else quoted(number)
+            raise InvalidAnswerError(f"no question {shown}: questions are 1 to {len(bank)}")
         checked[number] = _parse_rating(number, value)
     return checked
 
@@ -69,7 +71,7 @@ def _parse_rating(number: int, value: Rating | str) -> Rating:
         return Rating(str(value).strip().lower())
     except ValueError:
         raise InvalidAnswerError(
-            f"question {number}: {value!r} is not a rating (Yes, Emerging or No)"
+            f"question {number}: {quoted(value)} is not a rating (Yes, Emerging or No)"
         ) from None
 
 

@@ -7,13 +7,13 @@ from hypothesis import strategies as st
 
 from ehcp_rules.privacy import normalise_text
 
-# Between two digits: nothing, or up to three of these (as typed or pasted, before NFKC):
+# Between two digits: nothing, or up to five of these (as typed or pasted, before NFKC):
 # spaces of every kind and line breaks, dashes of every kind and the minus sign, dots, slashes,
-# underscores, and characters that are invisible (zero-width space, soft hyphen).
+# commas, underscores, and characters that are invisible (zero-width space, soft hyphen).
 SEPARATORS = (
     " \u00a0\u2007\u2009\u202f\u3000\t\n"
     "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
-    ".\uff0e\u00b7\u2027"
+    ".\uff0e\u00b7\u2027,\uff0c"
     "/\uff0f\\\u2044\u2215"
     "_\uff3f\ufe4d"
     "\u200b\u00ad\u2060"
@@ -48,20 +48,27 @@ nhs_numbers = (
 _VISIBLE = "".join(ch for ch in SEPARATORS if ch not in "\u200b\u00ad\u2060")
 
 
+_GAPS = {"3-3-4": (3, 6), "thousands": (1, 4, 7)}
+
+
 @st.composite
 def written_nhs_numbers(draw: st.DrawFn) -> str:
     """A valid NHS number, each digit in any of its forms, written as people write one: 3-3-4
-    with up to three separators of any kind in each gap, or none (943 476 5919, 943.476.5919,
-    9434765919), or one digit at a time (9 4 3 4 7 6 5 9 1 9)."""
+    with up to five separators of any kind in each gap, or none (943 476 5919, 943.476.5919,
+    9434765919), one digit at a time (9 4 3 4 7 6 5 9 1 9), or as a spreadsheet shows it with
+    thousands separators (9,434,765,919)."""
     number = draw(nhs_numbers)
-    one_at_a_time = draw(st.booleans())
+    style = draw(st.sampled_from(["3-3-4", "thousands", "one at a time"]))
     out = []
     for position, digit in enumerate(number):
-        if one_at_a_time and position:
+        if style == "one at a time" and position:
             out.append(draw(st.text(alphabet=_VISIBLE, min_size=1, max_size=1)))
             out.append(draw(st.text(alphabet=SEPARATORS, max_size=2)))
-        elif position in (3, 6):
-            out.append(draw(st.text(alphabet=SEPARATORS, max_size=3)))
+        elif position in _GAPS.get(style, ()):
+            gap = st.text(alphabet=SEPARATORS, max_size=5)
+            if style == "thousands":  # every gap shows, or the groups run together
+                gap = st.text(alphabet=_VISIBLE, min_size=1, max_size=1)
+            out.append(draw(gap))
         out.append(chr(draw(st.sampled_from(_DIGIT_FORMS)) + int(digit)))
     return "".join(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -68,5 +69,43 @@ async def test_a_name_from_teams_is_escaped_in_a_message(store: Store) -> None:
 
     refused = texts_of(await chat.say(f"requests Paeds {LINK}x"))
 
-    assert "[sign in again](" not in refused[0]
+    assert not _live_links(refused[0])
     assert r"\[sign in again\](https://evil.test/login)" in refused[0]
+
+
+def _live_links(markdown: str) -> list[str]:
+    """The links Teams would make of ``markdown``: ``[text](url)`` whose bracket is not escaped
+    (an even number of backslashes before it, none included)."""
+    return re.findall(r"(?<!\\)(?:\\\\)*\[[^\]]*\]\(", markdown)
+
+
+def test_the_link_finder_finds_links_and_only_live_ones() -> None:
+    assert _live_links(LINK) and _live_links(f"'\\\\{LINK}'")  # a doubled backslash: live
+    assert not _live_links(r"\[sign in again\](https://evil.test/login)")
+
+
+async def test_what_someone_typed_is_said_back_inert_short_and_without_an_nhs_number(
+    store: Store,
+) -> None:
+    store.call(_hostile_service)
+    chat = Chat(store, user=DCO)
+    typed = {  # each says back what was typed (found in review: repr undid the escaping)
+        "requests": f"requests {LINK}",
+        "summary": f"summary {LINK}",
+        "long": "requests " + "x" * 300_000,
+        "nhs number": "requests NHS 943 476 5919",
+    }
+
+    replies = {name: texts_of(await chat.say(text)) for name, text in typed.items()}
+    bad_date = texts_of(
+        await chat.submit_value(
+            {"ehcp": "log_request", "case_ref": "LA-1", "received_on": LINK, "services": "1"}
+        )
+    )
+
+    for name, said in [*replies.items(), ("log_request", bad_date)]:
+        assert said and not _live_links(said[0]), name
+        assert len(said[0]) < 1_000, name
+        assert "943" not in said[0], name
+    assert "'NHS ••• ••• ••••'" in replies["nhs number"][0]
+    assert "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'" in replies["long"][0]

@@ -26,6 +26,7 @@ from ehcp_rules import (
     clean_comment,
     contains_nhs_number,
     is_valid_nhs_number,
+    quoted,
     screen_text,
 )
 from ehcp_rules.privacy import DASHES, UNDERSCORES
@@ -163,6 +164,8 @@ def test_an_nhs_number_in_a_comment_is_found_whatever_separates_its_digits(comme
         "943 4765919",
         "9 4 3 4 7 6 5 9 1 9",  # one digit at a time
         "ref 1 9 4 3 4 7 6 5 9 1 9 2",
+        "9,434,765,919",  # as a spreadsheet shows it (found in review)
+        "943,476,5919",
     ],
 )
 def test_other_digits_next_to_an_nhs_number_do_not_hide_it(text: str) -> None:
@@ -184,10 +187,10 @@ def test_digits_not_grouped_as_nhs_numbers_are_not_taken_for_one(text: str) -> N
     assert not contains_nhs_number(text)
 
 
-def test_digits_further_apart_than_three_separators_are_separate_numbers() -> None:
-    assert contains_nhs_number("943 476   5919")  # three spaces: one number
-    assert not contains_nhs_number("943 476    5919")  # four: 476 and 5919 stand apart
-    assert not contains_nhs_number("943476, 5919")  # a comma ends a number
+def test_digits_further_apart_than_five_separators_are_separate_numbers() -> None:
+    assert contains_nhs_number("943  -  476  -  5919")  # five: one number (found in review)
+    assert not contains_nhs_number("943 476      5919")  # six: 476 and 5919 stand apart
+    assert not contains_nhs_number("(943) 476 5919")  # a bracket ends a number (documented)
 
 
 def test_every_dash_in_unicode_counts_as_a_separator() -> None:
@@ -319,3 +322,11 @@ def test_the_refusal_says_how_to_write_a_number_that_is_not_one_so_that_it_passe
     assert not contains_nhs_number("Call 07700 900000")  # as advised
     assert not contains_nhs_number("Call 0161 496 0123")
     assert not contains_nhs_number("Call 01632 960123")
+
+
+def test_what_someone_typed_is_said_back_quoted_short_on_one_line_and_masked() -> None:
+    assert quoted("31/13/2027") == "'31/13/2027'"
+    assert quoted("a\nb\u200b  c") == "'a b c'"
+    assert quoted("x" * 100) == "'" + "x" * 39 + "…'"
+    assert quoted("NHS 943 476 5919, seen") == "'NHS ••• ••• ••••, seen'"
+    assert quoted("ward 4, bed 12") == "'ward 4, bed 12'"  # other digits stay
