@@ -4,7 +4,9 @@ In this order, each refusal a plain status with nothing of the request in the lo
 
 1. not JSON, or not the shape of an activity: 400 (415 for another content type);
 2. without credentials (local testing), a ``Host`` or a ``serviceUrl`` that is not this machine:
-   403. A host name is resolved before it is trusted as loopback;
+   403. The ``Host`` must name this machine outright (``localhost``, ``*.localhost`` or a loopback
+   address: a name resolved to loopback could be a web page's own name, rebound, RFC 6761 §6.3);
+   a ``serviceUrl``'s host name is resolved before it is trusted as loopback;
 3. the token: any failure to authenticate is 401 (a network failure fetching Bot Framework's
    keys is 503, so that Teams tries again);
 4. only then is the body read as an activity; a field that does not parse is 400.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 import socket
 from typing import Any
@@ -61,9 +64,11 @@ async def answer(
 async def _activity_body(request: web.Request) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise Refused(415, "expected application/json")
+    if (request.charset or "utf-8").lower() not in ("utf-8", "utf8"):
+        raise Refused(415, "expected UTF-8")  # never looked up: an unknown name is not logged
     try:
-        body = await request.json()
-    except ValueError:
+        body = json.loads(await request.read())
+    except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
         raise Refused(400, "the body is not valid JSON") from None
     if not is_activity(body):
         raise Refused(400, "expected a Bot Framework activity")
@@ -90,9 +95,22 @@ async def _loopback_only(request: web.Request, body: dict[str, Any]) -> None:
     the bot replies only to this machine (never to a ``serviceUrl`` somewhere else)."""
     host = urlsplit(f"//{request.host}").hostname or ""
     service = urlsplit(str(body["serviceUrl"])).hostname or ""
-    if not (await is_loopback_host(host) and await is_loopback_host(service)):
+    if not (names_this_machine(host) and await is_loopback_host(service)):
         log.warning("refused an unauthenticated request from or for another machine")
         raise Refused(403, "without credentials this bot serves only this machine")
+
+
+def names_this_machine(host: str) -> bool:
+    """Whether ``host`` is this machine by its very name, with nothing resolved: ``localhost``
+    and its subdomains (RFC 6761 §6.3) or a loopback address. A browser sends the page's own name
+    as ``Host``; a page whose name an attacker resolves to 127.0.0.1 (DNS rebinding) is refused."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 async def is_loopback_host(host: str) -> bool:

@@ -4,6 +4,7 @@ the log, and without credentials only this machine served."""
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import Settings, SettingsError
 from bot.storage.store import Store
 from bot.teams.app import create_app
-from bot.teams.front_door import is_loopback_host
+from bot.teams.front_door import is_loopback_host, names_this_machine
 from bot.teams.middleware import EXPORTS_PER_PERSON, TURNS_PER_PERSON
 from dialogs import messages
 from ehcp_rules import Role, Service
@@ -86,6 +87,62 @@ async def test_without_credentials_only_this_machine_is_served(
 
     assert response.status == status
     assert bool(fake.take()) is (status == 201)
+
+
+async def test_a_host_header_must_name_this_machine_outright(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # DNS rebinding (found in review): a page's own name, made to resolve to this machine
+    resolve = socket.getaddrinfo
+
+    def rebound(host: object, *args: object, **kwargs: object) -> object:
+        if host == "rebound.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+        return resolve(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebound)
+    _, url = connector
+    assert await is_loopback_host("rebound.example")  # the control: it does resolve here
+
+    refused = await client.post(
+        "/api/messages",
+        json=builders.message("help", url),
+        headers={"Host": "rebound.example:3978"},
+    )
+    served = [
+        await client.post("/api/messages", json=builders.message("help", url), headers=h)
+        for h in ({"Host": "localhost:3978"}, {"Host": "bot.localhost"}, {"Host": "[::1]:3978"})
+    ]
+
+    assert refused.status == 403
+    assert [r.status for r in served] == [201, 201, 201]
+    assert names_this_machine("127.0.0.2") and not names_this_machine("localhost.example")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("application/json; charset=x-evil-MARK", b'{"type": "message"}', 415),
+        ("application/json", b'{"type": "message", "x": ' + b"[" * 100_000 + b"]" * 100_000, 400),
+        ("application/json; charset=utf-8", b'{"type": "message", "x": "MARK', 400),
+    ],
+)
+async def test_a_body_that_cannot_be_read_gets_a_plain_status_and_nothing_in_the_log(
+    client: TestClient[web.Request, web.Application],
+    content_type: str,
+    body: bytes,
+    status: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        response = await client.post(
+            "/api/messages", data=body, headers={"Content-Type": content_type}
+        )
+
+    assert response.status == status  # was 500, with a traceback in the log (found in review)
+    assert "MARK" not in caplog.text and "Traceback" not in caplog.text
 
 
 async def test_a_name_is_resolved_before_it_is_trusted_as_this_machine() -> None:
