@@ -202,8 +202,9 @@ def missing_credentials(
     """What an app id needs beside it: its tenant (single-tenant), a secret (unless it signs in
     with a managed identity), and the tenants it serves (multi-tenant). Nothing without one."""
     missing = []
-    if app_id and app_type == "SingleTenant" and not tenant_id:
-        missing.append("MicrosoftAppTenantId is needed for a single-tenant bot")
+    if app_id and app_type in ("SingleTenant", "UserAssignedMSI") and not tenant_id:
+        kind = "single-tenant bot" if app_type == "SingleTenant" else "managed identity"
+        missing.append(f"MicrosoftAppTenantId is needed for a {kind}")
     if app_id and app_type != "UserAssignedMSI" and not has_password:
         missing.append(
             "MicrosoftAppPassword is needed with MicrosoftAppId (or MicrosoftAppType="

@@ -148,6 +148,8 @@ def _mentions_of(activity: Activity, bot: ChannelAccount | None) -> list[str]:
         mentioned = getattr(entity, "mentioned", None) or extra.get("mentioned") or {}
         if isinstance(mentioned, ChannelAccount):  # a Mention built in code, not parsed JSON
             mentioned = {"id": mentioned.id, "name": mentioned.name}
+        if not isinstance(mentioned, dict):
+            continue  # not the shape Teams sends ("mentioned": "x"): mentions no one
         text = getattr(entity, "text", None) or extra.get("text")
         if mentioned.get("id") == bot.id:
             found.append(str(text or f"<at>{mentioned.get('name', '')}</at>"))

@@ -24,14 +24,21 @@ EXPORTS_PER_PERSON = ((3600.0, 20),)
 EXPORT_ACTIONS = frozenset({"summary_export", "assessment_export"})
 
 
+_KINDS = frozenset(str(kind.value) for kind in ActivityTypes)
+_PLACES = frozenset({"personal", "channel", "groupChat"})
+
+
 class TurnLogging(Middleware):
-    """Logs one line per turn without personal data."""
+    """Logs one line per turn without personal data: the activity's kind and its conversation's,
+    each one of the names Bot Framework and Teams use or "other" (never the sender's text)."""
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         started = time.perf_counter()
         activity = context.activity
         conversation = getattr(activity.conversation, "conversation_type", None) or "personal"
+        conversation = conversation if conversation in _PLACES else "other"
         kind = "card" if activity.value is not None else activity.type
+        kind = kind if kind == "card" or kind in _KINDS else "other"
         try:
             await logic()
         finally:

@@ -57,6 +57,10 @@ def test_the_environment_wins_over_the_env_file(tmp_path: Path) -> None:
             "MicrosoftAppTenantId is needed for a single-tenant bot",
         ),
         ({"MicrosoftAppId": APP, "MicrosoftAppTenantId": TENANT}, "MicrosoftAppPassword is needed"),
+        (  # it would have served every tenant (found in review)
+            {"MicrosoftAppId": APP, "MicrosoftAppType": "UserAssignedMSI"},
+            "MicrosoftAppTenantId is needed for a managed identity",
+        ),
         (
             {"MicrosoftAppId": APP, "MicrosoftAppPassword": "x", "MicrosoftAppType": "MultiTenant"},
             "^EHCP_ALLOWED_TENANTS: a MultiTenant bot would serve every tenant",

@@ -145,6 +145,41 @@ async def test_a_body_that_cannot_be_read_gets_a_plain_status_and_nothing_in_the
     assert "MARK" not in caplog.text and "Traceback" not in caplog.text
 
 
+async def test_the_turn_log_names_kinds_and_places_it_knows_and_nothing_else(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, url = connector
+    forged = builders.message("help", url) | {"type": f"message{FORGED_LINE}"}
+    placed = builders.message("help", url)
+    placed["conversation"]["conversationType"] = "x" * 500_000 + FORGED_LINE
+
+    with caplog.at_level(logging.DEBUG):
+        statuses = [(await client.post("/api/messages", json=a)).status for a in (forged, placed)]
+
+    assert statuses == [201, 201]
+    assert "the database was deleted" not in caplog.text and "xxxxxxxx" not in caplog.text
+    assert "other in personal chat" in caplog.text and "message in other chat" in caplog.text
+
+
+async def test_a_mention_not_shaped_as_teams_sends_it_mentions_no_one(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake, url = connector
+    odd = builders.channel_message("help", url)
+    odd["entities"] = [{"type": "mention", "mentioned": "x", "text": "x"}]
+
+    with caplog.at_level(logging.ERROR):
+        response = await client.post("/api/messages", json=odd)
+
+    assert response.status == 201
+    assert not caplog.records  # was an AttributeError and an apology (found in review)
+    assert not [s for s in fake.take() if s.method == "POST"]  # the bot was not @mentioned
+
+
 async def test_a_name_is_resolved_before_it_is_trusted_as_this_machine() -> None:
     assert await is_loopback_host("localhost")
     assert await is_loopback_host("127.0.0.2") and await is_loopback_host("::1")
