@@ -134,8 +134,8 @@ async def serve_file(request: web.Request, shelf: DownloadShelf) -> web.Response
     disposition = "inline" if inline else "attachment"
     return web.Response(
         body=stored.content,
-        content_type=stored.media_type,
         headers={
+            "Content-Type": stored.media_type,  # as given, with its charset (text/csv; …)
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.filename)}",
             "Cache-Control": "private, no-store",
             "X-Content-Type-Options": "nosniff",

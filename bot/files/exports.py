@@ -23,7 +23,7 @@ from ehcp_rules import (
 CHART_LIFETIME = timedelta(hours=24)
 EXPORT_LIFETIME = timedelta(hours=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SUMMARY_FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "json": "application/json"}
+SUMMARY_FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
 class Publisher(Protocol):
@@ -54,13 +54,13 @@ class FileExports:
 
     async def summary_export(self, summary: Summary, file_format: str, *, owner: str) -> FileLink:
         """The summary as XLSX (with its chart sheet), CSV or JSON, for an hour."""
-        if file_format not in _SUMMARY_FORMATS:
+        if file_format not in SUMMARY_FORMATS:
             raise ValueError(f"no summary export as {file_format!r}")
         content = await asyncio.to_thread(_summary_bytes, summary, file_format)
         slug = summary.period.label.lower().replace(" ", "-")
         name = f"ehcp-compliance-summary-{slug}.{file_format}"
         return await self._publisher.publish(
-            content, name, _SUMMARY_FORMATS[file_format], EXPORT_LIFETIME, owner=owner
+            content, name, SUMMARY_FORMATS[file_format], EXPORT_LIFETIME, owner=owner
         )
 
     async def assessment_export(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.files.downloads import DownloadShelf
+from bot.files.exports import SUMMARY_FORMATS, XLSX
 from bot.teams.app import SHELF_KEY
 from tests.fakes import FakeClock
 
@@ -60,6 +62,20 @@ def test_a_full_shelf_lets_the_oldest_go_first(clock: FakeClock) -> None:
     assert shelf.get(first) is None
     assert shelf.get(second) is not None and shelf.get(third) is not None
     assert shelf.size == 8
+
+
+@pytest.mark.parametrize("media_type", [*SUMMARY_FORMATS.values(), XLSX, "image/png"])
+async def test_every_kind_of_file_the_bot_hands_out_is_served_over_http(
+    client: TestClient[web.Request, web.Application], media_type: str
+) -> None:
+    shelf = client.app[SHELF_KEY]
+    token = shelf.put(b"data", "file", media_type, timedelta(hours=1), owner="dco")
+
+    served = await client.get(f"/files/{token}/file")
+
+    assert served.status == 200  # text/csv; charset=utf-8 was a 500 (found in review)
+    assert served.headers["Content-Type"] == media_type
+    assert await served.read() == b"data"
 
 
 async def test_the_bot_serves_a_file_once_and_refuses_unknown_links(
