@@ -316,8 +316,14 @@ class Policy:
         return messages.UNKNOWN_SERVICE.format(name=said(name))
 
 
+_LARGEST_ID = 2**63 - 1  # SQLite's (and PostgreSQL's bigint) largest integer
+
+
 def _identifier(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A stored record's id as a card carries it: a whole number a database can hold."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _LARGEST_ID:
+        return value
+    return None
 
 
 def _wrong_place(turn: Turn, rule: Rule) -> str:

@@ -85,6 +85,12 @@ def months_period_end(start: date, months: int) -> date:
     return corresponding - timedelta(days=1)
 
 
+EARLIEST_DAY = date(2014, 9, 1)
+"""EHC plans, and every deadline the assistant keeps, began on 1 September 2014 (Children and
+Families Act 2014, Part 3, in force that day): no date it keeps is earlier."""
+LATEST_DAY = date(2099, 12, 31)
+"""The last day a typed date may name (a year typed as 20277 is a slip, not a deadline)."""
+
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -93,12 +99,19 @@ def parse_day(text: str) -> date:
     """A date as people type it in England: ISO (``2026-11-02``) or day first (``02/11/2026``,
     ``2/11/2026``). ``InvalidDatesError`` says which forms are understood."""
     value = text.strip()
+    day = None
     try:
         if _ISO.fullmatch(value):
-            return date.fromisoformat(value)
-        uk = _UK.fullmatch(value)
-        if uk:
-            return date(int(uk[3]), int(uk[2]), int(uk[1]))
+            day = date.fromisoformat(value)
+        elif uk := _UK.fullmatch(value):
+            day = date(int(uk[3]), int(uk[2]), int(uk[1]))
     except ValueError:
         pass
-    raise InvalidDatesError(f"{quoted(value)} is not a date (use 2026-11-02 or 02/11/2026)")
+    if day is None:
+        raise InvalidDatesError(f"{quoted(value)} is not a date (use 2026-11-02 or 02/11/2026)")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidDatesError(
+            f"{quoted(value)} is outside the dates the assistant keeps: from 1 September 2014, "
+            "when EHC plans began, to 2099"
+        )
+    return day

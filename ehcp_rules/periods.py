@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from ehcp_rules.compliance import month_period
-from ehcp_rules.dates import add_months
+from ehcp_rules.dates import EARLIEST_DAY, LATEST_DAY, add_months
 from ehcp_rules.errors import RulesError
 from ehcp_rules.privacy import quoted
 
@@ -42,7 +42,19 @@ def _months_label(start: date, end: date) -> str:
 
 def parse_period(text: str | None, today: date) -> Period:
     """``this month`` (the default), ``last month``, ``this quarter``, ``last quarter``,
-    ``2026-10``, or ``2026-09-01 to 2026-11-30``; ``RulesError`` saying what is understood."""
+    ``2026-10``, or ``2026-09-01 to 2026-11-30``, within the years the assistant keeps (2014, when
+    EHC plans began, to 2099); ``RulesError`` saying what is understood."""
+    period = _named_period(text, today)
+    if period is None:
+        raise RulesError(
+            f"{quoted(text)} is outside the years the assistant keeps: from 2014, when EHC plans "
+            "began, to 2099."
+        )
+    return period
+
+
+def _named_period(text: str | None, today: date) -> Period | None:
+    """The period ``text`` names; ``None`` when it is outside the years kept."""
     words = " ".join((text or "this month").lower().split())
     if words in ("this month", "last month"):
         anchor = today if words == "this month" else add_months(today, -1)
@@ -56,6 +68,8 @@ def parse_period(text: str | None, today: date) -> Period:
     if match := re.fullmatch(r"(\d{4})-(\d{2})", words):
         year, month = int(match[1]), int(match[2])
         if 1 <= month <= 12:
+            if not EARLIEST_DAY.year <= year <= LATEST_DAY.year:
+                return None
             start, end = month_period(year, month)
             return Period(start=start, end=end, label=_months_label(start, end))
     if match := re.fullmatch(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})", words):
@@ -64,6 +78,8 @@ def parse_period(text: str | None, today: date) -> Period:
         except ValueError:
             start, end = date.max, date.min
         if start <= end:
+            if start.year < EARLIEST_DAY.year or end > LATEST_DAY:
+                return None
             return Period(start=start, end=end, label=f"{start} to {end}")
     raise RulesError(
         f"{quoted(text)} is not a period I know: say this month, last month, this quarter, "

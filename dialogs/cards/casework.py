@@ -165,6 +165,7 @@ def request_list_card(
 ) -> Element:
     """One page of requests, greatest risk first; each row opens its outcome card."""
     pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(page, pages)  # an old card, or a forged one, for a page no longer there
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     body = [
         title("{text}", {"text": heading_text}),

@@ -12,6 +12,7 @@ taken away, and from a conversation the record was never posted to.
 from __future__ import annotations
 
 import ast
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -219,6 +220,26 @@ async def test_every_forged_card_changes_nothing_and_gives_nothing_back(
     assert _snapshot(store.database.path) == before
     assert not [secret for secret in SECRETS if secret in replies], replies
     assert "https://x.test" not in replies
+
+
+async def test_an_id_no_database_can_hold_is_a_stale_card_not_an_error(
+    bot: tuple[TestClient[web.Request, web.Application], FakeConnector, str, World],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, fake, url, world = bot
+    fake.take()
+    huge = 10**30  # was an OverflowError and an apology for every action below (found in review)
+
+    with caplog.at_level(logging.ERROR):
+        for action, value in sorted(_forged(world).items()):
+            forged = {key: huge if isinstance(v, int) else v for key, v in value.items()}
+            activity = builders.submission(
+                {"ehcp": action} | forged, "1:card", url, user=PAEDS_SPOC
+            )
+            assert (await client.post("/api/messages", json=activity)).status == 201, action
+
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert fake.take()  # each was answered
 
 
 async def test_a_role_taken_away_mid_assessment_stops_at_the_next_click(

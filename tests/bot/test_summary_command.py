@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pytest
 from botbuilder.schema import Activity, ChannelAccount, Mention
 
 from bot.app_package import png
@@ -48,6 +49,18 @@ async def test_a_period_not_understood_is_explained(store: Store) -> None:
     replies = await Chat(store, user=DCO).say("summary next year")
 
     assert texts_of(replies)[0].startswith("'next year' is not a period I know")
+
+
+@pytest.mark.parametrize(
+    "period", ["0001-01", "0000-01", "9999-12", "0001-01-01 to 9999-12-31", "2013-12"]
+)
+async def test_a_period_outside_the_years_kept_is_explained(store: Store, period: str) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+
+    replies = await Chat(store, user=DCO).say(f"summary {period}")
+
+    # was an error and an apology (found in review): year 1 has no month before it
+    assert texts_of(replies)[0].startswith(f"'{period}' is outside the years the assistant keeps")
 
 
 SPOC_SLT = "00000000-0000-4000-8000-000000000002"

@@ -9,12 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ehcp_rules import (
+    InvalidDatesError,
     add_months,
     add_working_days,
     is_bank_holiday,
     is_working_day,
     months_period_end,
     next_working_day,
+    parse_day,
 )
 
 
@@ -122,3 +124,11 @@ def test_twelve_months_starting_with_a_date_ends_the_day_before_its_anniversary(
 def test_one_month_starting_with_the_31st_ends_at_the_end_of_a_short_month() -> None:
     assert months_period_end(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert months_period_end(date(2026, 1, 28), 1) == date(2026, 2, 27)
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "31/08/2014", "2100-01-01", "01/01/9999"])
+def test_a_date_before_ehc_plans_began_or_past_2099_is_refused_saying_why(typed: str) -> None:
+    with pytest.raises(InvalidDatesError, match="from 1 September 2014, when EHC plans began"):
+        parse_day(typed)
+    assert parse_day("01/09/2014") == date(2014, 9, 1)  # the day Part 3 came into force
+    assert parse_day("2099-12-31") == date(2099, 12, 31)
