@@ -191,7 +191,10 @@ DIGEST_ITEM = {
 
 CADENCE_HOW = "Say **nudges daily**, or **nudges weekly on Monday** (any weekday)."
 CADENCE_SET = "This channel's nudges now come {cadence}."
-PAUSE_HOW = "Say **pause nudges until 2027-01-04** (a date in the future)."
+PAUSE_HOW = (
+    "Say **pause nudges until 04/01/2027**: a day after today and at most {days} days ahead "
+    "(nudges carry deadlines; pause again when that day comes if you must)."
+)
 PAUSED_UNTIL = (
     "Nudges to this channel are paused until {until:%A %d %B %Y}; they resume by themselves."
 )
@@ -204,6 +207,10 @@ NOT_FOLLOWED_HERE = (
 CHANNEL_CHANGE_ROLE = (
     "Only a SPOC of a service this channel follows, a DCO or an administrator can change its "
     "nudges; you need one of those roles."
+)
+CHANNEL_CHANGE_OTHERS = (
+    "This channel's nudges also cover {services}, which you are not the SPOC of, so a DCO or an "
+    "administrator (or a SPOC of each) must change them."
 )
 
 ACKNOWLEDGED = "{who} has seen {reference} and is on it."

@@ -221,7 +221,7 @@ class Policy:
             return ()
         mine = await self._visible(turn, rule, grants)
         if rule.reach in (Reach.OWN, Reach.EVERY, Reach.CHANNEL):
-            return mine or await self._nothing_here(turn, rule)
+            return await self._all_of(turn, rule, grants, mine)
         target = await self._target(turn, rule, grants)
         if isinstance(target, str):
             return target
@@ -246,6 +246,34 @@ class Policy:
             followed = {s.id for s in await self._followed(turn, every)}
             mine = [s for s in mine if s.id in followed]
         return tuple(mine)
+
+    async def _all_of(
+        self, turn: Turn, rule: Rule, grants: tuple[RoleGrant, ...], mine: tuple[Service, ...]
+    ) -> tuple[Service, ...] | str:
+        """For an action on all the person's services here: those, or why there are none."""
+        if not mine:
+            return await self._nothing_here(turn, rule)
+        if rule.reach is Reach.CHANNEL:
+            return await self._whole_channel(turn, grants, mine)
+        return mine
+
+    async def _whole_channel(
+        self, turn: Turn, grants: tuple[RoleGrant, ...], mine: tuple[Service, ...]
+    ) -> tuple[Service, ...] | str:
+        """A channel's nudge settings are the whole channel's: whoever changes them must be
+        allowed to for every service it follows (a SPOC of one service cannot silence the
+        nudges of the others; a channel following every service is a DCO's or an admin's)."""
+        if any(g.role in OVERSEERS for g in grants):
+            return mine
+        ids = await self._store.subscribed_service_ids(turn.conversation)
+        if None in ids:
+            return messages.CHANNEL_CHANGE_OTHERS.format(services=messages.EVERY_SERVICE)
+        allowed = {s.id for s in mine}
+        others = [s for s in await self._store.all_services() if s.id in set(ids) - allowed]
+        if others:
+            names = ", ".join(inert(s.name) for s in others)
+            return messages.CHANNEL_CHANGE_OTHERS.format(services=names)
+        return mine
 
     async def _followed(self, turn: Turn, every: list[Service]) -> tuple[Service, ...]:
         ids = await self._store.subscribed_service_ids(turn.conversation)

@@ -10,8 +10,6 @@ person who made them, so they survive staff changes.
 
 from __future__ import annotations
 
-from datetime import date
-
 from botbuilder.core import TurnContext
 
 from dialogs import messages
@@ -20,10 +18,14 @@ from dialogs.messages import inert
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, SubscriptionStore
 from dialogs.turns import conversation_key, person_of
+from ehcp_rules import ADVICE_PERIOD, RulesError, parse_day
 
 _ALL = {"all", "all services", "every service", "everything"}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 _CHANNEL_SETTINGS = (Command.CADENCE, Command.PAUSE_NUDGES, Command.RESUME_NUDGES)
+LONGEST_PAUSE = ADVICE_PERIOD
+"""A channel's nudges may be paused for at most 6 weeks, the time health has to return advice
+(reg 8(1)): a longer pause would let a whole request go by unseen."""
 
 
 class Subscriptions:
@@ -84,12 +86,14 @@ class Subscriptions:
         )
 
     async def _pause(self, context: TurnContext, channel: str, argument: str, actor: str) -> None:
+        """Pause until a day after today and no further than :data:`LONGEST_PAUSE` ahead."""
+        today = self._clock.today()
         try:
-            until = date.fromisoformat(argument.strip().removeprefix("until").strip())
-        except ValueError:
+            until = parse_day(argument.strip().removeprefix("until").strip())
+        except RulesError:
             until = None
-        if until is None or until <= self._clock.today():
-            await context.send_activity(messages.PAUSE_HOW)
+        if until is None or not today < until <= today + LONGEST_PAUSE:
+            await context.send_activity(messages.PAUSE_HOW.format(days=LONGEST_PAUSE.days))
             return
         await self._store.pause_until(channel, until, actor=actor)
         await context.send_activity(messages.PAUSED_UNTIL.format(until=until))

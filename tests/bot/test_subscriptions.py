@@ -141,14 +141,17 @@ async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
 
     weekly = await _say(client, fake, "nudges weekly on Monday", url)
     vague = await _say(client, fake, "nudges sometimes", url)
-    paused = await _say(client, fake, "pause nudges until 2099-01-05", url)
+    too_long = await _say(client, fake, "pause nudges until 05/01/2027", url)  # 43 days
+    paused = await _say(client, fake, "pause nudges until 04/01/2027", url)  # 6 weeks: the most
     past = await _say(client, fake, "pause nudges until 2020-01-01", url)
     resumed = await _say(client, fake, "resume nudges", url)
 
     assert weekly == "This channel's nudges now come weekly, on Mondays."
     assert vague.startswith("Say **nudges daily**")
+    assert too_long.startswith("Say **pause nudges until 04/01/2027**: a day after today and at")
+    assert "at most 42 days ahead" in too_long  # there was no limit (found in review)
     assert paused == (
-        "Nudges to this channel are paused until Monday 05 January 2099; they resume by themselves."
+        "Nudges to this channel are paused until Monday 04 January 2027; they resume by themselves."
     )
     assert past.startswith("Say **pause nudges until")
     assert resumed == "Nudges to this channel are back on."
@@ -166,8 +169,41 @@ async def test_a_practitioner_cannot_change_a_channels_nudges(
     _grant(store, DCO, Role.DCO, None)
     await _say(client, fake, "subscribe Children's SLT", url, user=DCO)
 
-    reply = await _say(client, fake, "pause nudges until 2099-01-05", url)
+    reply = await _say(client, fake, "pause nudges until 2026-12-01", url)
 
     assert reply.startswith(
         "Only a SPOC of a service this channel follows, a DCO or an administrator"
     )
+
+
+async def test_a_spoc_cannot_change_the_nudges_of_a_channel_that_also_follows_others(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+    store: Store,
+    slt: Service,
+) -> None:
+    fake, url = connector
+    store.call(lambda r: r.services.add("Community Paediatrics", provider=None, actor="a"))
+    _grant(store, DCO, Role.DCO, None)
+    _grant(store, builders.SAM, Role.SPOC, slt.name)
+    await _say(client, fake, "subscribe Children's SLT", url)
+    await _say(client, fake, "subscribe Community Paediatrics", url, user=DCO)
+
+    shared = [
+        await _say(client, fake, text, url)
+        for text in ("pause nudges until 2026-12-01", "nudges weekly on Friday")
+    ]
+    await _say(client, fake, "subscribe all", url, user=DCO)
+    everything = await _say(client, fake, "pause nudges until 2026-12-01", url)
+    by_the_dco = await _say(client, fake, "pause nudges until 2026-12-01", url, user=DCO)
+
+    # a SPOC of one service silenced every service's nudges here (found in review)
+    refused = (
+        "This channel's nudges also cover Community Paediatrics, which you are not the SPOC "
+        "of, so a DCO or an administrator (or a SPOC of each) must change them."
+    )
+    assert shared == [refused, refused]
+    assert everything.startswith("This channel's nudges also cover every service, which")
+    assert by_the_dco.startswith("Nudges to this channel are paused until Tuesday 01 December")
+    kept = store.call(lambda r: r.channels.subscriptions())
+    assert {(s.weekday, s.paused_until) for s in kept} == {(None, "2026-12-01")}
