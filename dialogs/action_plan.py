@@ -76,8 +76,11 @@ def _read(action: ActionItem, value: dict[str, Any]) -> _Change:
     """The action with whichever of its fields the submission carries, each checked."""
     number = action.question
     change = _Change(action.owner, action.target_date, action.progress, [])
-    if f"owner_{number}" in value:
-        owner = " ".join(str(value[f"owner_{number}"] or "").split())
+    sent_owner = value.get(f"owner_{number}")
+    if sent_owner is not None and not isinstance(sent_owner, str):  # a list or a number
+        change.problems.append(messages.ACTION_OWNER_NOT_TEXT.format(question=number))
+    elif f"owner_{number}" in value:
+        owner = " ".join((sent_owner or "").split())
         try:
             change.owner = (
                 screen_text(owner, field="action owner", max_length=MAX_OWNER_LENGTH) or None

@@ -45,6 +45,9 @@ PAUSED = (
     "you're ready to carry on."
 )
 CHOOSE_RATING = "Please choose **Yes**, **Emerging** or **No** before saving."
+COMMENT_NOT_TEXT = (
+    "The comment could not be read as text, so nothing was saved: please type it again."
+)
 NO_EVIDENCE_PROMPT = (
     "Saved without a comment. The tool asks for comments and supporting information for every "
     "rating; you can add them later with **Back** or from the review."
@@ -82,6 +85,7 @@ ACTIONS_NOT_SAVED = "Not saved, and left as it was:"
 ACTIONS_BAD_DATE = "question {question}: {value} is not a date (use 2027-03-31 or 31/03/2027)."
 ACTION_BAD_PROGRESS = "question {question}: that is not one of the progress ratings."
 ACTION_REFUSED = "question {question}: {why}"
+ACTION_OWNER_NOT_TEXT = "question {question}: the lead could not be read as text."
 STATUS_NONE = "Your services have no self-assessment yet. Type **start assessment** to begin."
 
 CASE_REF_LABEL = "Case reference (the local authority's)"

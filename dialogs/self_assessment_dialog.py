@@ -210,7 +210,13 @@ class SelfAssessmentDialog(ComponentDialog):
             rating = Rating(str(value.get("rating", "")).strip().lower())
         except ValueError:
             return progress.model_copy(update={"notice": messages.CHOOSE_RATING})
-        comment = value.get("comment") if isinstance(value.get("comment"), str) else ""
+        if "comment" not in value:  # not sent: what is stored stays (a save changes what was sent)
+            stored = (await self._answers(context, progress.assessment_id)).get(progress.question)
+            comment = stored.comment if stored else None
+        elif value["comment"] is None or isinstance(value["comment"], str):
+            comment = value["comment"]
+        else:  # a list or a number: no card sends one
+            return progress.model_copy(update={"notice": messages.COMMENT_NOT_TEXT})
         try:
             saved = await self._store.record_answer(
                 progress.assessment_id,

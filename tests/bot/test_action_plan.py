@@ -90,6 +90,24 @@ async def test_a_bad_field_is_named_and_the_good_ones_are_kept(
     ]
 
 
+async def test_a_lead_that_is_not_text_is_named_and_not_stored(
+    store: Store, slt: Service, chat: Chat
+) -> None:
+    assessment = _submitted(store, slt)
+    before = _plan(store, assessment)
+
+    replies = await chat.submit_value(
+        {"ehcp": "save_actions", "assessment": assessment, "owner_4": ["Mallory"], "owner_6": 5}
+    )
+
+    assert _plan(store, assessment) == before  # was stored as "['Mallory']" (found in review)
+    assert texts_of(replies) == [
+        "The action plan is as it was: nothing was changed. Not saved, and left as it was: "
+        "question 4: the lead could not be "
+        "read as text. question 6: the lead could not be read as text."
+    ]
+
+
 async def test_a_submission_that_changes_nothing_says_so(
     store: Store, slt: Service, chat: Chat
 ) -> None:

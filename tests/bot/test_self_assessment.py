@@ -136,6 +136,32 @@ async def test_a_refused_comment_shows_the_card_again_with_the_reason(
     assert _answers(store, slt) == {}
 
 
+async def test_an_answer_sent_again_without_its_comment_keeps_the_comment(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    await chat.say("start assessment")
+    await chat.press("Save answer", rating="yes", comment="Evidence in the shared drive")
+    assessment = store.call(lambda r: r.assessments.in_progress(slt.id))
+    assert assessment is not None
+    await chat.submit_value({"ehcp": "change", "assessment": assessment.id, "question": 1})
+    answer = {"ehcp": "answer", "assessment": assessment.id, "question": 1}
+
+    # each was stored as '' with nothing said (found in review)
+    change = {"ehcp": "change", "assessment": assessment.id, "question": 1}
+    await chat.submit_value(answer | {"rating": "emerging"})
+    kept = _answers(store, slt)[1]
+    odd = []
+    for comment in (["a"], 5):
+        await chat.submit_value(change)
+        odd.append(await chat.submit_value(answer | {"rating": "no", "comment": comment}))
+
+    assert (kept.rating, kept.comment) == (Rating.EMERGING, "Evidence in the shared drive")
+    after = _answers(store, slt)[1]
+    assert (after.rating, after.comment) == (Rating.EMERGING, "Evidence in the shared drive")
+    for replies in odd:
+        assert "could not be read as text" in _body_text(cards_of(replies)[0])
+
+
 async def test_a_rating_outside_yes_emerging_no_is_asked_again(
     chat: Chat, store: Store, slt: Service
 ) -> None:
