@@ -133,6 +133,24 @@ def test_each_kind_of_bad_row_is_reported_with_its_line_and_reason(
     assert _count(db) == 0
 
 
+def test_a_bad_cell_holding_an_nhs_number_is_reported_without_it(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        HEADER
+        + "LA-1,943 476 5919,2026-09-01,,,\n"
+        + "LA-2,Children's SLT,943 476 5919,,,\n"
+        + "LA-3,Children's SLT,2026-09-01,,943 476 5919,\n"
+    )
+
+    assert _import(db, "requests", bad) == 2
+
+    err = capsys.readouterr().err  # the cells went to stderr, and to cron's mail (found in review)
+    assert "943" not in err and err.count("••• ••• ••••") == 3
+    assert "line 2: unknown service" in err and "line 3: '••• ••• ••••' is not a date" in err
+
+
 def test_a_duplicate_case_for_the_same_service_names_the_first_line(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

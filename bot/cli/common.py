@@ -77,7 +77,7 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a date like 2026-11-23") from None
 
 
 def cli_actor() -> str:

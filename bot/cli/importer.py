@@ -31,7 +31,10 @@ from ehcp_rules import (
     ExceptionReason,
     PhaseTransfer,
     PrivacyError,
+    RulesError,
     check_case_reference,
+    parse_day,
+    quoted,
     screen_text,
 )
 
@@ -79,17 +82,12 @@ class _RowError(ValueError):
 
 
 def parse_date(text: str) -> date:
-    """An ISO (2026-11-02) or UK (02/11/2026) date; ``ValueError`` saying what is expected."""
-    value = text.strip()
+    """An ISO (2026-11-02) or UK (02/11/2026) date, as the bot reads one (``parse_day``);
+    ``ValueError`` saying what is expected, the cell said back as ``quoted`` says it."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return date.fromisoformat(value)
-        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
-            day, month, year = (int(part) for part in value.split("/"))
-            return date(year, month, day)
-    except ValueError:
-        pass
-    raise _RowError(f"{value!r} is not a date (use 2026-11-02 or 02/11/2026)")
+        return parse_day(text)
+    except RulesError as error:
+        raise _RowError(str(error)) from None
 
 
 def read_csv_rows(
@@ -208,7 +206,7 @@ def _choice(value: str, kind: type[Any], column: str) -> Any:
         return kind(normal)
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
-        raise _RowError(f"{column} {value!r} is not one of: {allowed}") from None
+        raise _RowError(f"{column} {quoted(value)} is not one of: {allowed}") from None
 
 
 def _flag(value: str, column: str) -> bool | None:
@@ -219,7 +217,7 @@ def _flag(value: str, column: str) -> bool | None:
         return True
     if lowered in {"no", "n", "false", "0"}:
         return False
-    raise _RowError(f"{column} {value!r} should be yes or no")
+    raise _RowError(f"{column} {quoted(value)} should be yes or no")
 
 
 def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], AdviceRequestRecord]:
@@ -288,7 +286,7 @@ def _screen_text_columns(row: dict[str, str]) -> None:
 def _service_id(services: Mapping[str, int], name: str) -> int:
     found = services.get(" ".join(name.split()).lower())
     if found is None:
-        raise _RowError(f"unknown service {name!r} (add it with 'ehcp-bot services add')")
+        raise _RowError(f"unknown service {quoted(name)} (add it with 'ehcp-bot services add')")
     return found
 
 
