@@ -41,6 +41,8 @@ ENVIRONMENT_NAMES = {
     "public_url": "EHCP_PUBLIC_URL",
     "connector_timeout": "EHCP_CONNECTOR_TIMEOUT",
     "framework_fixes": "EHCP_FRAMEWORK_FIXES",
+    "metrics_token": "EHCP_METRICS_TOKEN",
+    "log_format": "EHCP_LOG_FORMAT",
 }
 
 
@@ -75,6 +77,15 @@ class Settings(BaseModel):
     public_url: str | None = None
     connector_timeout: float = 15.0
     framework_fixes: bool = True
+    metrics_token: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (for example: openssl rand -hex 32)")
+        return value
 
     @field_validator("connector_timeout", mode="before")
     @classmethod

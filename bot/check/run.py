@@ -10,6 +10,7 @@ from bot.check.findings import Finding
 from bot.check.package import package_findings
 from bot.check.settings import (
     credential_findings,
+    metrics_findings,
     public_url_findings,
     read_settings,
     schedule_findings,
@@ -32,6 +33,7 @@ def all_findings(
     settings, found = read_settings(raw)
     found += credential_findings(raw)
     found += public_url_findings(raw, settings)
+    found += metrics_findings(raw)
     found += schedule_findings(settings)
     path = database_path(db or settings.db)
     found += database_findings(path, clock=clock or SystemClock(settings.timezone))

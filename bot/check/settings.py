@@ -88,6 +88,21 @@ def public_url_findings(raw: Mapping[str, str], settings: Settings) -> list[Find
     return [ok("settings", f"public address {url}")]
 
 
+def metrics_findings(raw: Mapping[str, str]) -> list[Finding]:
+    """Whether an operator can watch the bot: ``/metrics`` needs a token once it runs for Teams."""
+    if not raw.get("app_id"):
+        return []
+    if not raw.get("metrics_token"):
+        return [
+            warning(
+                "signals",
+                "EHCP_METRICS_TOKEN is not set: /metrics is not served, so nothing watches "
+                "failed turns, Teams' 429s or failed sweeps (/healthz and /readyz still answer)",
+            )
+        ]
+    return [ok("signals", "/metrics served to a scraper with EHCP_METRICS_TOKEN")]
+
+
 def schedule_findings(settings: Settings) -> list[Finding]:
     """The time zone deadlines are counted in, and when nudges are posted."""
     found = []

@@ -97,11 +97,10 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
 
 
 def _log_start(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.logs import configure_logging
     from bot.storage.database import database_path
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_format)
     mode = "authenticated" if settings.authenticated else "UNAUTHENTICATED (local testing only)"
     log = logging.getLogger("bot")
     log.info(

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.nudges.sweep import NudgeSweep
+from bot.signals import Signals
 from dialogs.ports import Clock
 from ehcp_rules import is_working_day
 
@@ -31,8 +32,10 @@ class NudgeScheduler:
         at: time,
         clock: Clock,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        signals: Signals | None = None,
     ) -> None:
         self._sweep = sweep
+        self._signals = signals or Signals()
         self._at = at
         self._zone = clock.zone
         self._now = clock.now
@@ -66,6 +69,7 @@ class NudgeScheduler:
     async def _run(self, day: Any) -> None:
         try:
             report = await self._sweep.run(day)
+            self._signals.swept(posted=report.posted, paused=report.paused, failed=report.failed)
             log.info(
                 "nudge sweep for %s: %d posted, %d paused, %d failed",
                 day,
@@ -74,4 +78,5 @@ class NudgeScheduler:
                 report.failed,
             )
         except Exception:  # the loop must outlive one bad sweep; logged, tried again next time
+            self._signals.sweep_failed()
             log.exception("the nudge sweep for %s failed", day)

@@ -23,6 +23,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
 from bot.rate_limits import RateLimiter
+from bot.signals import Signals
 from bot.teams.retry import GONE, NO_ANSWER, RETRYABLE, answer_of, backoff, retry
 from bot.teams.transport import NotSent
 
@@ -71,8 +72,10 @@ class ProactiveSender:
         now: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         max_attempts: int = 6,
+        signals: Signals | None = None,
     ) -> None:
         self._adapter = adapter
+        self._signals = signals or Signals()
         self._app_id = app_id
         self._sleep = sleep
         self._jitter = jitter
@@ -105,6 +108,7 @@ class ProactiveSender:
             wait = backoff(attempt, base=1.0, cap=MAX_WAIT, jitter=self._jitter())
         elif wait > MAX_WAIT:  # not worth holding up the sweep: the next one tries again
             return None
+        self._signals.connector_retried("proactive")
         log.warning("send failed (%s), retrying in %.1f s", error.status, wait)
         return wait
 
@@ -141,6 +145,7 @@ class ProactiveSender:
         except Exception as error:
             outcome["error"] = error
         if "error" in outcome:
+            self._signals.connector_failed("proactive", answer_of(outcome["error"]).status)
             raise _fate_of(outcome["error"], self._timeout)
         return str(outcome.get("id", ""))
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import sqlite_utils
 
+from bot.signals import Signals
 from bot.storage.assessments import AssessmentRepository
 from bot.storage.audit import AuditLog
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
@@ -45,6 +47,7 @@ class Store:
     def __init__(self, database: Database, *, clock: Clock) -> None:
         self.database = database
         self.clock = clock
+        self._signals = Signals()
         self._repositories = database.call(lambda db: Repositories(db, clock=clock))
 
     @classmethod
@@ -58,7 +61,15 @@ class Store:
 
     async def run(self, work: Callable[[Repositories], T]) -> T:
         """Run ``work`` from the event loop without blocking it."""
-        return await self.database.run(lambda _db: work(self._repositories))
+        try:
+            return await self.database.run(lambda _db: work(self._repositories))
+        except sqlite3.Error as error:
+            self._signals.database_failed(error)
+            raise
+
+    def watch(self, signals: Signals) -> None:
+        """Count database errors in ``signals`` from now on (``create_app`` does)."""
+        self._signals = signals
 
     def close(self) -> None:
         """Close the database."""

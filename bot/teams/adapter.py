@@ -17,6 +17,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 
 from bot.config import Settings
 from bot.nudges.sender import ProactiveSender
+from bot.signals import Signals
 from bot.teams import fixes
 from bot.teams.connector import ConnectorAuthentication
 from bot.teams.retry import Sleep
@@ -48,22 +49,32 @@ class Wiring:
             sleep=sleep or self.authentication.sleep,
             now=now,
             jitter=jitter,
+            signals=self.authentication.signals,
         )
+
+    @property
+    def signals(self) -> Signals:
+        """Where this wiring counts what operators watch (``GET /metrics``)."""
+        return self.authentication.signals
 
     async def close(self) -> None:
         """Close the shared connector clients and their HTTP session."""
         await self.authentication.close()
 
 
-def build_wiring(settings: Settings, *, sleep: Sleep = asyncio.sleep) -> Wiring:
+def build_wiring(
+    settings: Settings, *, sleep: Sleep = asyncio.sleep, signals: Signals | None = None
+) -> Wiring:
     """The adapter for ``settings``: the framework fixes applied (or put back) as configured and
     as the installed versions allow, every connector client with the configured timeout.
-    ``sleep`` is how retries wait (tests pass one that keeps time without waiting)."""
+    ``sleep`` is how retries wait (tests pass one that keeps time without waiting); connector
+    failures and retries are counted in ``signals``."""
     active = fixes.apply(settings.framework_fixes)
     authentication = ConnectorAuthentication(
         ConfigurationBotFrameworkAuthentication(settings.framework_config()),
         timeout=settings.connector_timeout,
         share=active,
         sleep=sleep,
+        signals=signals,
     )
     return Wiring(CloudAdapter(authentication), authentication, settings.app_id, active)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import traceback
 import uuid
@@ -20,10 +21,11 @@ from bot.files.downloads import DownloadShelf, ShelfPublisher, serve_file
 from bot.files.exports import FileExports
 from bot.nudges.scheduler import NudgeScheduler
 from bot.nudges.sweep import NudgeSweep
+from bot.signals import CONTENT_TYPE, Signals
 from bot.storage.bot_state import SqliteStorage
 from bot.storage.database import database_path
 from bot.storage.dialog_store import SqliteDialogStore
-from bot.storage.migrations import SCHEMA_VERSION
+from bot.storage.migrations import SCHEMA_VERSION, schema_version
 from bot.storage.store import Store
 from bot.teams import front_door
 from bot.teams.activity_handler import EhcpBot
@@ -67,6 +69,16 @@ def build_bot(store: Store, settings: Settings, *, reports: Reports) -> EhcpBot:
     )
 
 
+def counting_apology(signals: Signals) -> Callable[[TurnContext, Exception], Awaitable[None]]:
+    """:func:`apologise`, with the failure counted in ``signals`` (by the error's class name)."""
+
+    async def handler(context: TurnContext, error: Exception) -> None:
+        signals.turn_failed(error)
+        await apologise(context, error)
+
+    return handler
+
+
 async def apologise(context: TurnContext, error: Exception) -> None:
     """The adapter's error handler: log once without personal data, apologise with a reference."""
     reference = uuid.uuid4().hex[:8].upper()
@@ -93,12 +105,13 @@ def create_app(
     opened = store or Store.open(
         settings.db or database_path(), clock=SystemClock(settings.timezone)
     )
-    wiring = build_wiring(settings, sleep=sleep)
-    wiring.adapter.on_turn_error = apologise
-    wiring.adapter.use(TurnLogging())
+    wiring = build_wiring(settings, sleep=sleep, signals=Signals())
+    wiring.adapter.on_turn_error = counting_apology(wiring.signals)
+    wiring.adapter.use(TurnLogging(wiring.signals))
     wiring.adapter.use(TurnLimits())
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
+    opened.watch(wiring.signals)
     shelf = DownloadShelf(clock=opened.clock)
     reports = FileExports(
         ShelfPublisher(shelf, settings.public_url or base_url), zone=opened.clock.zone
@@ -109,6 +122,8 @@ def create_app(
     app[SETTINGS_KEY] = settings
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
+    app.router.add_get("/readyz", _ready)
+    app.router.add_get("/metrics", _metrics)
     app.router.add_get("/files/{token}/{name}", _file)
     app.router.add_get("/privacy", _page("privacy"))
     app.router.add_get("/terms", _page("terms"))
@@ -116,7 +131,9 @@ def create_app(
         sweep = NudgeSweep(
             opened, wiring.sender(), refresh_months=settings.assessment_refresh_months
         )
-        scheduler = NudgeScheduler(sweep, at=settings.nudge_time, clock=opened.clock)
+        scheduler = NudgeScheduler(
+            sweep, at=settings.nudge_time, clock=opened.clock, signals=wiring.signals
+        )
         app.cleanup_ctx.append(_background(scheduler))
     app.on_cleanup.append(lambda _: wiring.close())
     if store is None:
@@ -131,6 +148,45 @@ async def _messages(request: web.Request) -> web.StreamResponse:
 
 async def _file(request: web.Request) -> web.Response:
     return await serve_file(request, request.app[SHELF_KEY])
+
+
+async def _ready(request: web.Request) -> web.Response:
+    """Ready for traffic: the database answers, at the schema this release expects (a load
+    balancer sends turns elsewhere until it is)."""
+    store = request.app[STORE_KEY]
+    try:
+        found = await store.database.run(schema_version)
+    except Exception as error:  # whatever the database raised, it did not answer
+        log.warning("readiness: the database did not answer (%s)", type(error).__name__)
+        return web.json_response({"status": "not ready", "reason": "database"}, status=503)
+    if found != SCHEMA_VERSION:
+        return web.json_response(
+            {
+                "status": "not ready",
+                "reason": "schema",
+                "schema": found,
+                "expected": SCHEMA_VERSION,
+            },
+            status=503,
+        )
+    return web.json_response({"status": "ready", "schema": found})
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    """The signals, in Prometheus' text format. With credentials (a deployment), only for a
+    scraper holding ``EHCP_METRICS_TOKEN``; without (this machine only), for anyone here."""
+    settings = request.app[SETTINGS_KEY]
+    if settings.authenticated:
+        token = settings.metrics_token
+        if token is None:
+            return web.json_response(
+                {"error": "set EHCP_METRICS_TOKEN to read the metrics"}, status=404
+            )
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+            return web.json_response({"error": "unauthorized"}, status=401)
+    body = request.app[WIRING_KEY].signals.render()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _health(request: web.Request) -> web.Response:

@@ -34,6 +34,7 @@ from botframework.connector.auth import (
 from botframework.connector.auth.authentication_constants import AuthenticationConstants
 from urllib3.util import Retry
 
+from bot.signals import Signals
 from bot.teams import transport
 from bot.teams.retry import Sleep, retrying_operation
 from bot.teams.transport import CONNECT_ATTEMPTS
@@ -100,7 +101,10 @@ class _ConnectorFactory(ConnectorFactory):
         for name in _RETRIED_OPERATIONS:
             operation = getattr(client.conversations, name)
             retried = retrying_operation(
-                operation, attempts=REPLY_ATTEMPTS, sleep=self._owner.sleep
+                operation,
+                attempts=REPLY_ATTEMPTS,
+                sleep=self._owner.sleep,
+                signals=self._owner.signals,
             )
             setattr(client.conversations, name, retried)
         return client
@@ -116,11 +120,13 @@ class ConnectorAuthentication(BotFrameworkAuthentication):
         timeout: float,
         share: bool,
         sleep: Sleep = asyncio.sleep,
+        signals: Signals | None = None,
     ) -> None:
         self._inner = inner
         self.timeout = timeout
         self.share = share
         self.sleep = sleep
+        self.signals = signals or Signals()
         self.clients = _Shared()
 
     @property

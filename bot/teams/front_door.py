@@ -54,6 +54,7 @@ async def answer(
         identity = await _authenticate(wiring, body, request.headers.get("Authorization", ""))
         activity = _parsed(body)
     except Refused as refused:
+        wiring.signals.refused(refused.status)
         return web.json_response({"error": refused.reason}, status=refused.status)
     invoke = await wiring.adapter.process_activity(identity, activity, bot.on_turn)
     if invoke is not None:

@@ -11,6 +11,7 @@ from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import ActivityTypes
 
 from bot.rate_limits import RateLimiter
+from bot.signals import Signals
 from dialogs import messages
 from dialogs.cards.elements import ACTION_KEY
 
@@ -30,7 +31,11 @@ _PLACES = frozenset({"personal", "channel", "groupChat"})
 
 class TurnLogging(Middleware):
     """Logs one line per turn without personal data: the activity's kind and its conversation's,
-    each one of the names Bot Framework and Teams use or "other" (never the sender's text)."""
+    each one of the names Bot Framework and Teams use or "other" (never the sender's text); and
+    counts it, with how long it took, in ``signals``."""
+
+    def __init__(self, signals: Signals | None = None) -> None:
+        self._signals = signals or Signals()
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         started = time.perf_counter()
@@ -42,8 +47,9 @@ class TurnLogging(Middleware):
         try:
             await logic()
         finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s in %s chat, %.1f ms", kind, conversation, elapsed)
+            elapsed = time.perf_counter() - started
+            self._signals.turn(kind, conversation, elapsed)
+            log.info("%s in %s chat, %.1f ms", kind, conversation, elapsed * 1000)
 
 
 class TurnLimits(Middleware):

@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.signals import Signals
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[Any]]
@@ -86,14 +88,18 @@ async def retry(call: Callable[[], Awaitable[T]], *, decide: Decide, sleep: Slee
         attempt += 1
 
 
-def reply_decision(*, attempts: int, cap: float = 5.0) -> Decide:
+def reply_decision(*, attempts: int, cap: float = 5.0, signals: Signals | None = None) -> Decide:
     """For a reply inside a turn: retry a status Teams says to retry, up to ``attempts`` tries,
-    after ``Retry-After`` (at most ``cap`` seconds, since someone is waiting) or 0.5 s, 1 s..."""
+    after ``Retry-After`` (at most ``cap`` seconds, since someone is waiting) or 0.5 s, 1 s...
+    Each failure, and each retry, is counted in ``signals``."""
+    watched = signals or Signals()
 
     def decide(error: BaseException, attempt: int) -> float | None:
         answer = answer_of(error)
+        watched.connector_failed("reply", answer.status)
         if answer.status not in RETRYABLE or attempt >= attempts - 1:
             return None
+        watched.connector_retried("reply")
         wait = backoff(attempt, base=0.5, cap=cap)
         if answer.retry_after is not None:
             wait = min(cap, answer.retry_after)
@@ -103,10 +109,12 @@ def reply_decision(*, attempts: int, cap: float = 5.0) -> Decide:
     return decide
 
 
-def retrying_operation(send: Any, *, attempts: int, sleep: Sleep = asyncio.sleep) -> Any:
+def retrying_operation(
+    send: Any, *, attempts: int, sleep: Sleep = asyncio.sleep, signals: Signals | None = None
+) -> Any:
     """A connector operation (``reply_to_activity``, ``update_activity``) that retries as
     :func:`reply_decision` says; it keeps the operation's ``metadata`` (its URL template)."""
-    decide = reply_decision(attempts=attempts)
+    decide = reply_decision(attempts=attempts, signals=signals)
 
     async def call(*args: Any, **kwargs: Any) -> Any:
         return await retry(lambda: send(*args, **kwargs), decide=decide, sleep=sleep)

@@ -23,6 +23,7 @@ APP = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 OTHER_BOT = "11111111-2222-4333-8444-555555555555"
 TENANT = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 SECRET = "Zq8~not-for-your-eyes.Xw3"  # the shape of an Entra ID client secret
+METRICS_TOKEN = "c0ffee" * 6  # 36 characters
 HOST = "ehcp.example.nhs.uk"
 DCO = "00000000-0000-4000-8000-00000000000d"
 ADMIN = "00000000-0000-4000-8000-00000000000a"
@@ -31,6 +32,7 @@ READY = {
     "MicrosoftAppPassword": SECRET,
     "MicrosoftAppTenantId": TENANT,
     "EHCP_PUBLIC_URL": f"https://{HOST}",
+    "EHCP_METRICS_TOKEN": METRICS_TOKEN,
 }
 
 
@@ -58,6 +60,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("MicrosoftAppType", "EHCP_PUBLIC_URL", "EHCP_TIMEZONE", "EHCP_NUDGE_TIME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("EHCP_ALLOWED_TENANTS", raising=False)
+    monkeypatch.delenv("EHCP_METRICS_TOKEN", raising=False)
     for name, value in READY.items():
         monkeypatch.setenv(name, value)
     _ready_database(tmp_path / "ehcp.db")
@@ -298,6 +301,18 @@ def test_the_secret_is_never_shown(
     assert (code == 0) is (environment is READY)  # ...from the .env file
     assert SECRET not in out
     assert SECRET[:8] not in out
+    assert METRICS_TOKEN[:8] not in out
+
+
+def test_no_metrics_token_is_a_warning(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("EHCP_METRICS_TOKEN")
+
+    code, problems, out = _check(folder, capsys)
+
+    assert (code, problems) == (0, [])
+    assert "warning  signals: EHCP_METRICS_TOKEN is not set: /metrics is not served" in out
 
 
 def test_findings_are_problems_warnings_or_ok() -> None:
