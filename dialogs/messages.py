@@ -10,19 +10,128 @@ WELCOME = (
     "question at a time, and keep statutory EHCP deadlines in view."
 )
 HELP_TITLE = "What I can do"
+HELP_TITLE_HERE = "What you can do here"
 EVERYWHERE = ("personal", "team", "groupChat")
-HELP_COMMANDS = (
+MEMBERS, ANY_ROLE, OVERSEERS, CHANNEL_KEEPERS = (
+    frozenset({"practitioner", "spoc"}),
+    frozenset({"practitioner", "spoc", "dco", "admin"}),
+    frozenset({"dco", "admin"}),
+    frozenset({"spoc", "dco", "admin"}),
+)
+PERSONAL_CHAT, CHANNEL, BOTH = ("personal",), ("team", "groupChat"), EVERYWHERE
+HelpLine = tuple[str, str, frozenset[str], tuple[str, ...], tuple[str, ...]]
+COMMAND_HELP: tuple[HelpLine, ...] = (
+    # (as typed, what it does, who may (roles; empty: anyone), where (scopes), on the menu)
     (
         "start assessment",
-        "Start your service's self-assessment, or carry on with it.",
+        "Start your service's self-assessment, or carry on with the one in progress.",
+        MEMBERS,
+        PERSONAL_CHAT,
         ("personal",),
     ),
-    ("resume", "Carry on where you (or a colleague) stopped.", ()),
-    ("status", "How far your service's assessment has got, and its rating so far.", ("personal",)),
-    ("summary", "DCOs: compliance across every service (add a period: last month).", ("personal",)),
-    ("help", "What I can do.", EVERYWHERE),
+    ("resume", "Carry on where you (or a colleague) stopped.", MEMBERS, PERSONAL_CHAT, ()),
+    (
+        "status",
+        "How far your service's assessment has got, and its rating so far.",
+        MEMBERS,
+        PERSONAL_CHAT,
+        ("personal",),
+    ),
+    (
+        "review · back · skip · pause",
+        "During an assessment: every answer in a table, the previous or next question, or stop.",
+        MEMBERS,
+        PERSONAL_CHAT,
+        (),
+    ),
+    (
+        "action plan",
+        "Your service's action plan: what will be done, who leads it, by when, and progress.",
+        ANY_ROLE,
+        PERSONAL_CHAT,
+        ("personal",),
+    ),
+    (
+        "new request",
+        "Log a request for health advice: it is due 6 weeks after the day it was received.",
+        ANY_ROLE,
+        BOTH,
+        EVERYWHERE,
+    ),
+    ("return REF", "Record what became of a request (also a button on each).", ANY_ROLE, BOTH, ()),
+    ("overdue", "Requests past their due date, greatest risk first.", ANY_ROLE, BOTH, EVERYWHERE),
+    ("due this week", "Requests due in the next seven days.", ANY_ROLE, BOTH, EVERYWHERE),
+    ("requests", "Every open request (add a service's name for one service).", ANY_ROLE, BOTH, ()),
+    (
+        "new review",
+        "Log a plan's annual review, or fill in what has changed.",
+        ANY_ROLE,
+        BOTH,
+        (),
+    ),
+    ("reviews", "Annual reviews needing action.", ANY_ROLE, BOTH, EVERYWHERE),
+    (
+        "summary",
+        "Compliance across every service, last month and this month so far (or name a period: "
+        "this quarter, 2026-10).",
+        OVERSEERS,
+        PERSONAL_CHAT,
+        ("personal",),
+    ),
+    (
+        "summary for SERVICE",
+        "One service's answers, action plan and casework (a part of its name will do).",
+        ANY_ROLE,
+        PERSONAL_CHAT,
+        (),
+    ),
+    (
+        "subscribe SERVICE",
+        "This channel gets the service's nudges (a DCO can say: subscribe all).",
+        CHANNEL_KEEPERS,
+        CHANNEL,
+        ("team",),
+    ),
+    ("unsubscribe SERVICE", "This channel stops getting them.", CHANNEL_KEEPERS, CHANNEL, ()),
+    ("subscriptions", "Which services' nudges this channel gets.", frozenset(), CHANNEL, ("team",)),
+    (
+        "nudges weekly on Monday",
+        "Nudges once a week, on that day (or: nudges daily).",
+        CHANNEL_KEEPERS,
+        CHANNEL,
+        (),
+    ),
+    (
+        "pause nudges until 2027-01-04",
+        "No nudges in this channel until that day.",
+        CHANNEL_KEEPERS,
+        CHANNEL,
+        (),
+    ),
+    ("resume nudges", "Nudges in this channel back on.", CHANNEL_KEEPERS, CHANNEL, ("team",)),
+    ("help", "What you can do, here.", frozenset(), BOTH, EVERYWHERE),
 )
-"""The commands people can type: the help card and the Teams app's command menus show these."""
+"""Every command, for the help card (by role and place) and the README; the last column is the
+Teams app's command menus it appears in (at most 10 a scope)."""
+HELP_COMMANDS = tuple(
+    (" ".join(w for w in typed.split() if not w.isupper()), what, menus)
+    for typed, what, _, _, menus in COMMAND_HELP
+    if menus
+)
+"""The commands on the Teams app's command menus, with the scopes whose menu has each."""
+HELP_NO_ROLE = (
+    "You don't have a role yet, so there is little I can show you. Ask your administrator for "
+    "one; they will need your id: {object_id}"
+)
+HELP_ELSEWHERE_PERSONAL = (
+    "In a team channel (with me @mentioned) there is more: subscribing it to a service's "
+    "nudges, and when they come."
+)
+HELP_ELSEWHERE_CHANNEL = (
+    "In a personal chat with me there is more: the self-assessment, action plans and the summary."
+)
+DID_YOU_MEAN_HERE = "Did you mean **{suggestion}**?"
+DID_YOU_MEAN = "I didn't recognise “{typed}”. Did you mean **{suggestion}**?"
 HELP_FOOTER = "Type a command, or use the buttons. Your answers are saved as you go."
 
 NO_ROLE = (
@@ -174,6 +283,7 @@ DIGEST_GROUPS = {
     "due_this_week": "Advice due this week",
     "action_past_target": "Action plan items past their target date",
     "assessment_stale": "Self-assessments to refresh",
+    "plan_without_lead": "Action plans with actions nobody leads yet",
 }
 DIGEST_ITEM = {
     "escalation_2": "**{ref}** · {service} · now at escalation 2: reply by {reply_by:%d %b}",
@@ -186,12 +296,18 @@ DIGEST_ITEM = {
     "phase_transfer": "**{ref}** · {service} · review and amend by {on:%d %b %Y}",
     "due_this_week": "**{ref}** · {service} · due {on:%a %d %b}",
     "action_past_target": "{service} · {ref} · target was {on:%d %b %Y}",
-    "assessment_stale": "{service} · the self-assessment is due for a refresh",
+    "assessment_stale": "{service} · {stale}",
+    "plan_without_lead": "{service} · the action plan has no lead for {ref} (type: action plan)",
 }
+STALE_ASSESSMENT = "the self-assessment is due for a refresh"
+NEVER_ASSESSED = "no self-assessment yet: time to start one"
 
 CADENCE_HOW = "Say **nudges daily**, or **nudges weekly on Monday** (any weekday)."
 CADENCE_SET = "This channel's nudges now come {cadence}."
-PAUSE_HOW = "Say **pause nudges until 2027-01-04** (a date in the future)."
+PAUSE_HOW = (
+    "Say **pause nudges until 2027-01-04** (or 04/01/2027): a date in the future, after which "
+    "they come back by themselves."
+)
 PAUSED_UNTIL = (
     "Nudges to this channel are paused until {until:%A %d %B %Y}; they resume by themselves."
 )
@@ -298,3 +414,51 @@ def inert(value: object) -> str:
     message Teams reads as markdown: every markup character escaped, so it shows as typed and
     never becomes a link or emphasis."""
     return str(value).translate(_MARKUP)
+
+
+# The action plan (seed 003's shape: the action, its lead and workstream, its date, progress)
+PLAN_TITLE = "Action plan: {service}"
+PLAN_TITLE_MORE = "Action plan: {service} (continued)"
+PLAN_FROM = "From the self-assessment submitted {when:%d %b %Y}."
+PLAN_NONE = "Every question is rated Yes, so there are no actions."
+PLAN_SELECT = "Select an action to update it."
+PLAN_READ_ONLY = "The service's practitioners and SPOC keep it up to date."
+PLAN_COUNTS = "{total} action(s): {ratings}"
+PLAN_PAST = "{count} past the date set"
+PLAN_UNLED = "{count} without a lead"
+PLAN_NO_ACTION = "What will be done: not written yet"
+PLAN_ACTION = "What will be done: {action}"
+PLAN_LEAD = "Lead: {lead}"
+PLAN_NO_LEAD = "No lead yet"
+PLAN_BY = "by {on:%d %b %Y}"
+PLAN_NO_DATE = "no date set"
+PLAN_PAST_DATE = "past its date ({on:%d %b %Y})"
+PLAN_SINCE = "{progress} since {on:%d %b %Y}"
+ACTION_TITLE = "Action for question {question}: {service}"
+ACTION_QUESTION = "**{question}{criterion}** · {criterion_word} · rated **{rating}**"
+ACTION_HISTORY = "Progress so far: {steps}."
+ACTION_HINT = "Dates as 31/03/2027 or 2027-03-31. Fields left as they are keep what is saved."
+ACTION_SAVED = "Saved the action for question {question}."
+ACTION_UNCHANGED = "The action for question {question} is as it was: nothing was changed."
+ACTION_PROBLEMS = (
+    "Not saved, and kept on the card for you to correct: {problems} Everything else you "
+    "changed is saved."
+)
+ACTION_PROBLEMS_ONLY = "Nothing was saved: {problems} What you typed is kept on the card."
+ACTION_BAD_DATE = "{value!r} is not a date (use 31/03/2027 or 2027-03-31)."
+ACTION_BAD_CHOICE = "that is not one of the progress ratings."
+ACTION_PLAN_WHICH = "Whose action plan? Choose a service, or type: action plan SERVICE"
+ACTION_PLAN_NONE_YET = (
+    "{service} has no submitted self-assessment yet, so it has no action plan. Its action plan "
+    "is made when the self-assessment is submitted: one action for each No and Emerging answer."
+)
+WHICH_SERVICE = (
+    "{name!r} could be any of these services: {names}. Say which, for example: {example}"
+)
+CRITERIA_KEY = "E: essential criterion · D: desirable criterion"
+DETAIL_MORE = "And {count} more: the lists (requests, reviews) show every one."
+ANSWERS_TITLE = "{service}: every answer in full"
+ANSWERS_TITLE_MORE = "{service}: every answer in full (continued)"
+NO_SERVICE_NAMED = (
+    "No service is called {name!r}, or has that in its name. The services: {names}{more}."
+)

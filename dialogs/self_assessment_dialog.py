@@ -18,16 +18,17 @@ from botbuilder.dialogs import (
 )
 
 from dialogs import messages
+from dialogs.action_plan import ActionPlans
 from dialogs.cards.assessment import (
-    action_plan_card,
     answered_card,
     question_card,
     result_card,
     review_card,
 )
 from dialogs.cards.elements import ACTION_KEY, Element
-from dialogs.cards.general import choose_service_card, help_card
-from dialogs.commands import Command, parse_command
+from dialogs.cards.general import choose_service_card
+from dialogs.commands import Command, did_you_mean, parse_command
+from dialogs.help import personal_help
 from dialogs.messages import inert
 from dialogs.policy import Policy
 from dialogs.ports import AssessmentStore, Clock, ConflictError
@@ -163,12 +164,16 @@ class SelfAssessmentDialog(ComponentDialog):
             return progress.model_copy(update={"quiet": True})
         if command is Command.HELP:
             notice = f"You're in the middle of the self-assessment for {progress.service}."
-            await context.send_activity(card_activity(help_card(notice)))
+            await context.send_activity(card_activity(personal_help(context, notice)))
             return progress.model_copy(update={"quiet": True})
         if command in (Command.START, Command.RESUME):
             return await self._navigate(context, progress, "continue", None)
         if command is Command.UNKNOWN:
-            await context.send_activity(messages.TYPE_IN_CARD.format(question=progress.question))
+            suggestion = did_you_mean(context.activity.text)
+            said = messages.TYPE_IN_CARD.format(question=progress.question)
+            if suggestion:
+                said = messages.DID_YOU_MEAN_HERE.format(suggestion=suggestion) + " " + said
+            await context.send_activity(said)
             return progress.model_copy(update={"quiet": True})
         action = {Command.SUBMIT: "review"}.get(command, command.value)
         return await self._navigate(context, progress, action, progress.question)
@@ -262,21 +267,15 @@ class SelfAssessmentDialog(ComponentDialog):
             )
             return progress
         try:
-            await self._store.submit_assessment(
+            submitted = await self._store.submit_assessment(
                 progress.assessment_id, actor=person_of(context) or ""
             )
         except ConflictError as conflict:
             await context.send_activity(str(conflict))
             return None
-        actions = await self._store.actions(progress.assessment_id)
         await context.send_activity(card_activity(result_card(result, service=progress.service)))
-        await context.send_activity(
-            card_activity(
-                action_plan_card(
-                    bank, actions, assessment_id=progress.assessment_id, service=progress.service
-                )
-            )
-        )
+        for plan in await ActionPlans(self._store, self._clock).plan_cards(context, submitted):
+            await context.send_activity(card_activity(plan))
         return None
 
     async def _card_for(self, context: TurnContext, progress: AssessmentProgress) -> Element:

@@ -20,6 +20,7 @@ from dialogs.messages import inert
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, SubscriptionStore
 from dialogs.turns import conversation_key, person_of
+from ehcp_rules import RulesError, parse_day
 
 _ALL = {"all", "all services", "every service", "everything"}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -85,8 +86,8 @@ class Subscriptions:
 
     async def _pause(self, context: TurnContext, channel: str, argument: str, actor: str) -> None:
         try:
-            until = date.fromisoformat(argument.strip().removeprefix("until").strip())
-        except ValueError:
+            until: date | None = parse_day(argument.strip().removeprefix("until").strip())
+        except RulesError:
             until = None
         if until is None or until <= self._clock.today():
             await context.send_activity(messages.PAUSE_HOW)

@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from ehcp_rules.action_plan import PlanProgress
 from ehcp_rules.compliance import ComplianceMeasures
 from ehcp_rules.dates import add_months
 from ehcp_rules.periods import Period
@@ -45,6 +46,8 @@ class ServiceSummary(BaseModel):
     trend: tuple[float | None, ...] = ()
     nudges_posted: int = 0
     nudges_acknowledged: int = 0
+    plan: PlanProgress | None = None
+    """The latest action plan's progress (``None``: no submitted assessment)."""
 
     def assessment_age(self, today: date) -> str:
         """``never``, ``over 12 months old``, or the day it was submitted."""

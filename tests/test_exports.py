@@ -70,7 +70,15 @@ def test_a_completed_assessment_exports_in_the_tools_own_layout(demo: str, tmp_p
     assert "An essential criterion is met when rated Yes or Emerging" in flat
     plan = [[c.value for c in row] for row in book["Action plan"].iter_rows()]
     assert [r[0] for r in plan[1:]] == [4, 6, 10, 12, 19, 22]
-    assert plan[1][6] == "Not started"
+    assert plan[0][4:9] == [
+        "Action: what will be done",
+        "When it will be completed",
+        "Workstream",
+        "Who is leading",
+        "Progress",
+    ]
+    assert plan[1][8] == "Not started"
+    assert plan[1][9].date() == date(2026, 11, 23)  # since: a date, written as one
 
 
 @pytest.mark.skipif(
@@ -188,6 +196,8 @@ def _hostile_world(r: Repositories) -> None:
             target_date=date(2027, 1, 31),
             progress=ActionProgress.ON_TRACK,
             actor=PERSON,
+            action=HOSTILE[at + 2],
+            workstream=HOSTILE[at + 3],
         )
     for service in services:
         for at, text in enumerate(HOSTILE):
@@ -247,7 +257,9 @@ def test_the_assessment_workbook_writes_hostile_comments_and_owners_as_text(
     assert set(HOSTILE) <= texts  # comments and owners kept exactly, as text
     book = openpyxl.load_workbook(out)
     plan = [[c.value for c in row] for row in book["Action plan"].iter_rows()]
-    assert [row[4] for row in plan[1:]] == [HOSTILE[0], HOSTILE[1]]
+    assert [row[7] for row in plan[1:]] == [HOSTILE[0], HOSTILE[1]]  # who leads
+    assert [row[4] for row in plan[1:]] == [HOSTILE[2], HOSTILE[3]]  # what will be done
+    assert [row[6] for row in plan[1:]] == [HOSTILE[3], HOSTILE[4]]  # workstream
     assert all(c.data_type == "n" for c in book["Self-assessment"]["A"][5:28])  # numbers stay
 
 

@@ -24,6 +24,19 @@ from ehcp_rules import (
 )
 
 MARK = "✓"
+ACTION_COLUMNS = (
+    "No.",
+    "E/D",
+    "Question",
+    "Rating",
+    "Action: what will be done",
+    "When it will be completed",
+    "Workstream",
+    "Who is leading",
+    "Progress",
+    "Progress since",
+)
+"""The action plan sheet's columns, in seed 003's order."""
 FILLS = {"red": "F4B6B6", "amber": "FFD8A8", "green": "B8E0B8"}
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -110,11 +123,14 @@ def _totals(sheet: Worksheet, result: RagResult, bank_rules: tuple[str, ...]) ->
 
 
 def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem]) -> None:
-    append_inert(sheet, ["No.", "E/D", "Question", "Rating", "Owner", "Target date", "Progress"])
+    """Seed 003's action plan table: the answer, what will be done, when, the workstream, who
+    leads it and the progress rating (since when)."""
+    append_inert(sheet, list(ACTION_COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for action in actions:
         question = bank.question(action.question)
+        since = action.history[-1].on if action.history else None
         append_inert(
             sheet,
             [
@@ -122,15 +138,21 @@ def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem
                 question.criterion.value,
                 question.text,
                 action.rating.label,
-                action.owner or "",
+                action.action or "",
                 action.target_date,
+                action.workstream or "",
+                action.owner or "",
                 action.progress.label,
+                since,
             ],
         )
         _box(sheet, sheet.max_row)
-        _fit_height(sheet, sheet.max_row, {"C": question.text})
-    for column, width in zip("ABCDEFG", (5, 5, 70, 10, 24, 12, 34), strict=True):
+        _fit_height(sheet, sheet.max_row, {"C": question.text, "E": action.action})
+    for column, width in zip("ABCDEFGHIJ", (5, 5, 50, 10, 50, 12, 20, 20, 24, 12), strict=True):
         sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in (row[5], row[9]):
+            cell.number_format = "DD MMM YYYY"
 
 
 def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> bytes:

@@ -79,6 +79,7 @@ def plan_sweep(
         reviews=_when_needed(reviews),
         assessments=repos.nudges.assessments(ids),
         actions=repos.nudges.late_actions(ids),
+        plans=repos.nudges.unled_plans(ids),
         refresh_months=refresh_months,
     )
     catch_up = _catching_up(repos, today)

@@ -19,9 +19,6 @@ from dialogs.cards.elements import (
 )
 from ehcp_rules import (
     MAX_COMMENT_LENGTH,
-    MAX_OWNER_LENGTH,
-    ActionItem,
-    ActionProgress,
     Question,
     QuestionBank,
     RagResult,
@@ -31,7 +28,6 @@ from ehcp_rules import (
 )
 
 RATING_CHOICES = [{"title": rating.label, "value": rating.value} for rating in Rating]
-_PROGRESS_CHOICES = [{"title": p.label, "value": p.value} for p in ActionProgress]
 
 
 def _question_header(bank: QuestionBank, question: Question, answered: int) -> list[Element]:
@@ -207,53 +203,4 @@ def result_card(result: RagResult, *, service: str) -> Element:
                 ]
             ),
         ]
-    )
-
-
-def action_plan_card(
-    bank: QuestionBank, actions: list[ActionItem], *, assessment_id: int, service: str
-) -> Element:
-    """One action per No and Emerging answer: owner, target date and progress, editable."""
-    if not actions:
-        return card(
-            [
-                title("Action plan: {service}", {"service": service}),
-                text("Every question is rated Yes, so there are no actions."),
-            ]
-        )
-    body = [
-        title("Action plan: {service}", {"service": service}),
-        text("Give each action an owner and a target date, then save.", isSubtle=True),
-    ]
-    for action in actions:
-        number = action.question
-        body += [
-            text(
-                f"**{number}.** {short(bank.question(number).text, 120)} ({action.rating.label})",
-                separator=True,
-            ),
-            {
-                "type": "Input.Text",
-                "id": f"owner_{number}",
-                "label": "Owner",
-                "value": action.owner or "",
-                "maxLength": MAX_OWNER_LENGTH,
-            },
-            {
-                "type": "Input.Date",
-                "id": f"target_{number}",
-                "label": "Target date",
-                "value": action.target_date.isoformat() if action.target_date else "",
-            },
-            {
-                "type": "Input.ChoiceSet",
-                "id": f"progress_{number}",
-                "label": "Progress",
-                "value": action.progress.value,
-                "choices": _PROGRESS_CHOICES,
-            },
-        ]
-    return card(
-        body,
-        [submit("Save action plan", "save_actions", {"assessment": assessment_id}, inputs=True)],
     )

@@ -12,12 +12,14 @@ from ehcp_rules import Nudge, NudgeStep
 def digest_values(nudge: Nudge, service: str) -> dict[str, object]:
     """What an item's line is made of (the reference and the service as stored)."""
     due = nudge.on - timedelta(days=1) if nudge.step is NudgeStep.OVERDUE else nudge.on
+    never = nudge.step is NudgeStep.ASSESSMENT_STALE and nudge.item_key.endswith(":None")
     return {
         "ref": nudge.reference,
         "service": service,
         "on": nudge.on,
         "due": due,
         "reply_by": nudge.reply_by or nudge.on,
+        "stale": messages.NEVER_ASSESSED if never else messages.STALE_ASSESSMENT,
     }
 
 

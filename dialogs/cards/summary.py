@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from dialogs import messages
 from dialogs.cards.elements import (
     RAG_COLOURS,
@@ -11,25 +9,21 @@ from dialogs.cards.elements import (
     card,
     facts,
     heading,
-    plain,
     runs,
-    short,
     submit,
     text,
-    title,
 )
+from dialogs.cards.limits import fits
 from dialogs.ports import FileLink
 from ehcp_rules import (
-    ActionItem,
-    Assessment,
     ComplianceMeasures,
-    QuestionBank,
     ServiceSummary,
-    StoredAnswer,
     Summary,
 )
 
 MAX_SERVICES_SHOWN = 25
+SERVICES_SHOWN = (MAX_SERVICES_SHOWN, 20, 15, 10, 5, 0)
+"""How many services the card lists, tried in turn until it fits."""
 
 
 def _exceptions(measures: ComplianceMeasures) -> str:
@@ -54,8 +48,20 @@ def _counted(measures: ComplianceMeasures) -> int:
 
 
 def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> Element:
-    """One card for a period; services riskiest first, up to 25 (the export has them all), each
-    opening its detail; the chart when there is one; export buttons where ``exports``."""
+    """One card for a period; services riskiest first, up to 25 (the export has them all; fewer
+    when their names are long enough to take the card past Teams' size limit), each opening its
+    detail; the chart when there is one; export buttons where ``exports``."""
+    built: Element = {}
+    for shown in SERVICES_SHOWN:
+        built = _summary_card(summary, chart=chart, exports=exports, shown=shown)
+        if fits(built):
+            break
+    return built
+
+
+def _summary_card(
+    summary: Summary, *, chart: FileLink | None, exports: bool, shown: int
+) -> Element:
     overall, before = summary.overall, summary.overall_previous
     body = [
         heading(messages.SUMMARY_TITLE.format(period=summary.period.label)),
@@ -110,13 +116,9 @@ def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> 
     body.append(text("Services", weight="Bolder", separator=True))
     body.append(text(messages.SUMMARY_SELECT, size="Small", isSubtle=True, spacing="None"))
     ordered = summary.by_risk()
-    body.extend(_service_row(service, summary) for service in ordered[:MAX_SERVICES_SHOWN])
-    if len(ordered) > MAX_SERVICES_SHOWN:
-        body.append(
-            text(
-                messages.SUMMARY_MORE.format(count=len(ordered) - MAX_SERVICES_SHOWN), isSubtle=True
-            )
-        )
+    body.extend(_service_row(service, summary) for service in ordered[:shown])
+    if len(ordered) > shown:
+        body.append(text(messages.SUMMARY_MORE.format(count=len(ordered) - shown), isSubtle=True))
     period = f"{summary.period.start} to {summary.period.end}"
     actions = (
         [
@@ -176,67 +178,6 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
             },
         ],
     }
-
-
-def service_detail_card(
-    service: str,
-    bank: QuestionBank,
-    *,
-    assessment: Assessment | None,
-    submitted_on: date | None,
-    answers: dict[int, StoredAnswer],
-    actions: list[ActionItem],
-    requests: list[str],
-    reviews: list[str],
-    exports: bool,
-) -> Element:
-    """One service: its latest assessment question by question, its action plan, its casework."""
-    body = [title(messages.DETAIL_TITLE, {"service": service})]
-    if assessment is None or assessment.rag is None or submitted_on is None:
-        body.append(text(messages.DETAIL_NO_ASSESSMENT, isSubtle=True))
-    else:
-        body.append(
-            text(
-                messages.DETAIL_RATING.format(rag=assessment.rag.label, when=submitted_on),
-                color=RAG_COLOURS[assessment.rag.value],
-            )
-        )
-        for question in bank.questions:
-            answer = answers.get(question.number)
-            rating = answer.rating.label if answer else "Not answered"
-            body.append(
-                text(
-                    f"**{question.number}{question.criterion.value}** {rating}: "
-                    f"{short(question.text, 80)}",
-                    separator=True,
-                    size="Small",
-                )
-            )
-            if answer and answer.comment:
-                body.append(plain(answer.comment, size="Small"))
-    body.append(text("Action plan", weight="Bolder", separator=True))
-    body.extend(
-        plain(
-            f"{a.question} ({a.rating.label}): {a.progress.label}"
-            f"{' · ' + a.owner if a.owner else ''}"
-            f"{f' · by {a.target_date:%d %b %Y}' if a.target_date else ''}",
-            size="Small",
-        )
-        for a in actions
-    )
-    if not actions:
-        body.append(text("No actions.", isSubtle=True, size="Small"))
-    body.append(text(f"Open requests ({len(requests)})", weight="Bolder", separator=True))
-    body.extend(plain(line, size="Small") for line in requests[:15])
-    body.append(text(f"Reviews needing action ({len(reviews)})", weight="Bolder", separator=True))
-    body.extend(plain(line, size="Small") for line in reviews[:15])
-    submitted = assessment is not None and assessment.submitted_at is not None
-    buttons = (
-        [submit("Export assessment to Excel", "assessment_export", {"assessment": assessment.id})]
-        if exports and submitted and assessment is not None
-        else None
-    )
-    return card(body, buttons)
 
 
 def download_card(link: FileLink) -> Element:

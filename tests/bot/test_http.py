@@ -52,7 +52,7 @@ async def test_a_personal_message_is_answered_as_a_reply_with_a_valid_card(
     assert unquote(sent.path) == f"/v3/conversations/{conversation}/activities/{activity['id']}"
     (card,) = sent.cards
     assert_valid_card(card)
-    assert card["body"][0]["text"] == "What I can do"
+    assert card["body"][0]["text"] == "What you can do here"
 
 
 async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
@@ -66,7 +66,7 @@ async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
 
     await _post(client, builders.channel_message("help", url))
     (sent,) = fake.take()
-    assert sent.cards[0]["body"][0]["text"] == "What I can do"
+    assert sent.cards[0]["body"][0]["text"] == "What you can do here"
 
 
 async def test_the_assessment_is_not_run_in_a_channel(

@@ -278,14 +278,14 @@ async def test_the_whole_assessment_review_change_submit_and_action_plan(
     assert "Overall RAG rating: **Green**" in text
     assert [f["value"] for f in result["body"][2]["facts"]] == ["21", "2", "0", "23"]
     assert "Action plan: Children's SLT" in _body_text(plan)
+    await chat.press("Update action 4E")
     await chat.press(
-        "Save action plan",
-        owner_4="Service lead",
-        target_4="2027-03-31",
-        progress_4="on_track",
-        owner_10="",
-        target_10="",
-        progress_10="not_started",
+        "Save and next",
+        action="Report 6-week returns monthly",
+        lead="Service lead",
+        workstream="",
+        target="2027-03-31",
+        progress="on_track",
     )
     submitted = store.call(lambda r: r.assessments.submitted(slt.id))[0]
     actions = store.call(lambda r: r.assessments.actions(submitted.id))

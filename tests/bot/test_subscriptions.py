@@ -142,6 +142,7 @@ async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
     weekly = await _say(client, fake, "nudges weekly on Monday", url)
     vague = await _say(client, fake, "nudges sometimes", url)
     paused = await _say(client, fake, "pause nudges until 2099-01-05", url)
+    paused_uk = await _say(client, fake, "pause nudges until 05/01/2099", url)
     past = await _say(client, fake, "pause nudges until 2020-01-01", url)
     resumed = await _say(client, fake, "resume nudges", url)
 
@@ -150,6 +151,7 @@ async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
     assert paused == (
         "Nudges to this channel are paused until Monday 05 January 2099; they resume by themselves."
     )
+    assert paused_uk == paused  # written the English way, the same day
     assert past.startswith("Say **pause nudges until")
     assert resumed == "Nudges to this channel are back on."
     (subscription,) = store.call(lambda r: r.channels.subscriptions())

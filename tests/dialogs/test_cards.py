@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from dialogs.cards.action_plan import action_card, action_plan_cards
 from dialogs.cards.assessment import (
-    action_plan_card,
     answered_card,
     question_card,
     result_card,
@@ -19,10 +19,12 @@ from dialogs.cards.general import choose_service_card, help_card, status_card, w
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
+    ProgressChange,
     Rating,
     Service,
     StoredAnswer,
     load_question_bank,
+    plan_progress,
     rate,
 )
 from tests.cards import assert_valid_card
@@ -39,6 +41,19 @@ def _answer(number: int, rating: Rating = Rating.YES, comment: str = "evidence")
 
 ALL = {n: _answer(n, Rating.NO if n == 4 else Rating.YES) for n in range(1, 24)}
 SOME = {n: ALL[n] for n in (1, 2, 3)}
+ACTION = ActionItem(
+    question=4,
+    rating=Rating.NO,
+    owner="Lead",
+    target_date=date(2027, 3, 31),
+    progress=ActionProgress.ON_TRACK,
+    action="Collect the 6-week return data monthly.",
+    workstream="Assessment and Planning",
+    history=(
+        ProgressChange(progress=ActionProgress.NOT_STARTED, on=date(2026, 11, 23)),
+        ProgressChange(progress=ActionProgress.ON_TRACK, on=date(2026, 12, 3)),
+    ),
+)
 
 
 @pytest.mark.parametrize("number", range(1, 24))
@@ -79,21 +94,35 @@ def test_every_question_card_is_valid(number: int) -> None:
             service="SLT",
         ),
         result_card(rate(BANK, {n: a.rating for n, a in ALL.items()}, {4: ""}), service="SLT"),
-        action_plan_card(
+        *action_plan_cards(
             BANK,
-            [
-                ActionItem(
-                    question=4,
-                    rating=Rating.NO,
-                    owner="Lead",
-                    target_date=date(2027, 3, 31),
-                    progress=ActionProgress.ON_TRACK,
-                )
-            ],
+            [ACTION],
+            plan_progress([ACTION], date(2027, 4, 1)),
             assessment_id=7,
             service="SLT",
+            submitted_on=date(2026, 11, 23),
+            today=date(2027, 4, 1),
+            editable=True,
         ),
-        action_plan_card(BANK, [], assessment_id=7, service="SLT"),
+        *action_plan_cards(
+            BANK,
+            [],
+            plan_progress([], date(2027, 4, 1)),
+            assessment_id=7,
+            service="SLT",
+            submitted_on=None,
+            today=date(2027, 4, 1),
+            editable=False,
+        ),
+        action_card(
+            BANK,
+            ACTION,
+            assessment_id=7,
+            service="SLT",
+            following=6,
+            notice="Not saved: the lead seems to contain an NHS number.",
+            typed={"lead": "943 476 5919"},
+        ),
     ],
 )
 def test_every_other_card_is_valid(card: dict[str, Any]) -> None:
