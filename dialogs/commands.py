@@ -12,6 +12,7 @@ class Command(StrEnum):
 
     HELP = "help"
     START = "start assessment"
+    START_NEW = "start new assessment"
     RESUME = "resume"
     STATUS = "status"
     PAUSE = "pause"
@@ -43,11 +44,17 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
         "start assessment",
         "start",
         "begin",
-        "new assessment",
         "start self assessment",
         "self assessment",
         "assessment",
         "begin assessment",
+    ),
+    Command.START_NEW: (
+        "start new assessment",
+        "new assessment",
+        "start a new assessment",
+        "start next assessment",
+        "start the next assessment",
     ),
     Command.RESUME: ("resume", "continue", "carry on", "resume assessment", "continue assessment"),
     Command.STATUS: ("status", "progress", "where am i", "how far"),

@@ -88,8 +88,9 @@ class MainDialog(ComponentDialog):
             await self._on_card_outside_assessment(context, value)
             return await step.end_dialog()
         command, _ = parse(_typed(context))
-        if command in (Command.START, Command.RESUME):  # in a personal chat (the policy's)
-            return await step.begin_dialog(SelfAssessmentDialog.ID)
+        if command in (Command.START, Command.RESUME, Command.START_NEW):  # personal (policy)
+            options = {"new": command is Command.START_NEW}
+            return await step.begin_dialog(SelfAssessmentDialog.ID, options)
         if command is Command.STATUS:
             await send_status(context, self._store, person_of(context) or "", clock=self._clock)
             return await step.end_dialog()

@@ -29,6 +29,13 @@ COMMAND_HELP: tuple[HelpLine, ...] = (
         PERSONAL_CHAT,
         ("personal",),
     ),
+    (
+        "start new assessment",
+        "After a submission: start the next self-assessment (the last one is kept).",
+        MEMBERS,
+        PERSONAL_CHAT,
+        (),
+    ),
     ("resume", "Carry on where you (or a colleague) stopped.", MEMBERS, PERSONAL_CHAT, ()),
     (
         "status",
@@ -461,4 +468,9 @@ ANSWERS_TITLE = "{service}: every answer in full"
 ANSWERS_TITLE_MORE = "{service}: every answer in full (continued)"
 NO_SERVICE_NAMED = (
     "No service is called {name!r}, or has that in its name. The services: {names}{more}."
+)
+START_AGAIN = (
+    "**{service}** submitted its self-assessment on {when} (rated {rag}), and none is open. "
+    "Start a new one, all 23 questions again? The submitted one is kept, for the trend, and its "
+    "action plan stays as it is. To carry on with that plan, open it instead."
 )

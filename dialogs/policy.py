@@ -93,6 +93,7 @@ RULES: dict[str, Rule] = {
         f"command:{name}": Rule(MEMBERS, PERSONAL, Reach.OWN)
         for name in (
             "start assessment",
+            "start new assessment",
             "resume",
             "status",
             "pause",

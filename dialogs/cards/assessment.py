@@ -68,8 +68,11 @@ def question_card(
     answers: Mapping[int, StoredAnswer],
     service: str,
     notice: str | None = None,
+    typed: tuple[str | None, str | None] = (None, None),
 ) -> Element:
-    """One question with Yes / Emerging / No, a comment box, and Back / Skip / Pause."""
+    """One question with Yes / Emerging / No, a comment box, and Back / Skip / Pause. ``typed``
+    is a rating and a comment sent on this card and not saved (the notice says why), shown in
+    place of the saved answer so that nothing typed is lost."""
     question = bank.question(number)
     current = answers.get(number)
     body = [
@@ -77,7 +80,7 @@ def question_card(
         *_question_header(bank, question, len(answers)),
     ]
     if notice:
-        body.append(text(notice, color="Warning"))
+        body.append(text(notice, color="Attention"))
     rating: Element = {
         "type": "Input.ChoiceSet",
         "id": "rating",
@@ -98,6 +101,11 @@ def question_card(
     if current is not None:
         rating["value"] = current.rating.value
         comment["value"] = current.comment
+    typed_rating, typed_comment = typed
+    if typed_rating:
+        rating["value"] = typed_rating
+    if typed_comment:
+        comment["value"] = typed_comment
     body += [rating, comment]
     ids = {"assessment": assessment_id, "question": number}
     actions = [submit("Save answer", "answer", ids, inputs=True)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dialogs import messages
 from dialogs.cards.elements import (
     RAG_COLOURS,
@@ -90,6 +92,23 @@ def did_you_mean_card(typed: str, suggestion: str) -> Element:
         [
             submit(short(suggestion, 40), "command", {"text": suggestion}),
             submit("Help", "command", {"text": "help"}),
+        ],
+    )
+
+
+def start_again_card(service: str, submitted: date, rag: str) -> Element:
+    """Before a new self-assessment, when the last one was submitted: when, and what next."""
+    return card(
+        [
+            runs(
+                messages.START_AGAIN,
+                {"service": service, "when": f"{submitted:%d %b %Y}", "rag": rag},
+            )
+        ],
+        [
+            submit("Start a new assessment", "command", {"text": "start new assessment"}),
+            submit("Open the action plan", "command", {"text": f"action plan {service}"}),
+            submit("Status", "command", {"text": "status"}),
         ],
     )
 
