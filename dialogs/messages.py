@@ -474,3 +474,16 @@ START_AGAIN = (
     "Start a new one, all 23 questions again? The submitted one is kept, for the trend, and its "
     "action plan stays as it is. To carry on with that plan, open it instead."
 )
+SO_FAR = "{period} (to {to:%d %b}): {on_time} of the {counted} due so far returned on time."
+SO_FAR_NOTHING = "{period} (to {to:%d %b}): nothing has fallen due yet."
+NEVER_ASSESSED_SHORT = "no self-assessment yet"
+ASSESSED_ON = "assessed {on:%d %b %Y}"
+ASSESSED_LONG_AGO = "last assessed {on:%d %b %Y}, over 12 months ago"
+CHANGE_WORDS = {
+    "better": ", better than the one before",
+    "worse": ", worse than the one before",
+    "same": ", the same as the one before",
+}
+PLAN_SHORT = "plan: {done} of {total} actions completed"
+PLAN_SHORT_PAST = ", {count} past the date set"
+PLAN_SHORT_UNLED = ", {count} without a lead"

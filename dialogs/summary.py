@@ -18,7 +18,7 @@ from dialogs.cards.detail import Detail, answers_cards, service_detail_card
 from dialogs.cards.elements import ACTION_KEY
 from dialogs.cards.summary import download_card, summary_card
 from dialogs.casework_views import review_needs, status_line
-from dialogs.commands import Command, normalise
+from dialogs.commands import Command, normalise, services_named
 from dialogs.messages import inert
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, FileLink, NotFoundError, Reports, SummaryStore
@@ -55,7 +55,7 @@ class Summaries:
         try:
             period = parse_period(argument or None, today)
         except RulesError as error:
-            service = await self._store.find_service(argument) if argument else None
+            service = await self._named(argument)
             if service is None and _names_a_service(context):
                 names = [s.name for s in await self._store.all_services()]
                 await context.send_activity(
@@ -75,6 +75,18 @@ class Summaries:
         card = summary_card(summary, chart=chart, exports=is_personal(context))
         await context.send_activity(card_activity(card))
         return True
+
+    async def _named(self, argument: str) -> Service | None:
+        """The service ``argument`` names, whole or by a part of its name, as the policy found
+        it (and checked this person may see it); ``None`` when it names none, or several."""
+        if not argument:
+            return None
+        found = await self._store.find_service(argument)
+        if found is not None:
+            return found
+        every = await self._store.all_services()
+        meant = services_named(argument, [s.name for s in every])
+        return next(s for s in every if s.name == meant[0]) if len(meant) == 1 else None
 
     async def on_card(self, context: TurnContext, value: dict[str, Any]) -> bool:
         """Answer a summary or detail card's button; ``False`` for any other card."""

@@ -61,7 +61,7 @@ from ehcp_rules.nudges import (
     plan_nudges,
     plan_reminders,
 )
-from ehcp_rules.periods import Period, parse_period
+from ehcp_rules.periods import DEFAULT_PERIOD, Period, month_so_far, parse_period
 from ehcp_rules.privacy import (
     MAX_ACTION_LENGTH,
     MAX_CASE_REFERENCE_LENGTH,
@@ -123,6 +123,7 @@ from ehcp_rules.summary import ServiceSummary, Summary, trend_months
 __all__ = [
     "ADVICE_PERIOD",
     "DEFAULT_EDITION",
+    "DEFAULT_PERIOD",
     "EXCEPTED",
     "LEAD_GRACE",
     "MAX_ACTION_LENGTH",
@@ -210,6 +211,7 @@ __all__ = [
     "load_question_bank",
     "measures_from_counts",
     "month_period",
+    "month_so_far",
     "months_period_end",
     "next_working_day",
     "normalise_answers",

@@ -85,6 +85,10 @@ class Summary(BaseModel):
     overall_trend: tuple[float | None, ...] = ()
     nudges_posted: int = 0
     nudges_acknowledged: int = 0
+    so_far: Period | None = None
+    """This month to today, when the period is over before this month began."""
+    overall_so_far: ComplianceMeasures | None = None
+    """The 6-week measures over every service for :attr:`so_far`."""
 
     def by_risk(self) -> tuple[ServiceSummary, ...]:
         """Services riskiest first: red, then amber, then green (none counts as red), and within

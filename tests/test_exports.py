@@ -23,6 +23,7 @@ from ehcp_rules import ActionProgress, AdviceRequestRecord, ExceptionReason, Rat
 from tests.fakes import FakeClock
 
 TODAY = date(2026, 11, 23)
+DUE, ON_TIME = "Requests due", "% returned within 6 weeks"
 PERSON = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 
 
@@ -148,9 +149,17 @@ def test_the_summary_exports_as_xlsx_with_a_chart_csv_and_json(demo: str, tmp_pa
     ]  # fmt: skip
     assert by_month[1][0] == "All services" and len(by_month) == 2 + 4
     services = [[c.value for c in row] for row in book["Services"].iter_rows()]
-    assert services[0][0] == "service" and services[-1][0] == "All services"
-    assert len(book["Chart"]._charts) == 1
-    assert (tmp_path / "summary.csv").read_text().startswith("service,latest_rag,")
+    assert services[0][0] == "Service" and services[-1][0] == "All services"
+    assert services[0][:4] == ["Service", "Period from", "Period to", "Latest self-assessment RAG"]
+    assert services[1][1].date() == date(2026, 7, 1)  # dates as dates
+    (chart,) = book["Chart"]._charts
+    assert chart.series[0].tx.strRef.f == "'Services'!P1"  # the legend: the header in words
+    assert services[0][15] == "% returned within 6 weeks"
+    assert (
+        (tmp_path / "summary.csv")
+        .read_text()
+        .startswith("Service,Period from,Period to,Latest self-assessment RAG,")
+    )
     assert json.loads((tmp_path / "summary.json").read_text())["period"]["label"] == (
         "Jul 2026 to Sep 2026"
     )
@@ -275,9 +284,14 @@ def test_the_summary_workbook_writes_hostile_service_names_as_text_and_numbers_a
     services = openpyxl.load_workbook(out)["Services"]
     header = [c.value for c in services[1]]
     for row in services.iter_rows(min_row=2):
-        for column in ("due", "on_time", "percent_on_time", "percent_on_time_excluding_exceptions"):
+        for column in (
+            DUE,
+            "Returned on time",
+            ON_TIME,
+            "% within 6 weeks, leaving out exceptions",
+        ):
             assert row[header.index(column)].data_type == "n", column
-        assert row[header.index("percent_on_time")].value == 20
+        assert row[header.index(ON_TIME)].value == 20
 
 
 def test_the_summary_csv_quotes_hostile_text_and_leaves_numbers_bare(
@@ -298,7 +312,7 @@ def test_the_summary_csv_quotes_hostile_text_and_leaves_numbers_bare(
         for row in csv.reader(io.StringIO(body, newline=""), quoting=csv.QUOTE_NONNUMERIC)
     ]
     # text quoted, numbers bare: a reader that types the fields gets the numbers as numbers
-    assert [(row[header.index("due")], row[header.index("percent_on_time")]) for row in typed] == [
+    assert [(row[header.index(DUE)], row[header.index(ON_TIME)]) for row in typed] == [
         (5.0, 20.0)
     ] * len(HOSTILE) + [(25.0, 20.0)]
     assert all(isinstance(row[0], str) for row in typed)

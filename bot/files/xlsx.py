@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.files.inert import append_inert
+from bot.files.tables import HEADERS
 from ehcp_rules import (
     RAG_RULES,
     ActionItem,
@@ -162,9 +163,16 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     services = book.active
     services.title = "Services"
     if csv_rows:
-        append_inert(services, list(csv_rows[0]))
+        keys = list(csv_rows[0])
+        append_inert(services, [HEADERS.get(key, key) for key in keys])
+        for cell in services[1]:
+            cell.font = Font(bold=True)
         for row in csv_rows:
             append_inert(services, list(row.values()))
+        for number, key in enumerate(keys, 1):
+            if key.startswith(("period_", "assessed_on")):
+                for (cell,) in services.iter_rows(min_row=2, min_col=number, max_col=number):
+                    cell.number_format = "DD MMM YYYY"
     overdue = book.create_sheet("Overdue now")
     append_inert(overdue, ["Step", "Requests"])
     for step, count in sorted(summary.overdue_by_step.items()):
@@ -179,19 +187,18 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     append_inert(barriers, ["Theme", "Questions rated No or Emerging"])
     for theme, count in summary.barriers:
         append_inert(barriers, [theme, count])
-    _chart(book, services, len(csv_rows), summary.period.label)
+    column = list(csv_rows[0]).index("percent_on_time") + 1 if csv_rows else 1
+    _chart(book, services, len(csv_rows), summary.period.label, column)
     return _save(book)
 
 
-def _chart(book: Workbook, services: Worksheet, rows: int, label: str) -> None:
+def _chart(book: Workbook, services: Worksheet, rows: int, label: str, column: int) -> None:
     sheet = book.create_sheet("Chart")
     chart = BarChart()
     chart.type = "bar"
     chart.title = f"6-week compliance by service, {label}"
     chart.x_axis.title = "Service"
     chart.y_axis.title = "% returned on time"
-    header = [cell.value for cell in services[1]]
-    column = header.index("percent_on_time") + 1 if "percent_on_time" in header else 1
     data = Reference(services, min_col=column, min_row=1, max_row=rows + 1)
     names = Reference(services, min_col=1, min_row=2, max_row=rows + 1)
     chart.add_data(data, titles_from_data=True)

@@ -37,6 +37,7 @@ from ehcp_rules import (
     add_months,
     load_question_bank,
     measures_from_counts,
+    month_so_far,
     percent_of,
     rung_offsets,
     trend_months,
@@ -136,6 +137,7 @@ class SummaryRepository:
         trend, overall_trend = _trend_from(months, trend_read)
         acknowledged = self._acknowledged(period)
         plans = self._plans(today)
+        so_far = month_so_far(today) if period.end < today.replace(day=1) else None
         facts = _Facts(
             period=period,
             now=now,
@@ -163,6 +165,8 @@ class SummaryRepository:
             overall_trend=overall_trend,
             nudges_posted=sum(posted for posted, _ in acknowledged.values()),
             nudges_acknowledged=sum(acked for _, acked in acknowledged.values()),
+            so_far=so_far,
+            overall_so_far=self.compliance_overall(so_far, today) if so_far else None,
         )
 
     def _acknowledged(self, period: Period) -> dict[int, tuple[int, int]]:

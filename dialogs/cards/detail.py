@@ -37,9 +37,10 @@ from ehcp_rules import (
     StoredAnswer,
 )
 
-PREVIEWS = (None, 400, 200, 100, 50, 0)
+PREVIEWS = (None, 400, 200, 100, 50, 0, -1)
 """How much of each comment and action the detail card shows, tried in turn until the card fits:
-all of it, then shorter and shorter."""
+all of it, then shorter and shorter; at -1 no row for each answer and action at all (the counts,
+with the answers and the plan each a button away)."""
 MAX_CASEWORK_LINES = 10
 """Open requests and reviews listed on the card (the lists themselves have every one)."""
 
@@ -70,7 +71,7 @@ def service_detail_card(detail: Detail, *, exports: bool) -> Element:
 
 
 def _cut(value: str, preview: int | None) -> str:
-    return value if preview is None else short(value, preview) if preview else ""
+    return value if preview is None else short(value, preview) if preview > 0 else ""
 
 
 def _card(detail: Detail, preview: int | None, *, exports: bool) -> Element:
@@ -85,8 +86,9 @@ def _card(detail: Detail, preview: int | None, *, exports: bool) -> Element:
                 assessment.rag,
             )
         )
-        body.append(text(messages.CRITERIA_KEY, isSubtle=True, size="Small"))
-        body += _answers(detail, preview)
+        if preview != -1:
+            body.append(text(messages.CRITERIA_KEY, isSubtle=True, size="Small"))
+            body += _answers(detail, preview)
     body += _plan(detail, preview)
     body += _casework(detail)
     return card(body, _buttons(detail, preview, exports=exports))
@@ -123,6 +125,8 @@ def _plan(detail: Detail, preview: int | None) -> list[Element]:
         rows.append(text("No actions.", isSubtle=True, size="Small"))
         return rows
     rows.append(text(plan_line(detail.plan), size="Small"))
+    if preview == -1:
+        return rows
     for action in detail.actions:
         what = _cut(action.action or "", preview)
         rows.append(
@@ -132,7 +136,7 @@ def _plan(detail: Detail, preview: int | None) -> list[Element]:
                     "number": action.question,
                     "rating": action.rating.label,
                     "progress": since(action),
-                    "lead": f" · {action.owner}" if action.owner else "",
+                    "lead": f" · {_cut(action.owner, preview or 30)}" if action.owner else "",
                     "when": f" · by {action.target_date:%d %b %Y}" if action.target_date else "",
                     "what": f" · {what}" if what else "",
                 },

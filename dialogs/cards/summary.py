@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dialogs import messages
 from dialogs.cards.elements import (
     RAG_COLOURS,
@@ -17,6 +19,8 @@ from dialogs.cards.limits import fits
 from dialogs.ports import FileLink
 from ehcp_rules import (
     ComplianceMeasures,
+    Period,
+    PlanProgress,
     ServiceSummary,
     Summary,
 )
@@ -73,6 +77,7 @@ def _summary_card(
                 before=messages.percent(before.percent_on_time),
             )
         ),
+        *_so_far(summary),
         facts(
             [
                 ("Due", str(overall.due)),
@@ -132,11 +137,56 @@ def _summary_card(
     return card(body, actions)
 
 
+def assessed_words(service: ServiceSummary, today: date) -> str:
+    """``assessed 01 Dec 2026``, ``no self-assessment yet`` or ``last assessed over 12 months
+    ago (01 Nov 2025)``."""
+    age = service.assessment_age(today)
+    if service.submitted_on is None:
+        return messages.NEVER_ASSESSED_SHORT
+    if age != f"{service.submitted_on:%d %b %Y}":
+        return messages.ASSESSED_LONG_AGO.format(on=service.submitted_on)
+    return messages.ASSESSED_ON.format(on=service.submitted_on)
+
+
+def plan_words(plan: PlanProgress | None) -> str:
+    """``plan: 2 of 6 actions completed, 1 past its date, 3 without a lead``; empty with no
+    plan or no actions."""
+    if plan is None or not plan.total:
+        return ""
+    words = messages.PLAN_SHORT.format(done=plan.completed, total=plan.total)
+    if plan.past_target:
+        words += messages.PLAN_SHORT_PAST.format(count=plan.past_target)
+    if plan.without_lead:
+        words += messages.PLAN_SHORT_UNLED.format(count=plan.without_lead)
+    return words
+
+
+def _so_far(summary: Summary) -> list[Element]:
+    """This month so far, beside a period that is over (the default: last month)."""
+    if summary.so_far is None or summary.overall_so_far is None:
+        return []
+    return [text(so_far_line(summary.so_far, summary.overall_so_far), isSubtle=True)]
+
+
+def so_far_line(period: Period, measures: ComplianceMeasures) -> str:
+    """``December 2026 so far (to 01 Dec): 50.0% of 2 due returned on time.``"""
+    counted = _counted(measures)
+    if not counted:
+        return messages.SO_FAR_NOTHING.format(period=period.label, to=period.end)
+    return messages.SO_FAR.format(
+        period=period.label,
+        to=period.end,
+        on_time=messages.percent(measures.percent_on_time),
+        counted=counted,
+    )
+
+
 def _service_row(service: ServiceSummary, summary: Summary) -> Element:
     rag = service.latest_rag.label if service.latest_rag else "No assessment"
     colour = RAG_COLOURS[service.latest_rag.value] if service.latest_rag else "Default"
-    age = service.assessment_age(summary.today)
-    change = f", {service.change}" if service.change in ("better", "worse", "same") else ""
+    age = assessed_words(service, summary.today)
+    change = messages.CHANGE_WORDS.get(service.change, "")
+    plan = plan_words(service.plan)
     nudges = (
         f"Nudges acknowledged: {service.nudges_acknowledged} of {service.nudges_posted}"
         if service.nudges_posted
@@ -159,7 +209,7 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "items": [
                     runs("**{name}**", {"name": service.name}),
                     text(
-                        " · ".join(p for p in (f"{age}{change}", not_met, nudges) if p),
+                        " · ".join(p for p in (f"{age}{change}", not_met, plan, nudges) if p),
                         size="Small",
                         isSubtle=True,
                         spacing="None",

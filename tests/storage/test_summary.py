@@ -108,14 +108,17 @@ def test_the_command_line_gives_text_json_and_csv(
         )
     out = capsys.readouterr().out
     text, rest = out.split("\n{", 1)
-    data = json.loads("{" + rest[: rest.index("\nservice,")])
-    rows = list(csv.DictReader(io.StringIO(rest[rest.index("\nservice,") + 1 :])))
+    data = json.loads("{" + rest[: rest.index("\nService,")])
+    rows = list(csv.DictReader(io.StringIO(rest[rest.index("\nService,") + 1 :])))
 
     assert text.startswith("EHCP compliance summary: Jul 2026 to Sep 2026")
     assert data["period"]["label"] == "Jul 2026 to Sep 2026"
-    assert rows[-1]["service"] == "All services"
-    assert sum(int(r["due"]) for r in rows[:-1]) == int(rows[-1]["due"])
-    assert {r["service"]: r["latest_rag"] for r in rows}["Community Paediatrics"] == "red"
+    assert rows[-1]["Service"] == "All services"
+    assert sum(int(r["Requests due"]) for r in rows[:-1]) == int(rows[-1]["Requests due"])
+    by_name = {r["Service"]: r for r in rows}
+    assert by_name["Community Paediatrics"]["Latest self-assessment RAG"] == "Red"
+    assert by_name["Community Paediatrics"]["Self-assessment submitted on"] == "2026-11-23"
+    assert by_name["Community Paediatrics"]["Actions in the plan"] == "6"
     assert main(["summary", "--db", path, "--period", "yesterday"]) == 2
 
 
