@@ -277,6 +277,7 @@ SUBSCRIPTIONS_LIST = "This channel gets the nudges for: {services}."
 EVERY_SERVICE = "every service"
 
 DIGEST_TITLE = "EHCP nudges for {day:%A %d %B %Y}"
+DIGEST_CONTINUED = " (continued)"
 DIGEST_CATCH_UP = "Catching up after a gap: each item shows where it has got to now."
 DIGEST_GROUPS = {
     "escalation_2": "Escalation 2: inside health, reply within 10 working days",
@@ -487,3 +488,8 @@ CHANGE_WORDS = {
 PLAN_SHORT = "plan: {done} of {total} actions completed"
 PLAN_SHORT_PAST = ", {count} past the date set"
 PLAN_SHORT_UNLED = ", {count} without a lead"
+TOO_BIG_FOR_TEAMS = (
+    "That was too big for Teams to show (it takes messages of up to about 40 KB), so it was not "
+    "sent. Nothing is lost: ask for a part of it (a service's detail, one page of a list, the "
+    "action plan), or use the export buttons for the whole."
+)

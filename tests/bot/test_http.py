@@ -238,3 +238,18 @@ async def test_the_developer_pages_are_served(
 
     assert response.status == 200
     assert heading in await response.text()
+
+
+async def test_a_reply_teams_refuses_for_its_size_is_replaced_by_a_short_message_saying_so(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+) -> None:
+    fake, url = connector
+    fake.max_bytes = 3000  # less than the help card: Teams answers 413 MessageSizeTooBig
+
+    assert await _post(client, builders.message("help", url)) == 201
+
+    refused, told = fake.take()
+    assert refused.cards and not told.cards
+    assert told.body["text"].startswith("That was too big for Teams to show")
+    assert "Sorry, something went wrong" not in told.body["text"]
