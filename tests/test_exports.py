@@ -78,7 +78,15 @@ def test_a_completed_assessment_exports_in_the_tools_own_layout(demo: str, tmp_p
         "Who is leading",
         "Progress",
     ]
-    assert plan[1][8] == "Not started"
+    assert plan[1][4:9] == [
+        "Report 6-week returns monthly from the case-management system to the DCO.",
+        plan[1][5],
+        "Assessment and Planning",
+        "Service manager",
+        "On track",
+    ]
+    assert plan[1][5].date() == date(2027, 2, 21)  # the date it will be completed, as a date
+    assert plan[4][8] == "Not started"  # question 12's
     assert plan[1][9].date() == date(2026, 11, 23)  # since: a date, written as one
 
 

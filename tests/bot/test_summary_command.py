@@ -288,4 +288,4 @@ def test_the_text_summary_carries_everything_the_card_does(store: Store) -> None
     assert "Annual reviews needing action: " in text
     paeds = next(line for line in text.splitlines() if line.startswith("- Community Paed"))
     assert "Red, assessed 23 Nov 2026; essentials not met: 4;" in paeds
-    assert "plan: 0 of 6 actions completed, 6 without a lead" in paeds
+    assert "plan: 0 of 6 actions completed, 1 past the date set, 4 without a lead" in paeds
