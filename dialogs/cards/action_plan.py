@@ -33,11 +33,12 @@ HISTORY_SHOWN = 6
 
 
 def plan_line(progress: PlanProgress) -> str:
-    """``6 action(s): 1 Completed, 2 On track, ... · 2 past the date set · 1 without a lead``."""
+    """``6 actions: 1 completed, 2 on track, ... · 2 past the date set · 1 without a lead``."""
     ratings = ", ".join(
         f"{progress.count(p)} {p.label.split(' (')[0].lower()}" for p in ActionProgress
     )
-    parts = [messages.PLAN_COUNTS.format(total=progress.total, ratings=ratings)]
+    total = f"{progress.total} action{'' if progress.total == 1 else 's'}"
+    parts = [messages.PLAN_COUNTS.format(total=total, ratings=ratings)]
     if progress.past_target:
         parts.append(messages.PLAN_PAST.format(count=progress.past_target))
     if progress.without_lead:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dialogs.cards.elements import (
     RAG_COLOURS,
     RATING_COLOURS,
+    RATING_STYLES,
     Element,
     card,
     facts,
@@ -17,6 +18,7 @@ from dialogs.cards.elements import (
     text,
     title,
 )
+from dialogs.messages import CRITERIA_KEY
 from ehcp_rules import (
     MAX_COMMENT_LENGTH,
     Question,
@@ -138,17 +140,21 @@ def review_card(
     service: str,
 ) -> Element:
     """Every answer in a compact table, each row opening its question; then submit."""
-    body = [title("Review: {service}", {"service": service}), _rating_line(result)]
+    body = [
+        title("Review: {service}", {"service": service}),
+        _rating_line(result),
+        text(CRITERIA_KEY, isSubtle=True, size="Small"),
+    ]
     for question in bank.questions:
         answer = answers.get(question.number)
-        label = answer.rating.label if answer else "Not answered"
-        style = {"color": RATING_COLOURS[answer.rating.value]} if answer else {"isSubtle": True}
         body.append(
             {
                 "type": "ColumnSet",
                 "spacing": "Small",
                 "selectAction": submit(
-                    "Change", "change", {"assessment": assessment_id, "question": question.number}
+                    "Change" if answer else "Answer",
+                    "change",
+                    {"assessment": assessment_id, "question": question.number},
                 ),
                 "columns": [
                     {
@@ -163,7 +169,7 @@ def review_card(
                         "width": "stretch",
                         "items": [text(short(question.text, 70))],
                     },
-                    {"type": "Column", "width": "auto", "items": [text(label, **style)]},
+                    _rating_cell(answer.rating if answer else None),
                 ],
             }
         )
@@ -176,6 +182,19 @@ def review_card(
         actions.append(submit("Answer the rest", "continue", ids))
     actions.append(submit("Pause", "pause", ids))
     return card(body, actions)
+
+
+def _rating_cell(rating: Rating | None) -> Element:
+    """A rating in words, bold and dark on a pale tint of its colour (readable at WCAG AA on
+    Teams' themes, and never by colour alone); "Not answered" plain."""
+    if rating is None:
+        return {"type": "Column", "width": "auto", "items": [text("Not answered", isSubtle=True)]}
+    return {
+        "type": "Column",
+        "width": "auto",
+        "style": RATING_STYLES[rating.value],
+        "items": [text(rating.label, weight="Bolder", color=RATING_COLOURS[rating.value])],
+    }
 
 
 def _rating_line(result: RagResult) -> Element:

@@ -61,7 +61,7 @@ async def test_action_plan_reopens_the_plan_with_every_action_at_a_glance(
 
     text = card_text(plan)
     assert "Action plan: Children's SLT" in text
-    assert "3 action(s): 0 completed, 1 on track, 0 not on track, 2 not started" in text
+    assert "3 actions: 0 completed, 1 on track, 0 not on track, 2 not started" in text
     assert "2 without a lead" in text
     assert "What will be done: Monthly audit" in text
     assert "Lead: Team lead" in text and "by 31 Jan 2027" in text
