@@ -44,7 +44,7 @@ MAX_BUTTONS = 6
 """Services offered as buttons when a plan's service is not named (the rest are typed)."""
 CARD_ACTIONS = frozenset({"edit_action", "save_action", "show_plan"})
 _TEXT_FIELDS = (
-    ("action", "action", "what will be done", MAX_ACTION_LENGTH),
+    ("action", "action", "action", MAX_ACTION_LENGTH),
     ("lead", "owner", "action lead", MAX_OWNER_LENGTH),
     ("workstream", "workstream", "workstream", MAX_WORKSTREAM_LENGTH),
 )
@@ -165,9 +165,8 @@ class ActionPlans:
                 assessment.id, number, actor=person_of(context) or "", **change.values
             )
         actions = {a.question: a for a in await self._store.actions(assessment.id)}
-        said = _notice(number, changed, change.problems)
-        await context.send_activity(said)
-        notice: str | None = said
+        notice: str | None = _notice(number, changed, change.problems)
+        await context.send_activity(messages.ACTION_SEE_CARD if change.problems else notice)
         following = value.get("next")
         if not change.problems and isinstance(following, int) and following in actions:
             number, notice = following, None

@@ -53,7 +53,8 @@ COMMAND_HELP: tuple[HelpLine, ...] = (
     ),
     (
         "action plan",
-        "Your service's action plan: what will be done, who leads it, by when, and progress.",
+        "A service's action plan (yours, or name one): what will be done, who leads, by when, "
+        "and progress.",
         ANY_ROLE,
         PERSONAL_CHAT,
         ("personal",),
@@ -144,6 +145,10 @@ HELP_FOOTER = "Type a command, or use the buttons. Your answers are saved as you
 NO_ROLE = (
     "You don't have a role for a service yet, so I can't start an assessment for you. Ask your "
     "administrator to give you one; they will need your id: {object_id}"
+)
+NO_ROLE_AT_ALL = (
+    "You don't have a role for a service yet, so I have nothing of a service's to show you or "
+    "change. Ask your administrator to give you one; they will need your id: {object_id}"
 )
 UNKNOWN_USER = (
     "I can't tell who you are from this message, so I can't look up your service. Please message "
@@ -284,7 +289,7 @@ DIGEST_GROUPS = {
     "phase_transfer": "Phase transfers: review and amend by the deadline",
     "due_this_week": "Advice due this week",
     "action_past_target": "Action plan items past their target date",
-    "assessment_stale": "Self-assessments to refresh",
+    "assessment_stale": "Self-assessments to start or refresh",
     "plan_without_lead": "Action plans with actions nobody leads yet",
 }
 DIGEST_ITEM = {
@@ -369,8 +374,9 @@ PERSONAL_ONLY = (
 )
 ASSESSMENT_FOR_MEMBERS = (
     "The self-assessment is completed by a service's practitioners and SPOCs. With your role you "
-    "can ask for the **summary**, a service's detail (**summary for SERVICE**), and **overdue**, "
-    "**due this week**, **requests** and **reviews** across services: type **help** for more."
+    "can ask for the **summary**, a service's detail (**summary for SERVICE**) and its **action "
+    "plan** (**action plan SERVICE**), and **overdue**, **due this week**, **requests** and "
+    "**reviews** across services: type **help** for more."
 )
 EXPORT_PERSONAL_ONLY = (
     "Exports hold case references and comments, so I hand them out only in a personal chat: "
@@ -447,6 +453,9 @@ ACTION_PROBLEMS = (
     "changed is saved."
 )
 ACTION_PROBLEMS_ONLY = "Nothing was saved: {problems} What you typed is kept on the card."
+ACTION_SEE_CARD = (
+    "Not all of it could be saved: the card says what to correct, and keeps what you typed."
+)
 ACTION_BAD_DATE = "{value!r} is not a date (use 31/03/2027 or 2027-03-31)."
 ACTION_BAD_CHOICE = "that is not one of the progress ratings."
 ACTION_PLAN_WHICH = "Whose action plan? Choose a service, or type: action plan SERVICE"
@@ -487,3 +496,4 @@ TOO_BIG_FOR_TEAMS = (
     "sent. Nothing is lost: ask for a part of it (a service's detail, one page of a list, the "
     "action plan), or use the export buttons for the whole."
 )
+NO_ASSESSMENT_YET = "No self-assessment submitted yet."

@@ -363,7 +363,9 @@ def _no_role(turn: Turn, rule: Rule, held: set[Role]) -> str:
         return messages.ASSESSMENT_FOR_MEMBERS
     if rule.who == SPOC_OR_OVERSEER:
         return messages.CHANNEL_CHANGE_ROLE
-    return messages.NO_ROLE.format(object_id=turn.person or "unknown")
+    if rule.who == MEMBERS:
+        return messages.NO_ROLE.format(object_id=turn.person or "unknown")
+    return messages.NO_ROLE_AT_ALL.format(object_id=turn.person or "unknown")
 
 
 def _not_theirs(turn: Turn, rule: Rule, target: Service) -> str:

@@ -61,7 +61,11 @@ def _columns(element: Element, form: Form) -> list[str]:
     action = element.get("selectAction")
     if action:
         items = columns[0].get("items", []) if columns else []
-        first = _unmark(str(items[0].get("text", ""))) if items else ""
+        first = (
+            " ".join(_SHOWN[items[0]["type"]](items[0]))
+            if items and items[0].get("type") in ("TextBlock", "RichTextBlock")
+            else ""
+        )
         form.actions.append({**action, "title": f"{action.get('title', 'Open')} {first}".strip()})
     return [row]
 

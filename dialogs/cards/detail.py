@@ -37,10 +37,10 @@ from ehcp_rules import (
     StoredAnswer,
 )
 
-PREVIEWS = (None, 400, 200, 100, 50, 0, -1)
+PREVIEWS = (None, 400, 200, 100, 50, 0, -2, -1)
 """How much of each comment and action the detail card shows, tried in turn until the card fits:
-all of it, then shorter and shorter; at -1 no row for each answer and action at all (the counts,
-with the answers and the plan each a button away)."""
+all of it, then shorter and shorter; at -2 the answers without comments and the plan as counts
+alone; at -1 neither (the counts, with the answers and the plan each a button away)."""
 MAX_CASEWORK_LINES = 10
 """Open requests and reviews listed on the card (the lists themselves have every one)."""
 
@@ -71,7 +71,7 @@ def service_detail_card(detail: Detail, *, exports: bool) -> Element:
 
 
 def _cut(value: str, preview: int | None) -> str:
-    return value if preview is None else short(value, preview) if preview > 0 else ""
+    return value if preview is None else short(value, preview) if preview > 0 else ""  # -2: ""
 
 
 def _card(detail: Detail, preview: int | None, *, exports: bool) -> Element:
@@ -125,12 +125,12 @@ def _plan(detail: Detail, preview: int | None) -> list[Element]:
         rows.append(text("No actions.", isSubtle=True, size="Small"))
         return rows
     rows.append(text(plan_line(detail.plan), size="Small"))
-    if preview == -1:
+    if preview is not None and preview < 0:
         return rows
     for action in detail.actions:
         what = _cut(action.action or "", preview)
         rows.append(
-            runs(
+            small_runs(
                 "**{number}** {rating}: {progress}{lead}{when}{what}",
                 {
                     "number": action.question,
@@ -143,6 +143,14 @@ def _plan(detail: Detail, preview: int | None) -> list[Element]:
             )
         )
     return rows
+
+
+def small_runs(template: str, values: dict[str, object]) -> Element:
+    """:func:`runs` in small type, as the rest of the detail."""
+    line = runs(template, values)
+    for run in line["inlines"]:
+        run["size"] = "Small"
+    return line
 
 
 def _casework(detail: Detail) -> list[Element]:

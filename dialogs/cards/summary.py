@@ -184,7 +184,7 @@ def so_far_line(period: Period, measures: ComplianceMeasures) -> str:
 def _service_row(service: ServiceSummary, summary: Summary) -> Element:
     rag = service.latest_rag.label if service.latest_rag else "No assessment"
     colour = RAG_COLOURS[service.latest_rag.value] if service.latest_rag else "Default"
-    age = assessed_words(service, summary.today)
+    age = assessed_words(service, summary.today) if service.latest_rag else ""
     change = messages.CHANGE_WORDS.get(service.change, "")
     plan = plan_words(service.plan)
     nudges = (
@@ -209,7 +209,8 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "items": [
                     runs("**{name}**", {"name": service.name}),
                     text(
-                        " · ".join(p for p in (f"{age}{change}", not_met, plan, nudges) if p),
+                        " · ".join(p for p in (f"{age}{change}", not_met, plan, nudges) if p)
+                        or messages.NO_ASSESSMENT_YET,
                         size="Small",
                         isSubtle=True,
                         spacing="None",

@@ -133,13 +133,16 @@ async def test_a_refused_field_is_named_and_comes_back_as_typed_and_the_rest_is_
     action = _plan(store, assessment)[4]
     assert (action.owner, action.action, action.target_date) == ("Team lead", None, None)
     assert action.progress is ActionProgress.NOT_STARTED
-    (said,) = texts_of(replies)
-    assert said.startswith("Not saved, and kept on the card for you to correct:")
-    assert "The what will be done seems to contain an NHS number" in said
+    assert texts_of(replies) == [
+        "Not all of it could be saved: the card says what to correct, and keeps what you typed."
+    ]
+    (card,) = cards_of(chat.adapter.updated_activities)
+    said = card_text(card)
+    assert "Not saved, and kept on the card for you to correct:" in said
+    assert "The action seems to contain an NHS number" in said
     assert "The workstream is 101 characters long; the limit is 100." in said
     assert "'31/13/2027' is not a date (use 31/03/2027 or 2027-03-31)." in said
     assert "Progress: that is not one of the progress ratings." in said
-    (card,) = cards_of(chat.adapter.updated_activities)
     inputs = {e["id"]: e.get("value") for e in card["body"] if "id" in e}
     assert inputs["action"] == typed and inputs["workstream"] == "x" * 101
     assert inputs["lead"] == "Team lead"

@@ -129,3 +129,14 @@ def test_the_readme_lists_every_command_the_bot_understands() -> None:
     inside = {Command.BACK, Command.SKIP, Command.PAUSE, Command.REVIEW, Command.SUBMIT}
     assert set(Command) - {Command.UNKNOWN} - said <= inside | {Command.CADENCE}
     assert re.search(r"`nudges weekly on Monday`", readme)
+
+
+@pytest.mark.parametrize("typed", ["action plan", "overdue", "reviews", "summary for paeds"])
+async def test_someone_with_no_role_asking_for_casework_is_not_told_about_assessments(
+    store: Store, slt: Service, typed: str
+) -> None:
+    replies = await Chat(store, user=NOBODY).say(typed)
+
+    (said,) = [a.text for a in replies if a.text]
+    assert said.startswith("You don't have a role for a service yet, so I have nothing")
+    assert "assessment" not in said and NOBODY in said
