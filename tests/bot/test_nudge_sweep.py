@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import unquote
 
 import pytest
@@ -14,7 +14,7 @@ from bot.nudges.sweep import NudgeSweep
 from bot.rate_limits import RateLimiter
 from bot.storage.store import Repositories, Store
 from bot.teams.adapter import Wiring, build_wiring
-from ehcp_rules import AdviceRequestRecord, Service
+from ehcp_rules import ActionProgress, AdviceRequestRecord, Service
 from tests import builders
 from tests.cards import assert_valid_card, shown
 from tests.fakes import FakeConnector, Sent
@@ -492,3 +492,33 @@ def _size(body: dict[str, object]) -> int:
     import json
 
     return len(json.dumps(body, ensure_ascii=False).encode("utf-16-le"))
+
+
+async def test_a_plan_with_actions_nobody_leads_reaches_its_channel_two_weeks_on(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    from bot.nudges.sweep import plan_sweep
+    from ehcp_rules import NudgeStep, Rating
+
+    _, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+
+    def plan(r: Repositories) -> None:
+        done, _ = r.assessments.start_or_resume(slt.id, edition="east-of-england", actor="t")
+        for number in range(1, 24):
+            rating = Rating.NO if number in (4, 6) else Rating.YES
+            r.assessments.record_answer(done.id, number, rating, "", actor="t")
+        r.assessments.submit(done.id, actor="t")
+        r.assessments.update_action(
+            done.id, 4, owner="Lead", target_date=None, progress=ActionProgress.ON_TRACK, actor="t"
+        )
+
+    store.call(plan)
+    submitted = store.clock.today()
+
+    early = store.call(lambda r: plan_sweep(r, submitted + timedelta(days=13))[0])
+    due = store.call(lambda r: plan_sweep(r, submitted + timedelta(days=14))[0])
+
+    assert not [n for d in early for n in d.nudges if n.step is NudgeStep.PLAN_WITHOUT_LEAD]
+    (nudge,) = [n for d in due for n in d.nudges if n.step is NudgeStep.PLAN_WITHOUT_LEAD]
+    assert nudge.reference == "1 of 2 actions"
