@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from dialogs.cards.elements import (
     RAG_COLOURS,
-    RATING_COLOURS,
     RATING_STYLES,
     Element,
     card,
@@ -193,7 +192,7 @@ def _rating_cell(rating: Rating | None) -> Element:
         "type": "Column",
         "width": "auto",
         "style": RATING_STYLES[rating.value],
-        "items": [text(rating.label, weight="Bolder", color=RATING_COLOURS[rating.value])],
+        "items": [text(rating.label, weight="Bolder")],  # dark on the tint: 12:1 and more
     }
 
 
