@@ -18,7 +18,7 @@ from dialogs.cards.casework import (
     outcome_card,
     request_list_card,
     request_logged_card,
-    review_list_card,
+    review_list_cards,
 )
 from dialogs.casework_views import request_summary, review_needs, status_line
 from dialogs.commands import Command
@@ -350,7 +350,8 @@ class Casework:
         if not rows:
             await context.send_activity(messages.REVIEWS_NONE)
             return
-        await context.send_activity(card_activity(review_list_card(rows)))
+        for each in review_list_cards(rows):
+            await context.send_activity(card_activity(each))
 
 
 _REVIEW_DATES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ class Command(StrEnum):
 
     HELP = "help"
     START = "start assessment"
+    START_NEW = "start new assessment"
     RESUME = "resume"
     STATUS = "status"
     PAUSE = "pause"
@@ -29,6 +31,7 @@ class Command(StrEnum):
     UNSUBSCRIBE = "unsubscribe"
     SUBSCRIPTIONS = "subscriptions"
     SUMMARY = "summary"
+    ACTION_PLAN = "action plan"
     CADENCE = "nudges"
     PAUSE_NUDGES = "pause nudges"
     RESUME_NUDGES = "resume nudges"
@@ -41,11 +44,17 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
         "start assessment",
         "start",
         "begin",
-        "new assessment",
         "start self assessment",
         "self assessment",
         "assessment",
         "begin assessment",
+    ),
+    Command.START_NEW: (
+        "start new assessment",
+        "new assessment",
+        "start a new assessment",
+        "start next assessment",
+        "start the next assessment",
     ),
     Command.RESUME: ("resume", "continue", "carry on", "resume assessment", "continue assessment"),
     Command.STATUS: ("status", "progress", "where am i", "how far"),
@@ -66,6 +75,13 @@ _SYNONYMS: dict[Command, tuple[str, ...]] = {
     Command.SUBSCRIPTIONS: ("subscriptions", "list subscriptions"),
     Command.RESUME_NUDGES: ("resume nudges", "unpause nudges", "restart nudges"),
     Command.SUMMARY: ("summary", "compliance summary", "dashboard"),
+    Command.ACTION_PLAN: (
+        "action plan",
+        "actions",
+        "my action plan",
+        "show action plan",
+        "open action plan",
+    ),
 }
 _WITH_ARGUMENT = {
     "return": Command.RETURN,
@@ -81,11 +97,36 @@ _WITH_ARGUMENT = {
     "unsubscribe from": Command.UNSUBSCRIBE,
     "nudges": Command.CADENCE,
     "summary": Command.SUMMARY,
+    "action plan": Command.ACTION_PLAN,
+    "action plan for": Command.ACTION_PLAN,
     "summary for": Command.SUMMARY,
     "pause nudges until": Command.PAUSE_NUDGES,
     "pause nudges": Command.PAUSE_NUDGES,
 }
 _LOOKUP = {phrase: command for command, phrases in _SYNONYMS.items() for phrase in phrases}
+
+
+def did_you_mean(text: str | None) -> str | None:
+    """The command ``text`` most likely meant, when it is a near miss (``start asessment``,
+    ``stauts``, ``retrun LA-1``): a typo in its first one to three words, the rest kept as
+    typed, as the command's argument. ``None`` when nothing is near enough."""
+    original = text or ""
+    tokens = list(re.finditer(r"[^\W_]+", original.lower()))
+    phrases = set(_LOOKUP) | set(_WITH_ARGUMENT)
+    for size in (3, 2, 1):
+        if len(tokens) < size:
+            continue
+        head = " ".join(t.group() for t in tokens[:size])
+        near = difflib.get_close_matches(
+            head, [p for p in phrases if len(p.split()) == size], n=1, cutoff=0.75
+        )
+        if not near:
+            continue
+        rest = original[tokens[size - 1].end() :].strip(" -:,.")
+        if near[0] in _WITH_ARGUMENT:
+            return f"{near[0]} {rest}".strip()
+        return _LOOKUP[near[0]].value
+    return None
 
 
 def normalise(text: str) -> str:
@@ -112,3 +153,28 @@ def parse(text: str | None) -> tuple[Command, str]:
         if lowered.startswith(phrase + " "):
             return _WITH_ARGUMENT[phrase], original[len(phrase) + 1 :].strip()
     return Command.UNKNOWN, ""
+
+
+_NOT_INITIALS = {"and", "of", "the", "s", "for", "nhs"}
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(word[0] for word in words if word not in _NOT_INITIALS)
+
+
+def services_named(text: str, names: list[str]) -> list[str]:
+    """The names ``text`` can mean, forgivingly: the one it names exactly (case and punctuation
+    aside); else every name it is part of (``paediatrics``), or whose words' initials it is part
+    of (``slt`` for Children's Speech and Language Therapy); nothing for an empty ``text``."""
+    wanted = normalise(text)
+    if not wanted:
+        return []
+    exact = [name for name in names if normalise(name) == wanted]
+    if exact:
+        return exact
+    found = []
+    for name in names:
+        words = normalise(name).split()
+        if wanted in " ".join(words) or (" " not in wanted and wanted in _initials(words)):
+            found.append(name)
+    return found

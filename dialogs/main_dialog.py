@@ -22,11 +22,11 @@ from botbuilder.dialogs import (
 )
 
 from dialogs import messages
-from dialogs.action_plan import save_action_plan
+from dialogs.action_plan import ActionPlans
 from dialogs.cards.elements import ACTION_KEY
-from dialogs.cards.general import help_card
 from dialogs.casework import Casework
 from dialogs.commands import Command, parse
+from dialogs.help import send_help
 from dialogs.policy import DECISION_KEY, Place, Policy, Turn
 from dialogs.ports import (
     AssessmentStore,
@@ -41,7 +41,7 @@ from dialogs.self_assessment_dialog import SelfAssessmentDialog
 from dialogs.status import send_status
 from dialogs.subscriptions import Subscriptions
 from dialogs.summary import Summaries
-from dialogs.turns import card_activity, conversation_key, is_personal, person_of, submitted_value
+from dialogs.turns import conversation_key, is_personal, person_of, submitted_value
 from ehcp_rules import RulesError, parse_period
 
 _ASSESSMENT_CARD_ACTIONS = {"answer", "back", "skip", "pause", "change", "continue", "submit"}
@@ -71,6 +71,7 @@ class MainDialog(ComponentDialog):
         self._casework = Casework(casework, clock)
         self._subscriptions = Subscriptions(subscriptions, clock)
         self._summaries = Summaries(summaries, clock, reports)
+        self._plans = ActionPlans(store, clock)
         self.add_dialog(SelfAssessmentDialog(store, clock, policy))
         self.add_dialog(WaterfallDialog(self._ROUTE, [self.route_step, self.finish_step]))
         self.initial_dialog_id = self._ROUTE
@@ -87,12 +88,13 @@ class MainDialog(ComponentDialog):
             await self._on_card_outside_assessment(context, value)
             return await step.end_dialog()
         command, _ = parse(_typed(context))
-        if command in (Command.START, Command.RESUME):  # in a personal chat (the policy's)
-            return await step.begin_dialog(SelfAssessmentDialog.ID)
+        if command in (Command.START, Command.RESUME, Command.START_NEW):  # personal (policy)
+            options = {"new": command is Command.START_NEW}
+            return await step.begin_dialog(SelfAssessmentDialog.ID, options)
         if command is Command.STATUS:
             await send_status(context, self._store, person_of(context) or "", clock=self._clock)
             return await step.end_dialog()
-        await context.send_activity(card_activity(help_card(_help_notice(command))))
+        await send_help(context, command)
         return await step.end_dialog()
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
@@ -104,17 +106,23 @@ class MainDialog(ComponentDialog):
         return await super().on_continue_dialog(inner_dc)
 
     async def _casework_turn(self, context: TurnContext) -> bool:
+        """Answer a command or card that is not the self-assessment's; ``False`` if none does."""
         value = submitted_value(context)
         if value is not None and value.get(ACTION_KEY) != "command":
-            if await self._summaries.on_card(context, value):
-                return True
-            return await self._casework.on_card(context, value)
+            for on_card in (self._summaries.on_card, self._plans.on_card, self._casework.on_card):
+                if await on_card(context, value):
+                    return True
+            return False
         command, argument = parse(_typed(context))
-        if await self._subscriptions.on_command(context, command, argument):
-            return True
-        if await self._summaries.on_command(context, command, argument):
-            return True
-        return await self._casework.on_command(context, command, argument)
+        for on_command in (
+            self._subscriptions.on_command,
+            self._summaries.on_command,
+            self._plans.on_command,
+            self._casework.on_command,
+        ):
+            if await on_command(context, command, argument):
+                return True
+        return False
 
     async def _allowed(self, context: TurnContext) -> bool:
         """Ask the policy about this turn; tell the person when it says no. The decision is
@@ -152,9 +160,6 @@ class MainDialog(ComponentDialog):
         self, context: TurnContext, value: dict[str, Any]
     ) -> None:
         action = value.get(ACTION_KEY)
-        if action == "save_actions":
-            await save_action_plan(context, self._store, value, person_of(context) or "")
-            return
         if action not in _ASSESSMENT_CARD_ACTIONS or not isinstance(value.get("assessment"), int):
             await context.send_activity(messages.STALE_CARD)
             return
@@ -184,11 +189,3 @@ def _typed(context: TurnContext) -> str | None:
     value = submitted_value(context)
     text = value.get("text") if value else context.activity.text
     return text if isinstance(text, str) else None
-
-
-def _help_notice(command: Command) -> str | None:
-    if command is Command.UNKNOWN:
-        return "Sorry, I didn't recognise that. Here is what I can do:"
-    if command is not Command.HELP:
-        return "No assessment is open just now. Type **resume** to carry on with one."
-    return None

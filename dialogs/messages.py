@@ -10,24 +10,145 @@ WELCOME = (
     "question at a time, and keep statutory EHCP deadlines in view."
 )
 HELP_TITLE = "What I can do"
+HELP_TITLE_HERE = "What you can do here"
 EVERYWHERE = ("personal", "team", "groupChat")
-HELP_COMMANDS = (
+MEMBERS, ANY_ROLE, OVERSEERS, CHANNEL_KEEPERS = (
+    frozenset({"practitioner", "spoc"}),
+    frozenset({"practitioner", "spoc", "dco", "admin"}),
+    frozenset({"dco", "admin"}),
+    frozenset({"spoc", "dco", "admin"}),
+)
+PERSONAL_CHAT, CHANNEL, BOTH = ("personal",), ("team", "groupChat"), EVERYWHERE
+HelpLine = tuple[str, str, frozenset[str], tuple[str, ...], tuple[str, ...]]
+COMMAND_HELP: tuple[HelpLine, ...] = (
+    # (as typed, what it does, who may (roles; empty: anyone), where (scopes), on the menu)
     (
         "start assessment",
-        "Start your service's self-assessment, or carry on with it.",
+        "Start your service's self-assessment, or carry on with the one in progress.",
+        MEMBERS,
+        PERSONAL_CHAT,
         ("personal",),
     ),
-    ("resume", "Carry on where you (or a colleague) stopped.", ()),
-    ("status", "How far your service's assessment has got, and its rating so far.", ("personal",)),
-    ("summary", "DCOs: compliance across every service (add a period: last month).", ("personal",)),
-    ("help", "What I can do.", EVERYWHERE),
+    (
+        "start new assessment",
+        "After a submission: start the next self-assessment (the last one is kept).",
+        MEMBERS,
+        PERSONAL_CHAT,
+        (),
+    ),
+    ("resume", "Carry on where you (or a colleague) stopped.", MEMBERS, PERSONAL_CHAT, ()),
+    (
+        "status",
+        "How far your service's assessment has got, and its rating so far.",
+        MEMBERS,
+        PERSONAL_CHAT,
+        ("personal",),
+    ),
+    (
+        "review · back · skip · pause",
+        "During an assessment: every answer in a table, the previous or next question, or stop.",
+        MEMBERS,
+        PERSONAL_CHAT,
+        (),
+    ),
+    (
+        "action plan",
+        "A service's action plan (yours, or name one): what will be done, who leads, by when, "
+        "and progress.",
+        ANY_ROLE,
+        PERSONAL_CHAT,
+        ("personal",),
+    ),
+    (
+        "new request",
+        "Log a request for health advice: it is due 6 weeks after the day it was received.",
+        ANY_ROLE,
+        BOTH,
+        EVERYWHERE,
+    ),
+    ("return REF", "Record what became of a request (also a button on each).", ANY_ROLE, BOTH, ()),
+    ("overdue", "Requests past their due date, greatest risk first.", ANY_ROLE, BOTH, EVERYWHERE),
+    ("due this week", "Requests due in the next seven days.", ANY_ROLE, BOTH, EVERYWHERE),
+    ("requests", "Every open request (add a service's name for one service).", ANY_ROLE, BOTH, ()),
+    (
+        "new review",
+        "Log a plan's annual review, or fill in what has changed.",
+        ANY_ROLE,
+        BOTH,
+        (),
+    ),
+    ("reviews", "Annual reviews needing action.", ANY_ROLE, BOTH, EVERYWHERE),
+    (
+        "summary",
+        "Compliance across every service, last month and this month so far (or name a period: "
+        "this quarter, 2026-10).",
+        OVERSEERS,
+        PERSONAL_CHAT,
+        ("personal",),
+    ),
+    (
+        "summary for SERVICE",
+        "One service's answers, action plan and casework (a part of its name will do).",
+        ANY_ROLE,
+        PERSONAL_CHAT,
+        (),
+    ),
+    (
+        "subscribe SERVICE",
+        "This channel gets the service's nudges (a DCO can say: subscribe all).",
+        CHANNEL_KEEPERS,
+        CHANNEL,
+        ("team",),
+    ),
+    ("unsubscribe SERVICE", "This channel stops getting them.", CHANNEL_KEEPERS, CHANNEL, ()),
+    ("subscriptions", "Which services' nudges this channel gets.", frozenset(), CHANNEL, ("team",)),
+    (
+        "nudges weekly on Monday",
+        "Nudges once a week, on that day (or: nudges daily).",
+        CHANNEL_KEEPERS,
+        CHANNEL,
+        (),
+    ),
+    (
+        "pause nudges until 2027-01-04",
+        "No nudges in this channel until that day.",
+        CHANNEL_KEEPERS,
+        CHANNEL,
+        (),
+    ),
+    ("resume nudges", "Nudges in this channel back on.", CHANNEL_KEEPERS, CHANNEL, ("team",)),
+    ("help", "What you can do, here.", frozenset(), BOTH, EVERYWHERE),
 )
-"""The commands people can type: the help card and the Teams app's command menus show these."""
+"""Every command, for the help card (by role and place) and the README; the last column is the
+Teams app's command menus it appears in (at most 10 a scope)."""
+HELP_COMMANDS = tuple(
+    (" ".join(w for w in typed.split() if not w.isupper()), what, menus)
+    for typed, what, _, _, menus in COMMAND_HELP
+    if menus
+)
+"""The commands on the Teams app's command menus, with the scopes whose menu has each."""
+HELP_NO_ROLE = (
+    "You don't have a role yet, so there is little I can show you. Ask your administrator for "
+    "one; they will need your id: {object_id}"
+)
+HELP_ELSEWHERE_PERSONAL = (
+    "In a team channel (with me @mentioned) there is more: subscribing it to a service's "
+    "nudges, and when they come."
+)
+HELP_ELSEWHERE_CHANNEL = (
+    "In a personal chat with me there is more: the self-assessment, action plans and the summary."
+)
+DID_YOU_MEAN_HERE = "Did you mean **{suggestion}**?"
+DID_YOU_MEAN = "I didn't recognise “{typed}”. Did you mean **{suggestion}**?"
 HELP_FOOTER = "Type a command, or use the buttons. Your answers are saved as you go."
 
 NO_ROLE = (
     "You don't have a role for a service yet, so I can't start an assessment for you. Ask your "
     "administrator to give you one; they will need your id: {object_id}"
+)
+NO_ROLE_AT_ALL = (
+    "You don't have a role for a service yet, so I have nothing of a service's to show you or "
+    "change. Ask your administrator to give you one; they will need your id: {object_id}"
 )
 UNKNOWN_USER = (
     "I can't tell who you are from this message, so I can't look up your service. Please message "
@@ -45,6 +166,7 @@ PAUSED = (
     "you're ready to carry on."
 )
 CHOOSE_RATING = "Please choose **Yes**, **Emerging** or **No** before saving."
+FIELD_NOT_TEXT = "{field}: that could not be read as text, so it was not saved."
 COMMENT_NOT_TEXT = (
     "The comment could not be read as text, so nothing was saved: please type it again."
 )
@@ -79,13 +201,6 @@ APOLOGY = (
     "Sorry, something went wrong on my side (reference {reference}). Anything you had already "
     "saved is safe; please try again."
 )
-ACTIONS_SAVED = "Action plan saved: {count} action(s) changed."
-ACTIONS_UNCHANGED = "The action plan is as it was: nothing was changed."
-ACTIONS_NOT_SAVED = "Not saved, and left as it was:"
-ACTIONS_BAD_DATE = "question {question}: {value} is not a date (use 2027-03-31 or 31/03/2027)."
-ACTION_BAD_PROGRESS = "question {question}: that is not one of the progress ratings."
-ACTION_REFUSED = "question {question}: {why}"
-ACTION_OWNER_NOT_TEXT = "question {question}: the lead could not be read as text."
 STATUS_NONE = "Your services have no self-assessment yet. Type **start assessment** to begin."
 
 CASE_REF_LABEL = "Case reference (the local authority's)"
@@ -165,6 +280,7 @@ SUBSCRIPTIONS_LIST = "This channel gets the nudges for: {services}."
 EVERY_SERVICE = "every service"
 
 DIGEST_TITLE = "EHCP nudges for {day:%A %d %B %Y}"
+DIGEST_CONTINUED = " (continued)"
 DIGEST_CATCH_UP = "Catching up after a gap: each item shows where it has got to now."
 DIGEST_GROUPS = {
     "escalation_2": "Escalation 2: inside health, reply within 10 working days",
@@ -177,7 +293,8 @@ DIGEST_GROUPS = {
     "phase_transfer": "Phase transfers: review and amend by the deadline",
     "due_this_week": "Advice due this week",
     "action_past_target": "Action plan items past their target date",
-    "assessment_stale": "Self-assessments to refresh",
+    "assessment_stale": "Self-assessments to start or refresh",
+    "plan_without_lead": "Action plans with actions nobody leads yet",
 }
 DIGEST_ITEM = {
     "escalation_2": "**{ref}** · {service} · now at escalation 2: reply by {reply_by:%d %b}",
@@ -190,14 +307,17 @@ DIGEST_ITEM = {
     "phase_transfer": "**{ref}** · {service} · review and amend by {on:%d %b %Y}",
     "due_this_week": "**{ref}** · {service} · due {on:%a %d %b}",
     "action_past_target": "{service} · {ref} · target was {on:%d %b %Y}",
-    "assessment_stale": "{service} · the self-assessment is due for a refresh",
+    "assessment_stale": "{service} · {stale}",
+    "plan_without_lead": "{service} · the action plan has no lead for {ref} (type: action plan)",
 }
+STALE_ASSESSMENT = "the self-assessment is due for a refresh"
+NEVER_ASSESSED = "no self-assessment yet: time to start one"
 
 CADENCE_HOW = "Say **nudges daily**, or **nudges weekly on Monday** (any weekday)."
 CADENCE_SET = "This channel's nudges now come {cadence}."
 PAUSE_HOW = (
-    "Say **pause nudges until 04/01/2027**: a day after today and at most {days} days ahead "
-    "(nudges carry deadlines; pause again when that day comes if you must)."
+    "Say **pause nudges until 04/01/2027** (or 2027-01-04): a day after today and at most {days} "
+    "days ahead, after which they come back by themselves (nudges carry deadlines)."
 )
 PAUSED_UNTIL = (
     "Nudges to this channel are paused until {until:%A %d %B %Y}; they resume by themselves."
@@ -262,8 +382,9 @@ PERSONAL_ONLY = (
 )
 ASSESSMENT_FOR_MEMBERS = (
     "The self-assessment is completed by a service's practitioners and SPOCs. With your role you "
-    "can ask for the **summary**, a service's detail (**summary for SERVICE**), and **overdue**, "
-    "**due this week**, **requests** and **reviews** across services: type **help** for more."
+    "can ask for the **summary**, a service's detail (**summary for SERVICE**) and its **action "
+    "plan** (**action plan SERVICE**), and **overdue**, **due this week**, **requests** and "
+    "**reviews** across services: type **help** for more."
 )
 EXPORT_PERSONAL_ONLY = (
     "Exports hold case references and comments, so I hand them out only in a personal chat: "
@@ -318,3 +439,76 @@ def inert(value: object) -> str:
     message Teams reads as markdown: every markup character escaped, so it shows as typed and
     never becomes a link or emphasis."""
     return str(value).translate(_MARKUP)
+
+
+# The action plan (seed 003's shape: the action, its lead and workstream, its date, progress)
+PLAN_TITLE = "Action plan: {service}"
+PLAN_TITLE_MORE = "Action plan: {service} (continued)"
+PLAN_FROM = "From the self-assessment submitted {when:%d %b %Y}."
+PLAN_NONE = "Every question is rated Yes, so there are no actions."
+PLAN_SELECT = "Select an action to update it."
+PLAN_READ_ONLY = "The service's practitioners and SPOC keep it up to date."
+PLAN_COUNTS = "{total}: {ratings}"
+PLAN_PAST = "{count} past the date set"
+PLAN_UNLED = "{count} without a lead"
+PLAN_NO_ACTION = "What will be done: not written yet"
+PLAN_ACTION = "What will be done: {action}"
+PLAN_LEAD = "Lead: {lead}"
+PLAN_NO_LEAD = "No lead yet"
+PLAN_BY = "by {on:%d %b %Y}"
+PLAN_NO_DATE = "no date set"
+PLAN_PAST_DATE = "past its date ({on:%d %b %Y})"
+PLAN_SINCE = "{progress} since {on:%d %b %Y}"
+ACTION_TITLE = "Action for question {question}: {service}"
+ACTION_QUESTION = "**{question}{criterion}** · {criterion_word} · rated **{rating}**"
+ACTION_HISTORY = "Progress so far: {steps}."
+ACTION_HINT = "Dates as 31/03/2027 or 2027-03-31. Fields left as they are keep what is saved."
+ACTION_SAVED = "Saved the action for question {question}."
+ACTION_UNCHANGED = "The action for question {question} is as it was: nothing was changed."
+ACTION_PROBLEMS = (
+    "Not saved, and kept on the card for you to correct: {problems} Everything else you "
+    "changed is saved."
+)
+ACTION_PROBLEMS_ONLY = "Nothing was saved: {problems} What you typed is kept on the card."
+ACTION_SEE_CARD = (
+    "Not all of it could be saved: the card says what to correct, and keeps what you typed."
+)
+ACTION_BAD_DATE = "{value} is not a date (use 31/03/2027 or 2027-03-31)."
+ACTION_BAD_CHOICE = "that is not one of the progress ratings."
+ACTION_PLAN_WHICH = "Whose action plan? Choose a service, or type: action plan SERVICE"
+ACTION_PLAN_NONE_YET = (
+    "{service} has no submitted self-assessment yet, so it has no action plan. Its action plan "
+    "is made when the self-assessment is submitted: one action for each No and Emerging answer."
+)
+WHICH_SERVICE = "{name} could be any of these services: {names}. Say which, for example: {example}"
+CRITERIA_KEY = "E: essential criterion · D: desirable criterion"
+DETAIL_MORE = "And {count} more: the lists (requests, reviews) show every one."
+ANSWERS_TITLE = "{service}: every answer in full"
+ANSWERS_TITLE_MORE = "{service}: every answer in full (continued)"
+NO_SERVICE_NAMED = (
+    "No service is called {name}, or has that in its name. The services: {names}{more}."
+)
+START_AGAIN = (
+    "**{service}** submitted its self-assessment on {when} (rated {rag}), and none is open. "
+    "Start a new one, all 23 questions again? The submitted one is kept, for the trend, and its "
+    "action plan stays as it is. To carry on with that plan, open it instead."
+)
+SO_FAR = "{period} (to {to:%d %b}): {on_time} of the {counted} due so far returned on time."
+SO_FAR_NOTHING = "{period} (to {to:%d %b}): nothing has fallen due yet."
+NEVER_ASSESSED_SHORT = "no self-assessment yet"
+ASSESSED_ON = "assessed {on:%d %b %Y}"
+ASSESSED_LONG_AGO = "last assessed {on:%d %b %Y}, over 12 months ago"
+CHANGE_WORDS = {
+    "better": ", better than the one before",
+    "worse": ", worse than the one before",
+    "same": ", the same as the one before",
+}
+PLAN_SHORT = "plan: {done} of {total} actions completed"
+PLAN_SHORT_PAST = ", {count} past the date set"
+PLAN_SHORT_UNLED = ", {count} without a lead"
+TOO_BIG_FOR_TEAMS = (
+    "That was too big for Teams to show (it takes messages of up to about 40 KB), so it was not "
+    "sent. Nothing is lost: ask for a part of it (a service's detail, one page of a list, the "
+    "action plan), or use the export buttons for the whole."
+)
+NO_ASSESSMENT_YET = "No self-assessment submitted yet."

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from dialogs import messages
+from dialogs.commands import services_named
 from dialogs.messages import inert, said
 from dialogs.ports import NotFoundError, PolicyStore
 from ehcp_rules import Role, RoleGrant, Service
@@ -71,7 +72,9 @@ RULES: dict[str, Rule] = {
         f"card:{action}": _ASSESSMENT
         for action in ("answer", "back", "skip", "pause", "change", "continue", "submit")
     },
-    "card:save_actions": _ASSESSMENT,
+    "card:edit_action": _ASSESSMENT,
+    "card:save_action": _ASSESSMENT,
+    "card:show_plan": Rule(ANY_ROLE, PERSONAL, Reach.ASSESSMENT),
     "card:choose_service": Rule(MEMBERS, PERSONAL, Reach.SERVICE),
     "card:log_request": _CASEWORK,
     "card:list_page": _CASEWORK,
@@ -82,6 +85,7 @@ RULES: dict[str, Rule] = {
     "card:summary_detail": Rule(ANY_ROLE, PERSONAL, Reach.SERVICE),
     "card:summary_export": Rule(OVERSEERS, PERSONAL, Reach.EVERY),
     "card:assessment_export": Rule(ANY_ROLE, PERSONAL, Reach.ASSESSMENT),
+    "card:show_answers": Rule(ANY_ROLE, PERSONAL, Reach.ASSESSMENT),
     # typed commands (and the buttons that stand for them): "command:" + the command
     "command:help": Rule(NOBODY_NEEDED, ANYWHERE, Reach.NOTHING),
     "command:unknown": Rule(NOBODY_NEEDED, ANYWHERE, Reach.NOTHING),
@@ -89,6 +93,7 @@ RULES: dict[str, Rule] = {
         f"command:{name}": Rule(MEMBERS, PERSONAL, Reach.OWN)
         for name in (
             "start assessment",
+            "start new assessment",
             "resume",
             "status",
             "pause",
@@ -118,9 +123,12 @@ RULES: dict[str, Rule] = {
     "command:resume nudges": Rule(SPOC_OR_OVERSEER, SHARED, Reach.CHANNEL),
     "command:summary": Rule(OVERSEERS, PERSONAL, Reach.EVERY),
     "command:summary for": Rule(ANY_ROLE, PERSONAL, Reach.SERVICE),
+    "command:action plan": Rule(ANY_ROLE, PERSONAL, Reach.SERVICE),
 }
 """Every command and card action the bot answers. A card action missing here is refused."""
 
+BY_PART_OF_NAME = frozenset({"command:summary for", "command:action plan"})
+"""Commands whose service may be named by a part of its name (``summary for paediatrics``)."""
 _ALL_WORDS = {"all", "all services", "every service", "everything"}
 DECISION_KEY = "ehcp.decision"
 """Where the turn's :class:`Decision` is kept (``TurnContext.turn_state``) for the handlers."""
@@ -339,8 +347,26 @@ class Policy:
                 return None
             return messages.SUBSCRIBE_ALL_ROLE
         found = await self._store.find_service(name)
+        if found is None and turn.action in BY_PART_OF_NAME:
+            return await self._by_part_of_name(turn, name)
         if found is not None or turn.action == "command:summary for":
             return found  # None: neither a period nor a service; the summary explains both
+        return messages.UNKNOWN_SERVICE.format(name=said(name))
+
+    async def _by_part_of_name(self, turn: Turn, name: str) -> Service | str | None:
+        """The one service a part of a name means; which ones, when it could mean several."""
+        every = await self._store.all_services()
+        meant = services_named(name, [s.name for s in every])
+        if len(meant) == 1:
+            return next(s for s in every if s.name == meant[0])
+        if meant:
+            return messages.WHICH_SERVICE.format(
+                name=said(name),
+                names=", ".join(inert(n) for n in meant[:8]),
+                example=f"{turn.action.removeprefix('command:')} {inert(meant[0])}",
+            )
+        if turn.action == "command:summary for":
+            return None  # neither a period nor a service: the summary explains both
         return messages.UNKNOWN_SERVICE.format(name=said(name))
 
 
@@ -371,7 +397,9 @@ def _no_role(turn: Turn, rule: Rule, held: set[Role]) -> str:
         return messages.ASSESSMENT_FOR_MEMBERS
     if rule.who == SPOC_OR_OVERSEER:
         return messages.CHANNEL_CHANGE_ROLE
-    return messages.NO_ROLE.format(object_id=turn.person or "unknown")
+    if rule.who == MEMBERS:
+        return messages.NO_ROLE.format(object_id=turn.person or "unknown")
+    return messages.NO_ROLE_AT_ALL.format(object_id=turn.person or "unknown")
 
 
 def _not_theirs(turn: Turn, rule: Rule, target: Service) -> str:

@@ -98,8 +98,10 @@ class AssessmentStore(Protocol):
         target_date: date | None,
         progress: ActionProgress,
         actor: str,
+        action: str | None,
+        workstream: str | None,
     ) -> ActionItem:
-        """Set an action's owner, target date and progress."""
+        """Set what an action will do, its lead, workstream, target date and progress."""
         ...
 
 
@@ -223,6 +225,10 @@ class SummaryStore(Protocol):
 
     async def summary(self, period: Period, today: date) -> Summary:
         """Every service's summary for the period."""
+        ...
+
+    async def all_services(self) -> list[Service]:
+        """Every service, by name."""
         ...
 
     async def find_service(self, name: str) -> Service | None:

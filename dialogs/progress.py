@@ -29,6 +29,11 @@ class AssessmentProgress(BaseModel):
     quiet: bool = False
     evidence_prompted: bool = False
     shown_at: str | None = None
+    typed_rating: str | None = None
+    """A rating chosen on a card that was not saved (its comment was refused): shown again."""
+    typed_comment: str | None = None
+    """A comment typed on a card that was not saved (refused, or sent without a rating): shown
+    again, so that nothing typed is lost."""
 
 
 def next_unanswered(

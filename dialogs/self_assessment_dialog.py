@@ -18,16 +18,17 @@ from botbuilder.dialogs import (
 )
 
 from dialogs import messages
+from dialogs.action_plan import ActionPlans
 from dialogs.cards.assessment import (
-    action_plan_card,
     answered_card,
     question_card,
     result_card,
     review_card,
 )
 from dialogs.cards.elements import ACTION_KEY, Element
-from dialogs.cards.general import choose_service_card, help_card
-from dialogs.commands import Command, parse_command
+from dialogs.cards.general import choose_service_card, start_again_card
+from dialogs.commands import Command, did_you_mean, parse_command
+from dialogs.help import personal_help
 from dialogs.messages import inert
 from dialogs.policy import Policy
 from dialogs.ports import AssessmentStore, Clock, ConflictError
@@ -87,10 +88,12 @@ class SelfAssessmentDialog(ComponentDialog):
             await step.context.send_activity(messages.NOT_YOUR_SERVICE)
             return await step.replace_dialog(self._START)
         actor = person_of(step.context) or ""
+        service = await self._store.service(service_id)
+        if not (step.options or {}).get("new") and await self._ask_first(step.context, service):
+            return await step.end_dialog()
         assessment, created = await self._store.start_or_resume_assessment(
             service_id, edition=DEFAULT_EDITION, actor=actor
         )
-        service = await self._store.service(service_id)
         bank = load_question_bank(assessment.edition)
         answers = await self._answers(step.context, assessment.id)
         first = next_unanswered(bank, answers)
@@ -113,6 +116,20 @@ class SelfAssessmentDialog(ComponentDialog):
         )
         return await step.replace_dialog(self._LOOP, progress.model_dump(mode="json"))
 
+    async def _ask_first(self, context: TurnContext, service: Service) -> bool:
+        """With none in progress and one already submitted, say when and ask before starting a
+        new 23 questions (``start new assessment`` starts it); ``False`` when there is nothing
+        to ask."""
+        if await self._store.assessment_in_progress(service.id) is not None:
+            return False
+        last = await self._store.last_submitted(service.id)
+        if last is None or last.submitted_at is None or last.rag is None:
+            return False
+        when = last.submitted_at.astimezone(self._clock.zone).date()
+        card = start_again_card(service.name, when, last.rag.label)
+        await context.send_activity(card_activity(card))
+        return True
+
     async def show_card_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         """Show the current question (or the review) and wait for the reply."""
         progress = AssessmentProgress.model_validate(step.options)
@@ -120,6 +137,7 @@ class SelfAssessmentDialog(ComponentDialog):
             card = await self._card_for(step.context, progress)
             await step.context.send_activity(card_activity(card))
         progress.notice, progress.quiet = None, False
+        progress.typed_rating = progress.typed_comment = None  # shown once, on that card
         progress.shown_at = self._clock.now().isoformat()
         step.values["progress"] = progress.model_dump(mode="json")
         return Dialog.end_of_turn
@@ -163,12 +181,16 @@ class SelfAssessmentDialog(ComponentDialog):
             return progress.model_copy(update={"quiet": True})
         if command is Command.HELP:
             notice = f"You're in the middle of the self-assessment for {progress.service}."
-            await context.send_activity(card_activity(help_card(notice)))
+            await context.send_activity(card_activity(personal_help(context, notice)))
             return progress.model_copy(update={"quiet": True})
-        if command in (Command.START, Command.RESUME):
+        if command in (Command.START, Command.RESUME, Command.START_NEW):
             return await self._navigate(context, progress, "continue", None)
         if command is Command.UNKNOWN:
-            await context.send_activity(messages.TYPE_IN_CARD.format(question=progress.question))
+            suggestion = did_you_mean(context.activity.text)
+            said = messages.TYPE_IN_CARD.format(question=progress.question)
+            if suggestion:
+                said = messages.DID_YOU_MEAN_HERE.format(suggestion=suggestion) + " " + said
+            await context.send_activity(said)
             return progress.model_copy(update={"quiet": True})
         action = {Command.SUBMIT: "review"}.get(command, command.value)
         return await self._navigate(context, progress, action, progress.question)
@@ -206,17 +228,17 @@ class SelfAssessmentDialog(ComponentDialog):
         if progress.mode is not Mode.QUESTION or value.get("question") != progress.question:
             await context.send_activity(messages.STALE_QUESTION)
             return progress
+        sent = value.get("comment")
+        comment = sent if isinstance(sent, str) else ""
         try:
             rating = Rating(str(value.get("rating", "")).strip().lower())
         except ValueError:
-            return progress.model_copy(update={"notice": messages.CHOOSE_RATING})
+            return _kept(progress, messages.CHOOSE_RATING, None, comment)
         if "comment" not in value:  # not sent: what is stored stays (a save changes what was sent)
             stored = (await self._answers(context, progress.assessment_id)).get(progress.question)
-            comment = stored.comment if stored else None
-        elif value["comment"] is None or isinstance(value["comment"], str):
-            comment = value["comment"]
-        else:  # a list or a number: no card sends one
-            return progress.model_copy(update={"notice": messages.COMMENT_NOT_TEXT})
+            comment = stored.comment if stored and stored.comment else ""
+        elif sent is not None and not isinstance(sent, str):  # a list or a number: no card
+            return _kept(progress, messages.COMMENT_NOT_TEXT, rating.value, "")
         try:
             saved = await self._store.record_answer(
                 progress.assessment_id,
@@ -226,7 +248,7 @@ class SelfAssessmentDialog(ComponentDialog):
                 actor=person_of(context) or "",
             )
         except PrivacyError as refused:
-            return progress.model_copy(update={"notice": str(refused)})
+            return _kept(progress, str(refused), rating.value, comment)
         except ConflictError as conflict:
             await context.send_activity(str(conflict))
             return None
@@ -242,7 +264,7 @@ class SelfAssessmentDialog(ComponentDialog):
         answers = await self._answers(context, progress.assessment_id)
         await update_card(context, answered_card(bank, saved, answered=len(answers)))
         following = next_unanswered(bank, answers, after=progress.question)
-        update: dict[str, Any] = {"notice": None}
+        update: dict[str, Any] = {"notice": None, "typed_rating": None, "typed_comment": None}
         if not saved.comment and not progress.evidence_prompted:
             update |= {"notice": messages.NO_EVIDENCE_PROMPT, "evidence_prompted": True}
         if following is None:
@@ -268,21 +290,15 @@ class SelfAssessmentDialog(ComponentDialog):
             )
             return progress
         try:
-            await self._store.submit_assessment(
+            submitted = await self._store.submit_assessment(
                 progress.assessment_id, actor=person_of(context) or ""
             )
         except ConflictError as conflict:
             await context.send_activity(str(conflict))
             return None
-        actions = await self._store.actions(progress.assessment_id)
         await context.send_activity(card_activity(result_card(result, service=progress.service)))
-        await context.send_activity(
-            card_activity(
-                action_plan_card(
-                    bank, actions, assessment_id=progress.assessment_id, service=progress.service
-                )
-            )
-        )
+        for plan in await ActionPlans(self._store, self._clock).plan_cards(context, submitted):
+            await context.send_activity(card_activity(plan))
         return None
 
     async def _card_for(self, context: TurnContext, progress: AssessmentProgress) -> Element:
@@ -308,6 +324,7 @@ class SelfAssessmentDialog(ComponentDialog):
             answers=answers,
             service=progress.service,
             notice=progress.notice,
+            typed=(progress.typed_rating, progress.typed_comment),
         )
 
     async def _answers(self, context: TurnContext, assessment_id: int) -> dict[int, StoredAnswer]:
@@ -345,6 +362,15 @@ def _step(
     if action == "skip":
         return progress.model_copy(update={"mode": Mode.REVIEW})
     return None
+
+
+def _kept(
+    progress: AssessmentProgress, notice: str, rating: str | None, comment: str | None
+) -> AssessmentProgress:
+    """The same question again, saying why it was not saved, with what was typed and chosen."""
+    return progress.model_copy(
+        update={"notice": notice, "typed_rating": rating, "typed_comment": comment or None}
+    )
 
 
 def _answers_key(assessment_id: int) -> str:

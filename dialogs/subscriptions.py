@@ -10,6 +10,8 @@ person who made them, so they survive staff changes.
 
 from __future__ import annotations
 
+from datetime import date
+
 from botbuilder.core import TurnContext
 
 from dialogs import messages
@@ -89,7 +91,7 @@ class Subscriptions:
         """Pause until a day after today and no further than :data:`LONGEST_PAUSE` ahead."""
         today = self._clock.today()
         try:
-            until = parse_day(argument.strip().removeprefix("until").strip())
+            until: date | None = parse_day(argument.strip().removeprefix("until").strip())
         except RulesError:
             until = None
         if until is None or not today < until <= today + LONGEST_PAUSE:

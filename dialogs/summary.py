@@ -14,11 +14,12 @@ from typing import Any, TypeGuard
 from botbuilder.core import TurnContext
 
 from dialogs import messages
+from dialogs.cards.detail import Detail, answers_cards, service_detail_card
 from dialogs.cards.elements import ACTION_KEY
-from dialogs.cards.summary import download_card, service_detail_card, summary_card
+from dialogs.cards.summary import download_card, summary_card
 from dialogs.casework_views import review_needs, status_line
-from dialogs.commands import Command
-from dialogs.messages import inert
+from dialogs.commands import Command, normalise, services_named
+from dialogs.messages import inert, said
 from dialogs.policy import decision_of
 from dialogs.ports import Clock, FileLink, NotFoundError, Reports, SummaryStore
 from dialogs.turns import card_activity, is_personal, person_of
@@ -29,10 +30,13 @@ from ehcp_rules import (
     advice_status,
     load_question_bank,
     parse_period,
+    plan_progress,
 )
 
-CARD_ACTIONS = frozenset({"summary_detail", "summary_export", "assessment_export"})
+CARD_ACTIONS = frozenset({"summary_detail", "summary_export", "assessment_export", "show_answers"})
 EXPORT_FORMATS = ("xlsx", "csv", "json")
+MAX_NAMES = 12
+"""Services named when ``summary for`` names none (a DCO's area may have hundreds)."""
 
 
 class Summaries:
@@ -51,8 +55,17 @@ class Summaries:
         try:
             period = parse_period(argument or None, today)
         except RulesError as error:
-            service = await self._store.find_service(argument) if argument else None
-            if service is None:
+            service = await self._named(argument)
+            if service is None and _names_a_service(context):
+                names = [s.name for s in await self._store.all_services()]
+                await context.send_activity(
+                    messages.NO_SERVICE_NAMED.format(
+                        name=said(argument),
+                        names=", ".join(inert(n) for n in names[:MAX_NAMES]),
+                        more="…" if len(names) > MAX_NAMES else "",
+                    )
+                )
+            elif service is None:
                 await context.send_activity(messages.SUMMARY_WHAT.format(error=inert(error)))
             else:  # the policy has checked that this person may see it
                 await self._detail(context, service)
@@ -63,6 +76,18 @@ class Summaries:
         await context.send_activity(card_activity(card))
         return True
 
+    async def _named(self, argument: str) -> Service | None:
+        """The service ``argument`` names, whole or by a part of its name, as the policy found
+        it (and checked this person may see it); ``None`` when it names none, or several."""
+        if not argument:
+            return None
+        found = await self._store.find_service(argument)
+        if found is not None:
+            return found
+        every = await self._store.all_services()
+        meant = services_named(argument, [s.name for s in every])
+        return next(s for s in every if s.name == meant[0]) if len(meant) == 1 else None
+
     async def on_card(self, context: TurnContext, value: dict[str, Any]) -> bool:
         """Answer a summary or detail card's button; ``False`` for any other card."""
         action = value.get(ACTION_KEY)
@@ -72,7 +97,9 @@ class Summaries:
             (service,) = decision_of(context).services  # the stored service the card names
             await self._detail(context, service)
             return True
-        if action == "summary_export":
+        if action == "show_answers":
+            await self._every_answer(context, value)
+        elif action == "summary_export":
             await self._export_summary(context, value)
         else:
             await self._export_assessment(context, value)
@@ -125,10 +152,9 @@ class Summaries:
                 await self._store.reviews([service.id]), {service.id: service.name}, today
             )
         ]
-        bank = load_question_bank(assessment.edition if assessment else None)
-        card = service_detail_card(
-            service.name,
-            bank,
+        detail = Detail(
+            service=service.name,
+            bank=load_question_bank(assessment.edition if assessment else None),
             assessment=assessment,
             submitted_on=(
                 assessment.submitted_at.astimezone(self._clock.zone).date()
@@ -137,11 +163,29 @@ class Summaries:
             ),
             answers=answers,
             actions=actions,
+            plan=plan_progress(actions, today),
             requests=requests,
             reviews=reviews,
-            exports=is_personal(context),
         )
+        card = service_detail_card(detail, exports=is_personal(context))
         await context.send_activity(card_activity(card))
+
+    async def _every_answer(self, context: TurnContext, value: dict[str, Any]) -> None:
+        """A submitted assessment's answers with their whole comments, over as many cards as
+        Teams' size limit needs."""
+        assessment = await self._store.assessment(value["assessment"])  # the policy found it
+        (service,) = decision_of(context).services
+        answers = await self._store.answers(assessment.id)
+        bank = load_question_bank(assessment.edition)
+        for each in answers_cards(service.name, bank, answers):
+            await context.send_activity(card_activity(each))
+
+
+def _names_a_service(context: TurnContext) -> bool:
+    """Whether the person typed ``summary for ...`` (a service, never a period)."""
+    value = context.activity.value if isinstance(context.activity.value, dict) else {}
+    typed = value.get("text") or context.activity.text or ""
+    return normalise(str(typed)).startswith("summary for ")
 
 
 def _id(value: object) -> TypeGuard[int]:

@@ -4,6 +4,7 @@ No I/O beyond reading its own data files, no bot framework, no clock: every func
 on "today" takes it as an argument. The names in ``__all__`` are the public API.
 """
 
+from ehcp_rules.action_plan import LEAD_GRACE, PlanProgress, is_past_target, plan_progress
 from ehcp_rules.advice import (
     EXCEPTED,
     AdviceRequest,
@@ -56,11 +57,13 @@ from ehcp_rules.nudges import (
     Reminder,
     StaleAssessment,
     StalledAssessment,
+    UnledPlan,
     plan_nudges,
     plan_reminders,
 )
-from ehcp_rules.periods import Period, parse_period
+from ehcp_rules.periods import DEFAULT_PERIOD, Period, month_so_far, parse_period
 from ehcp_rules.privacy import (
+    MAX_ACTION_LENGTH,
     MAX_CASE_REFERENCE_LENGTH,
     MAX_COMMENT_LENGTH,
     MAX_DELAY_REASON_LENGTH,
@@ -69,6 +72,7 @@ from ehcp_rules.privacy import (
     MAX_OWNER_LENGTH,
     MAX_PROVIDER_LENGTH,
     MAX_SERVICE_NAME_LENGTH,
+    MAX_WORKSTREAM_LENGTH,
     PrivacyError,
     check_case_reference,
     clean_comment,
@@ -98,6 +102,7 @@ from ehcp_rules.records import (
     AnnualReviewRecord,
     Assessment,
     AssessmentStatus,
+    ProgressChange,
     RoleGrant,
     Service,
     StoredAnswer,
@@ -119,7 +124,10 @@ from ehcp_rules.summary import ServiceSummary, Summary, trend_months
 __all__ = [
     "ADVICE_PERIOD",
     "DEFAULT_EDITION",
+    "DEFAULT_PERIOD",
     "EXCEPTED",
+    "LEAD_GRACE",
+    "MAX_ACTION_LENGTH",
     "MAX_CASE_REFERENCE_LENGTH",
     "MAX_COMMENT_LENGTH",
     "MAX_DELAY_REASON_LENGTH",
@@ -128,6 +136,7 @@ __all__ = [
     "MAX_OWNER_LENGTH",
     "MAX_PROVIDER_LENGTH",
     "MAX_SERVICE_NAME_LENGTH",
+    "MAX_WORKSTREAM_LENGTH",
     "RAG_RULES",
     "ActionItem",
     "ActionProgress",
@@ -155,7 +164,9 @@ __all__ = [
     "NudgeStep",
     "Period",
     "PhaseTransfer",
+    "PlanProgress",
     "PrivacyError",
+    "ProgressChange",
     "Question",
     "QuestionBank",
     "Rag",
@@ -174,6 +185,7 @@ __all__ = [
     "StoredAnswer",
     "Summary",
     "Theme",
+    "UnledPlan",
     "add_months",
     "add_working_days",
     "advice_due_date",
@@ -192,6 +204,7 @@ __all__ = [
     "health_notice_by",
     "is_bank_holiday",
     "is_open",
+    "is_past_target",
     "is_valid_nhs_number",
     "is_working_day",
     "join_numbers",
@@ -199,6 +212,7 @@ __all__ = [
     "load_question_bank",
     "measures_from_counts",
     "month_period",
+    "month_so_far",
     "months_period_end",
     "next_working_day",
     "normalise_answers",
@@ -210,6 +224,7 @@ __all__ = [
     "percent_of",
     "phase_transfer_deadline",
     "plan_nudges",
+    "plan_progress",
     "plan_reminders",
     "quoted",
     "rate",

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from ehcp_rules.action_plan import LEAD_GRACE
 from ehcp_rules.advice import advice_status as _advice_status
 from ehcp_rules.advice import is_open
 from ehcp_rules.dates import add_months
@@ -39,6 +40,7 @@ class NudgeStep(StrEnum):
     DUE_THIS_WEEK = "due_this_week"
     ACTION_PAST_TARGET = "action_past_target"
     ASSESSMENT_STALE = "assessment_stale"
+    PLAN_WITHOUT_LEAD = "plan_without_lead"
 
     @property
     def urgency(self) -> int:
@@ -84,6 +86,19 @@ class LateAction(BaseModel):
     progress: ActionProgress
 
 
+class UnledPlan(BaseModel):
+    """A service's latest action plan, the day it was made, and how many of its actions have no
+    lead (of how many)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service_id: int
+    assessment_id: int
+    submitted_on: date
+    without_lead: int
+    actions: int
+
+
 def plan_nudges(
     *,
     today: date,
@@ -92,9 +107,10 @@ def plan_nudges(
     assessments: Iterable[StaleAssessment] = (),
     actions: Iterable[LateAction] = (),
     refresh_months: int = ASSESSMENT_REFRESH_MONTHS,
+    plans: Iterable[UnledPlan] = (),
 ) -> list[Nudge]:
     """Every nudge due today, most urgent first, then by date and reference."""
-    nudges: list[Nudge] = []
+    nudges: list[Nudge] = list(_plan_nudges(plans, today))
     for request in requests:
         nudges.extend(_request_nudge(request, today))
     for review in reviews:
@@ -204,6 +220,22 @@ def _action_nudges(actions: Iterable[LateAction], today: date) -> list[Nudge]:
         )
         for a in actions
         if a.target_date < today and a.progress is not ActionProgress.COMPLETED
+    ]
+
+
+def _plan_nudges(plans: Iterable[UnledPlan], today: date) -> list[Nudge]:
+    """An action plan some of whose actions still have no lead :data:`LEAD_GRACE` after it was
+    made (seed 003: every action has someone leading on it), once per plan."""
+    return [
+        Nudge(
+            item_key=f"plan-lead:{plan.assessment_id}",
+            step=NudgeStep.PLAN_WITHOUT_LEAD,
+            service_id=plan.service_id,
+            reference=f"{plan.without_lead} of {plan.actions} actions",
+            on=plan.submitted_on + LEAD_GRACE,
+        )
+        for plan in plans
+        if plan.without_lead and today >= plan.submitted_on + LEAD_GRACE
     ]
 
 

@@ -40,8 +40,21 @@ def _months_label(start: date, end: date) -> str:
     return f"{start:%b %Y} to {end:%b %Y}"
 
 
+DEFAULT_PERIOD = "last month"
+"""The summary's period when none is named: the last complete month. Every request due in it is
+due by now, so its figures are final and never "n/a" for lack of time (on the 1st, "this month"
+has one day behind it); the month so far is shown beside it (:func:`month_so_far`). Seed 001
+and seed 003 report 6-week compliance monthly."""
+
+
+def month_so_far(today: date) -> Period:
+    """This month from its first day to today: what the summary shows beside a past period."""
+    start = today.replace(day=1)
+    return Period(start=start, end=today, label=f"{today:%B %Y} so far")
+
+
 def parse_period(text: str | None, today: date) -> Period:
-    """``this month`` (the default), ``last month``, ``this quarter``, ``last quarter``,
+    """``last month`` (the default), ``this month``, ``this quarter``, ``last quarter``,
     ``2026-10``, or ``2026-09-01 to 2026-11-30``, within the years the assistant keeps (2014, when
     EHC plans began, to 2099); ``RulesError`` saying what is understood."""
     period = _named_period(text, today)
@@ -55,7 +68,7 @@ def parse_period(text: str | None, today: date) -> Period:
 
 def _named_period(text: str | None, today: date) -> Period | None:
     """The period ``text`` names; ``None`` when it is outside the years kept."""
-    words = " ".join((text or "this month").lower().split())
+    words = " ".join((text or DEFAULT_PERIOD).lower().split())
     if words in ("this month", "last month"):
         anchor = today if words == "this month" else add_months(today, -1)
         start, end = month_period(anchor.year, anchor.month)

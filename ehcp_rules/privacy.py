@@ -42,7 +42,12 @@ MAX_COMMENT_LENGTH = 2000
 MAX_CASE_REFERENCE_LENGTH = 40
 """A local authority's case reference: a code, never a name."""
 MAX_OWNER_LENGTH = 100
-"""Who leads an action, and the workstream (the action plan card keeps 100 characters)."""
+"""Who leads an action (a role or a name, as seed 003's plan writes it)."""
+MAX_ACTION_LENGTH = 1000
+"""What will be done about an answer: seed 003's longest action is under 400 characters, and at
+this limit a page of the action plan card still fits Teams' 40 KB message limit."""
+MAX_WORKSTREAM_LENGTH = 100
+"""The workstream that delivers an action ("Assessment and Planning", seed 003)."""
 MAX_DELAY_REASON_LENGTH = 500
 """Why advice will take longer for clinical reasons: a sentence or two."""
 MAX_NARRATIVE_LENGTH = 2000

@@ -91,14 +91,27 @@ _PROGRESS_LABELS = {
 }
 
 
+class ProgressChange(_Record):
+    """An action's progress rating from a day on: one step of its history."""
+
+    progress: ActionProgress
+    on: date
+
+
 class ActionItem(_Record):
-    """An action for a No or Emerging answer: owner, target date and progress."""
+    """An action for a No or Emerging answer, as seed 003's action plan keeps one: what will be
+    done (``action``), who leads it (``owner``) and in which workstream, when it will be
+    completed (``target_date``) and its progress rating, with every earlier rating
+    (``history``, oldest first)."""
 
     question: int
     rating: Rating
     owner: str | None
     target_date: date | None
     progress: ActionProgress
+    action: str | None = None
+    workstream: str | None = None
+    history: tuple[ProgressChange, ...] = ()
 
 
 class AdviceOutcome(StrEnum):

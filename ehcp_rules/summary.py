@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from ehcp_rules.action_plan import PlanProgress
 from ehcp_rules.compliance import ComplianceMeasures
 from ehcp_rules.dates import add_months
 from ehcp_rules.periods import Period
@@ -45,6 +46,8 @@ class ServiceSummary(BaseModel):
     trend: tuple[float | None, ...] = ()
     nudges_posted: int = 0
     nudges_acknowledged: int = 0
+    plan: PlanProgress | None = None
+    """The latest action plan's progress (``None``: no submitted assessment)."""
 
     def assessment_age(self, today: date) -> str:
         """``never``, ``over 12 months old``, or the day it was submitted."""
@@ -82,6 +85,10 @@ class Summary(BaseModel):
     overall_trend: tuple[float | None, ...] = ()
     nudges_posted: int = 0
     nudges_acknowledged: int = 0
+    so_far: Period | None = None
+    """This month to today, when the period is over before this month began."""
+    overall_so_far: ComplianceMeasures | None = None
+    """The 6-week measures over every service for :attr:`so_far`."""
 
     def by_risk(self) -> tuple[ServiceSummary, ...]:
         """Services riskiest first: red, then amber, then green (none counts as red), and within

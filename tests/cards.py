@@ -64,3 +64,21 @@ def shown(element: dict[str, Any]) -> str:
             for run in element.get("inlines", [])
         )
     return str(element.get("text", ""))
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """Every line of text a card shows, in order, nested columns and containers included,
+    without the ``**`` that marks bold."""
+    lines: list[str] = []
+
+    def walk(element: dict[str, Any]) -> None:
+        if element.get("type") in ("TextBlock", "RichTextBlock"):
+            lines.append(shown(element).replace("**", ""))
+        if element.get("type") == "FactSet":
+            lines.extend(f"{f['title']}: {f['value']}" for f in element.get("facts", []))
+        for child in element.get("items", []) + element.get("columns", []):
+            walk(child)
+
+    for element in card.get("body", []):
+        walk(element)
+    return "\n".join(lines)

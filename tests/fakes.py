@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -36,6 +37,9 @@ class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     refuse: dict[str, int] = field(default_factory=dict)
+    max_bytes: int | None = None
+    """Refuse, with 413 ``MessageSizeTooBig`` as Teams does, a message whose JSON is over this
+    many bytes as UTF-16 (Teams' way of counting)."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, status: int, times: int = 1, **headers: str) -> None:
@@ -55,6 +59,10 @@ class FakeConnector:
         for conversation, status in self.refuse.items():
             if conversation in request.path:
                 return web.json_response({"error": {"code": "Gone"}}, status=status)
+        size = len(json.dumps(body, ensure_ascii=False).encode("utf-16-le"))
+        if self.max_bytes and size > self.max_bytes:
+            error = {"code": "MessageSizeTooBig", "message": "Message size too big"}
+            return web.json_response({"error": error}, status=413)
         if self.failures and request.method == "POST":
             status, headers = self.failures.pop(0)
             return web.json_response({"error": {"code": "Busy"}}, status=status, headers=headers)

@@ -114,3 +114,44 @@ def test_the_demo_loads_once_into_an_empty_database(
         submitted = store.call(lambda r: r.assessments.submitted(services[-1].id))
     assert len(open_requests) == 9
     assert [a.rag for a in submitted] == ["red"]
+
+
+def test_the_demo_subscribes_channels_so_a_dry_run_shows_a_digest_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "demo.db"
+    assert _run(db, "demo", "--today", "2026-11-23") == 0
+    capsys.readouterr()
+
+    assert _run(db, "nudges", "--dry-run", "--today", "2026-11-23") == 0
+
+    out = capsys.readouterr().out
+    assert "Nudges for Mon 23 Nov 2026: 2 channel(s)" in out
+    assert "EHCP nudges (demo: every service)" in out and "DEMO-1006" in out
+    assert "SLT team (demo: weekly on Monday)" in out  # its day
+
+
+def test_subscriptions_are_listed_paused_and_resumed_from_the_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "demo.db"
+    _run(db, "demo", "--today", "2026-11-23")
+    capsys.readouterr()
+
+    assert _run(db, "subscriptions", "list") == 0
+    listed = capsys.readouterr().out
+    assert _run(db, "subscriptions", "pause", "--channel", "sLT team (demo: weekly on Monday)") == 0
+    paused = capsys.readouterr().out
+    assert _run(db, "subscriptions", "list") == 0
+    after = capsys.readouterr().out
+    assert _run(db, "subscriptions", "pause", "--channel", "nowhere") == 2
+    unknown = capsys.readouterr().err
+    assert _run(db, "subscriptions", "resume", "--channel", "19:demo-slt-team@thread.tacv2") == 0
+    assert _run(db, "nudges", "--dry-run", "--today", "2026-11-23") == 0
+
+    assert "19:demo-all-services@thread.tacv2  every service  daily" in listed
+    assert "Children's Speech and Language Therapy  weekly on Monday" in listed
+    assert "PAUSED" not in listed and "Paused the nudges of" in paused
+    assert "weekly on Monday  PAUSED until resumed (paused by an administrator)" in after
+    assert unknown.startswith("ehcp-bot subscriptions: no subscribed channel is 'nowhere'.")
+    assert "2 channel(s)" in capsys.readouterr().out  # resumed

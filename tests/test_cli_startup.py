@@ -60,6 +60,7 @@ LIGHT_COMMANDS = {
     "roles grant": ["roles", "grant", "--user", BOT_ID, "--role", "dco", "--db", "x.db"],
     "roles list": ["roles", "list", "--db", "x.db"],
     "roles grant --help": ["roles", "grant", "--help"],
+    "subscriptions list": ["subscriptions", "list", "--db", "x.db"],
     "manifest build": ["manifest", "build", "--bot-id", BOT_ID, "--host", "example.org"],
     "manifest validate": ["manifest", "validate", "ehcp-assistant.zip"],
     "check": ["check", "--db", "x.db", "--package", "ehcp-assistant.zip"],

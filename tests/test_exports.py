@@ -23,6 +23,7 @@ from ehcp_rules import ActionProgress, AdviceRequestRecord, ExceptionReason, Rat
 from tests.fakes import FakeClock
 
 TODAY = date(2026, 11, 23)
+DUE, ON_TIME = "Requests due", "% returned within 6 weeks"
 PERSON = "3f2b1c4e-8a9d-4e7f-9b1a-2c3d4e5f6a7b"
 
 
@@ -70,7 +71,23 @@ def test_a_completed_assessment_exports_in_the_tools_own_layout(demo: str, tmp_p
     assert "An essential criterion is met when rated Yes or Emerging" in flat
     plan = [[c.value for c in row] for row in book["Action plan"].iter_rows()]
     assert [r[0] for r in plan[1:]] == [4, 6, 10, 12, 19, 22]
-    assert plan[1][6] == "Not started"
+    assert plan[0][4:9] == [
+        "Action: what will be done",
+        "When it will be completed",
+        "Workstream",
+        "Who is leading",
+        "Progress",
+    ]
+    assert plan[1][4:9] == [
+        "Report 6-week returns monthly from the case-management system to the DCO.",
+        plan[1][5],
+        "Assessment and Planning",
+        "Service manager",
+        "On track",
+    ]
+    assert plan[1][5].date() == date(2027, 2, 21)  # the date it will be completed, as a date
+    assert plan[4][8] == "Not started"  # question 12's
+    assert plan[1][9].date() == date(2026, 11, 23)  # since: a date, written as one
 
 
 @pytest.mark.skipif(
@@ -140,9 +157,17 @@ def test_the_summary_exports_as_xlsx_with_a_chart_csv_and_json(demo: str, tmp_pa
     ]  # fmt: skip
     assert by_month[1][0] == "All services" and len(by_month) == 2 + 4
     services = [[c.value for c in row] for row in book["Services"].iter_rows()]
-    assert services[0][0] == "service" and services[-1][0] == "All services"
-    assert len(book["Chart"]._charts) == 1
-    assert (tmp_path / "summary.csv").read_text().startswith("service,latest_rag,")
+    assert services[0][0] == "Service" and services[-1][0] == "All services"
+    assert services[0][:4] == ["Service", "Period from", "Period to", "Latest self-assessment RAG"]
+    assert services[1][1].date() == date(2026, 7, 1)  # dates as dates
+    (chart,) = book["Chart"]._charts
+    assert chart.series[0].tx.strRef.f == "'Services'!P1"  # the legend: the header in words
+    assert services[0][15] == "% returned within 6 weeks"
+    assert (
+        (tmp_path / "summary.csv")
+        .read_text()
+        .startswith("Service,Period from,Period to,Latest self-assessment RAG,")
+    )
     assert json.loads((tmp_path / "summary.json").read_text())["period"]["label"] == (
         "Jul 2026 to Sep 2026"
     )
@@ -188,6 +213,8 @@ def _hostile_world(r: Repositories) -> None:
             target_date=date(2027, 1, 31),
             progress=ActionProgress.ON_TRACK,
             actor=PERSON,
+            action=HOSTILE[at + 2],
+            workstream=HOSTILE[at + 3],
         )
     for service in services:
         for at, text in enumerate(HOSTILE):
@@ -247,7 +274,9 @@ def test_the_assessment_workbook_writes_hostile_comments_and_owners_as_text(
     assert set(HOSTILE) <= texts  # comments and owners kept exactly, as text
     book = openpyxl.load_workbook(out)
     plan = [[c.value for c in row] for row in book["Action plan"].iter_rows()]
-    assert [row[4] for row in plan[1:]] == [HOSTILE[0], HOSTILE[1]]
+    assert [row[7] for row in plan[1:]] == [HOSTILE[0], HOSTILE[1]]  # who leads
+    assert [row[4] for row in plan[1:]] == [HOSTILE[2], HOSTILE[3]]  # what will be done
+    assert [row[6] for row in plan[1:]] == [HOSTILE[3], HOSTILE[4]]  # workstream
     assert all(c.data_type == "n" for c in book["Self-assessment"]["A"][5:28])  # numbers stay
 
 
@@ -263,9 +292,14 @@ def test_the_summary_workbook_writes_hostile_service_names_as_text_and_numbers_a
     services = openpyxl.load_workbook(out)["Services"]
     header = [c.value for c in services[1]]
     for row in services.iter_rows(min_row=2):
-        for column in ("due", "on_time", "percent_on_time", "percent_on_time_excluding_exceptions"):
+        for column in (
+            DUE,
+            "Returned on time",
+            ON_TIME,
+            "% within 6 weeks, leaving out exceptions",
+        ):
             assert row[header.index(column)].data_type == "n", column
-        assert row[header.index("percent_on_time")].value == 20
+        assert row[header.index(ON_TIME)].value == 20
 
 
 def test_the_summary_csv_quotes_hostile_text_and_leaves_numbers_bare(
@@ -286,7 +320,7 @@ def test_the_summary_csv_quotes_hostile_text_and_leaves_numbers_bare(
         for row in csv.reader(io.StringIO(body, newline=""), quoting=csv.QUOTE_NONNUMERIC)
     ]
     # text quoted, numbers bare: a reader that types the fields gets the numbers as numbers
-    assert [(row[header.index("due")], row[header.index("percent_on_time")]) for row in typed] == [
+    assert [(row[header.index(DUE)], row[header.index(ON_TIME)]) for row in typed] == [
         (5.0, 20.0)
     ] * len(HOSTILE) + [(25.0, 20.0)]
     assert all(isinstance(row[0], str) for row in typed)

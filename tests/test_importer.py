@@ -28,7 +28,11 @@ def db(tmp_path: Path) -> Iterator[Path]:
     with Store.open(path, clock=FakeClock()) as store:
 
         def add_services(r: Repositories) -> None:
-            for name in ("Children's SLT", "Community Paediatrics"):
+            for name in (
+                "Children's SLT",
+                "Community Paediatrics",
+                "Children's Speech and Language Therapy",  # the samples', as in the demo
+            ):
                 r.services.add(name, provider=None, actor="test")
 
         store.call(add_services)
@@ -79,8 +83,8 @@ def test_a_later_export_updates_what_changed(
         (DATA / "requests.csv")
         .read_text()
         .replace(
-            "LA-2026-0102,Children's SLT,07/09/2026,,",
-            "LA-2026-0102,Children's SLT,07/09/2026,2026-10-15,",
+            "LA-2026-0102,Children's Speech and Language Therapy,07/09/2026,,",
+            "LA-2026-0102,Children's Speech and Language Therapy,07/09/2026,2026-10-15,",
         )
     )
 
@@ -348,3 +352,36 @@ def test_ordinary_text_in_every_text_column_is_imported_as_written(
         "Two appointments offered (3 and 17 Sept), ext. 4412, not attended."
     )
     assert record.delay_reason == "Awaiting audiology report \u2013 due 02/12/2026"
+
+
+def test_the_sample_files_import_into_the_demo_as_they_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli.demo import load_demo
+
+    demo = tmp_path / "demo.db"
+    with Store.open(demo, clock=FakeClock()) as store:
+        store.call(lambda r: load_demo(r, date(2026, 11, 23)))
+
+    assert _import(demo, "requests", DATA / "requests.csv") == 0
+    assert _import(demo, "reviews", DATA / "reviews.csv") == 0
+
+    out = capsys.readouterr().out
+    assert "Imported requests.csv: 5 added" in out and "Imported reviews.csv: 3 added" in out
+    with Store.open(demo, clock=FakeClock()) as store:
+        assert len(store.call(lambda r: r.services.all())) == 4  # no service added
+
+
+def test_an_unknown_service_names_the_one_it_most_likely_means(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "near.csv"
+    bad.write_text(
+        HEADER + "LA-1,Community Paediatric,2026-09-01,,,\nLA-2,Orthoptics,2026-09-01,,,\n"
+    )
+
+    assert _import(db, "requests", bad) == 2
+
+    err = capsys.readouterr().err
+    assert "unknown service 'Community Paediatric': did you mean 'Community Paediatrics'?" in err
+    assert "unknown service 'Orthoptics' ('ehcp-bot services list' shows the services;" in err

@@ -139,6 +139,7 @@ def _steps(folder: Path) -> list[tuple[str, list[str], str]]:
     today = ["--today", TODAY]
     package = str(folder / "ehcp-assistant.zip")
     user = "00000000-0000-4000-8000-0000000000aa"
+    channel = ["--channel", "19:demo-all-services@thread.tacv2"]
     return [
         ("--version", ["--version"], f"ehcp-bot {bot.__version__} (database schema"),
         ("--help", ["--help"], "The EHCP assistant"),
@@ -150,8 +151,11 @@ def _steps(folder: Path) -> list[tuple[str, list[str], str]]:
         ("roles grant", ["roles", "grant", "--user", user, "--role", "dco", *db], "is now"),
         ("roles list", ["roles", "list", *db], user),
         ("roles revoke", ["roles", "revoke", "--user", user, "--role", "dco", *db], "Revoked"),
-        ("import requests", ["import", "requests", *_csv("requests"), *today, *db], "added"),
-        ("import reviews", ["import", "reviews", *_csv("reviews"), *today, *db], "added"),
+        ("import requests", ["import", "requests", *_csv("requests"), *today, *demo], "added"),
+        ("import reviews", ["import", "reviews", *_csv("reviews"), *today, *demo], "added"),
+        ("subscriptions list", ["subscriptions", "list", *demo], "every service"),
+        ("subscriptions pause", ["subscriptions", "pause", *channel, *demo], "Paused"),
+        ("subscriptions resume", ["subscriptions", "resume", *channel, *demo], "Resumed"),
         ("summary", ["summary", *demo, *today], "EHCP compliance summary"),
         ("export summary", ["export", "summary", *demo, *today, "--out", "s.xlsx"], "Wrote"),
         (

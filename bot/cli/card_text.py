@@ -61,7 +61,11 @@ def _columns(element: Element, form: Form) -> list[str]:
     action = element.get("selectAction")
     if action:
         items = columns[0].get("items", []) if columns else []
-        first = _unmark(str(items[0].get("text", ""))) if items else ""
+        first = (
+            " ".join(_SHOWN[items[0]["type"]](items[0]))
+            if items and items[0].get("type") in ("TextBlock", "RichTextBlock")
+            else ""
+        )
         form.actions.append({**action, "title": f"{action.get('title', 'Open')} {first}".strip()})
     return [row]
 
@@ -82,13 +86,22 @@ def describe_input(element: Element) -> str:
     label = element.get("label") or element.get("placeholder") or element.get("id", "value")
     current = element.get("value")
     if element.get("type") == "Input.ChoiceSet":
-        choices = ", ".join(
-            f"{i} {c['title']}" for i, c in enumerate(element.get("choices", []), 1)
-        )
-        return f"{label} ({choices})" + (f" [now: {current}]" if current else "") + ": "
-    hint = " (YYYY-MM-DD)" if element.get("type") == "Input.Date" else ""
+        choices = element.get("choices", [])
+        listed = ", ".join(f"{i} {c['title']}" for i, c in enumerate(choices, 1))
+        chosen = [c["title"] for c in choices if str(c["value"]) in str(current or "").split(",")]
+        now = f" [now: {', '.join(chosen)}; Enter keeps it]" if chosen else ""
+        return f"{label} ({listed}){now}: "
+    if element.get("type") == "Input.Date" and current:
+        return f"{label} (31/03/2027 or 2027-03-31) [now: {_day(str(current))}; Enter keeps it]: "
+    hint = " (31/03/2027 or 2027-03-31)" if element.get("type") == "Input.Date" else ""
     keep = " [Enter keeps it]" if current else " [Enter for none]"
     return f"{label}{hint}{keep}: "
+
+
+def _day(iso: str) -> str:
+    """``2027-03-31`` as ``31/03/2027``, the way it is typed here."""
+    parts = iso.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else iso
 
 
 def read_input(element: Element, answer: str) -> str:

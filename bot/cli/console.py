@@ -58,13 +58,16 @@ class ConsoleAdapter(BotAdapter):
         return responses
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        if self.form_id == activity.id:
+            self.form = None
         for content in _cards(activity):
-            lines, _ = render_card(content)
+            lines, form = render_card(content)
+            if form.actions:  # a card that changed into another one to fill in: show it whole
+                self._show(activity, str(activity.id))
+                continue
             recorded = next((line for line in lines if line.startswith("Recorded")), None)
             if recorded:
                 self._print(f"  ✓ {recorded}")
-        if self.form_id == activity.id:
-            self.form = None
         return ResourceResponse(id=activity.id)
 
     async def delete_activity(self, context: TurnContext, reference: Any) -> None:

@@ -51,7 +51,7 @@ def _import(args: argparse.Namespace) -> int:
     data = args.file.read_bytes()
     with open_store(args) as store:
         today = store.clock.today()
-        services = store.call(lambda r: {s.name.lower(): s.id for s in r.services.all()})
+        services = store.call(lambda r: {s.name: s.id for s in r.services.all()})
         counts = store.call(
             lambda r: import_into(
                 r,
@@ -81,4 +81,9 @@ def _demo(args: argparse.Namespace) -> int:
     print("Demo people (use their ids with --user):")
     for object_id, name, role, service in DEMO_PEOPLE:
         print(f"  {object_id}  {name} ({role.value}{', ' + service if service else ''})")
+    print("Then try, with --db as above:")
+    print("  ehcp-bot chat --user ID        the bot in this terminal, as one of them")
+    print("  ehcp-bot nudges --dry-run      the digests two demo channels would get today")
+    print("  ehcp-bot subscriptions list    the demo channels and what they follow")
+    print("  ehcp-bot import requests tests/data/requests.csv   (from a checkout: the samples)")
     return 0

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from bot.storage.store import Repositories
 from ehcp_rules import (
+    ActionProgress,
     AdviceOutcome,
     AdviceRequestRecord,
     AnnualReviewRecord,
@@ -41,6 +42,15 @@ DEMO_PEOPLE = (
     ("00000000-0000-4000-8000-000000000004", "Demo administrator", Role.ADMIN, None),
 )
 ACTOR = "demo"
+DEMO_CONNECTOR = "http://127.0.0.1:9/demo-connector/"
+"""Where the demo channels' nudges would be posted: a closed port on this machine, so that a sweep
+run on the demo without ``--dry-run`` posts nowhere (and says it could not deliver)."""
+DEMO_CHANNELS = (
+    ("19:demo-all-services@thread.tacv2", "EHCP nudges (demo: every service)", None, None),
+    ("19:demo-slt-team@thread.tacv2", "SLT team (demo: weekly on Monday)", SERVICES[1], 0),
+)
+"""Channels the demo subscribes (conversation id, name, service or every one, weekday or daily),
+so that ``ehcp-bot nudges --dry-run`` shows a digest at once."""
 
 
 class DemoRefused(Exception):
@@ -61,13 +71,31 @@ def load_demo(repos: Repositories, today: date) -> dict[str, int]:
         requests = _current_requests(ids, today) + _history(ids, today)
         repos.requests.sync(requests, actor=ACTOR)
         repos.reviews.sync(_reviews(ids, today), actor=ACTOR)
-        _assessments(repos, ids)
+        _assessments(repos, ids, today)
+        _channels(repos, dict(zip(SERVICES, ids, strict=True)))
     return {
         "services": len(ids),
         "people": len(DEMO_PEOPLE),
         "requests": len(requests),
         "reviews": len(_reviews(ids, today)),
+        "channels": len(DEMO_CHANNELS),
     }
+
+
+def _channels(repos: Repositories, ids: dict[str, int]) -> None:
+    for conversation, name, service, weekday in DEMO_CHANNELS:
+        reference = {
+            "bot": {"id": "28:ehcp-demo", "name": "EHCP assistant"},
+            "conversation": {"id": conversation, "conversationType": "channel"},
+            "channelId": "msteams",
+            "serviceUrl": DEMO_CONNECTOR,
+        }
+        repos.channels.remember(
+            conversation, kind="channel", team_id="19:demo-team", name=name, reference=reference
+        )
+        repos.channels.subscribe(conversation, ids[service] if service else None, actor=ACTOR)
+        if weekday is not None:
+            repos.channels.set_cadence(conversation, weekday=weekday, actor=ACTOR)
 
 
 def _request(ref: str, service_id: int, received: date, **extra: object) -> AdviceRequestRecord:
@@ -184,7 +212,7 @@ def _next_transfer_year(transfer: PhaseTransfer, today: date) -> int:
     return today.year if today < this_year else today.year + 1
 
 
-def _assessments(repos: Repositories, ids: list[int]) -> None:
+def _assessments(repos: Repositories, ids: list[int], today: date) -> None:
     ratings = {
         4: Rating.NO,
         6: Rating.EMERGING,
@@ -199,7 +227,32 @@ def _assessments(repos: Repositories, ids: list[int]) -> None:
         comment = "" if question == 13 else f"Demo evidence for question {question}."
         repos.assessments.record_answer(done.id, question, rating, comment, actor=ACTOR)
     repos.assessments.submit(done.id, actor=ACTOR)
+    _plan(repos, done.id, today)
     started, _ = repos.assessments.start_or_resume(ids[1], edition="east-of-england", actor=ACTOR)
     for question in range(1, 12):
         rating = Rating.EMERGING if question % 4 == 0 else Rating.YES
         repos.assessments.record_answer(started.id, question, rating, "Demo evidence.", actor=ACTOR)
+
+
+def _plan(repos: Repositories, assessment_id: int, today: date) -> None:
+    """Some of the plan kept up already: one action on track, one late, the rest not started."""
+    repos.assessments.update_action(
+        assessment_id,
+        4,
+        action="Report 6-week returns monthly from the case-management system to the DCO.",
+        owner="Service manager",
+        workstream="Assessment and Planning",
+        target_date=today + timedelta(days=90),
+        progress=ActionProgress.ON_TRACK,
+        actor=ACTOR,
+    )
+    repos.assessments.update_action(
+        assessment_id,
+        10,
+        action="Add SEND compliance sign-off to the annual appraisal checklist.",
+        owner="Clinical lead",
+        workstream="Workforce Development and Performance",
+        target_date=today - timedelta(days=7),
+        progress=ActionProgress.NOT_ON_TRACK,
+        actor=ACTOR,
+    )

@@ -36,7 +36,9 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
         description="Write the compliance summary for a period; the format follows the file's "
         "ending (.xlsx with a chart sheet, .csv or .json).",
     )
-    summary.add_argument("--period", default="this month", help="as for ehcp-bot summary")
+    summary.add_argument(
+        "--period", default=None, help="as for ehcp-bot summary (default: last month)"
+    )
     summary.add_argument("--today", type=iso_date, help="as on this day (default: today)")
     summary.add_argument("--out", type=Path, required=True, help="the file: .xlsx, .csv or .json")
     summary.set_defaults(handler=_summary)

@@ -10,6 +10,7 @@ row.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -22,6 +23,7 @@ from bot.cli.columns import REQUEST_COLUMNS, REVIEW_COLUMNS
 from bot.storage.casework import SyncCounts
 from bot.storage.errors import StorageError
 from bot.storage.store import Repositories
+from dialogs.commands import services_named
 from ehcp_rules import (
     MAX_DELAY_REASON_LENGTH,
     MAX_NARRATIVE_LENGTH,
@@ -221,11 +223,13 @@ def _flag(value: str, column: str) -> bool | None:
 
 
 def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], AdviceRequestRecord]:
-    """Builds an ``AdviceRequestRecord`` from one CSV row, with ``services`` (lower name → id)."""
+    """Builds an ``AdviceRequestRecord`` from one CSV row, with ``services`` (name → id, the
+    name's case ignored)."""
+    service_id_of = _finder(services)
 
     def build(row: dict[str, str]) -> AdviceRequestRecord:
         _screen_text_columns(row)
-        service_id = _service_id(services, row["service"])
+        service_id = service_id_of(row["service"])
         outcome = _choice(row.get("outcome", ""), AdviceOutcome, "outcome")
         if outcome is None and row.get("returned_on"):
             outcome = AdviceOutcome.RETURNED
@@ -253,6 +257,7 @@ def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], A
 
 def review_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], AnnualReviewRecord]:
     """Builds an ``AnnualReviewRecord`` from one CSV row (services separated by ';')."""
+    service_id_of = _finder(services)
 
     def build(row: dict[str, str]) -> AnnualReviewRecord:
         names = [n for n in (part.strip() for part in row["services"].split(";")) if n]
@@ -263,7 +268,7 @@ def review_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], An
             fields
             | {
                 "case_ref": check_case_reference(row["case_ref"]),
-                "service_ids": tuple(_service_id(services, n) for n in names),
+                "service_ids": tuple(service_id_of(n) for n in names),
                 "plan_issued_on": row["plan_issued_on"] or _missing("plan_issued_on"),
                 "phase_transfer": _choice(
                     row.get("phase_transfer", ""), PhaseTransfer, "phase_transfer"
@@ -283,11 +288,32 @@ def _screen_text_columns(row: dict[str, str]) -> None:
             row[column] = screen_text(row[column], field=column, max_length=limit)
 
 
-def _service_id(services: Mapping[str, int], name: str) -> int:
-    found = services.get(" ".join(name.split()).lower())
-    if found is None:
-        raise _RowError(f"unknown service {quoted(name)} (add it with 'ehcp-bot services add')")
-    return found
+def _finder(services: Mapping[str, int]) -> Callable[[str], int]:
+    """A service's id from its name as a file writes it (case and spacing aside); an unknown
+    name is refused, naming the service it most likely means, so that nobody adds a second
+    service for one they already have."""
+    lowered = {" ".join(name.split()).lower(): sid for name, sid in services.items()}
+
+    def service_id(name: str) -> int:
+        found = lowered.get(" ".join(name.split()).lower())
+        if found is None:
+            raise _RowError(_unknown_service(name, list(services)))
+        return found
+
+    return service_id
+
+
+def _unknown_service(name: str, known: list[str]) -> str:
+    near = services_named(name, known) or difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if len(near) == 1:
+        return (
+            f"unknown service {quoted(name)}: did you mean '{near[0]}'? Write the name as "
+            "'ehcp-bot services list' shows it"
+        )
+    return (
+        f"unknown service {quoted(name)} ('ehcp-bot services list' shows the services; a new "
+        "one is added with 'ehcp-bot services add')"
+    )
 
 
 def _missing(column: str) -> str:

@@ -18,13 +18,35 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from bot import __version__
-from bot.cli import admin, check, data, export, manifest, nudges, rules, server, summary
+from bot.cli import (
+    admin,
+    check,
+    data,
+    export,
+    manifest,
+    nudges,
+    rules,
+    server,
+    subscriptions,
+    summary,
+)
 from bot.cli.common import database_option
 
 Handler = Callable[[argparse.Namespace], int]
 
 EXIT_USAGE = 2
-_COMMAND_GROUPS = (server, rules, admin, data, nudges, summary, export, manifest, check)
+_COMMAND_GROUPS = (
+    server,
+    rules,
+    admin,
+    data,
+    nudges,
+    subscriptions,
+    summary,
+    export,
+    manifest,
+    check,
+)
 
 
 class _ShowVersion(argparse.Action):

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.files.inert import append_inert
+from bot.files.tables import HEADERS
 from ehcp_rules import (
     RAG_RULES,
     ActionItem,
@@ -24,6 +25,19 @@ from ehcp_rules import (
 )
 
 MARK = "✓"
+ACTION_COLUMNS = (
+    "No.",
+    "E/D",
+    "Question",
+    "Rating",
+    "Action: what will be done",
+    "When it will be completed",
+    "Workstream",
+    "Who is leading",
+    "Progress",
+    "Progress since",
+)
+"""The action plan sheet's columns, in seed 003's order."""
 FILLS = {"red": "F4B6B6", "amber": "FFD8A8", "green": "B8E0B8"}
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -110,11 +124,14 @@ def _totals(sheet: Worksheet, result: RagResult, bank_rules: tuple[str, ...]) ->
 
 
 def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem]) -> None:
-    append_inert(sheet, ["No.", "E/D", "Question", "Rating", "Owner", "Target date", "Progress"])
+    """Seed 003's action plan table: the answer, what will be done, when, the workstream, who
+    leads it and the progress rating (since when)."""
+    append_inert(sheet, list(ACTION_COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for action in actions:
         question = bank.question(action.question)
+        since = action.history[-1].on if action.history else None
         append_inert(
             sheet,
             [
@@ -122,15 +139,21 @@ def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem
                 question.criterion.value,
                 question.text,
                 action.rating.label,
-                action.owner or "",
+                action.action or "",
                 action.target_date,
+                action.workstream or "",
+                action.owner or "",
                 action.progress.label,
+                since,
             ],
         )
         _box(sheet, sheet.max_row)
-        _fit_height(sheet, sheet.max_row, {"C": question.text})
-    for column, width in zip("ABCDEFG", (5, 5, 70, 10, 24, 12, 34), strict=True):
+        _fit_height(sheet, sheet.max_row, {"C": question.text, "E": action.action})
+    for column, width in zip("ABCDEFGHIJ", (5, 5, 50, 10, 50, 12, 20, 20, 24, 12), strict=True):
         sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in (row[5], row[9]):
+            cell.number_format = "DD MMM YYYY"
 
 
 def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> bytes:
@@ -140,9 +163,16 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     services = book.active
     services.title = "Services"
     if csv_rows:
-        append_inert(services, list(csv_rows[0]))
+        keys = list(csv_rows[0])
+        append_inert(services, [HEADERS.get(key, key) for key in keys])
+        for cell in services[1]:
+            cell.font = Font(bold=True)
         for row in csv_rows:
             append_inert(services, list(row.values()))
+        for number, key in enumerate(keys, 1):
+            if key.startswith(("period_", "assessed_on")):
+                for (cell,) in services.iter_rows(min_row=2, min_col=number, max_col=number):
+                    cell.number_format = "DD MMM YYYY"
     overdue = book.create_sheet("Overdue now")
     append_inert(overdue, ["Step", "Requests"])
     for step, count in sorted(summary.overdue_by_step.items()):
@@ -157,19 +187,18 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     append_inert(barriers, ["Theme", "Questions rated No or Emerging"])
     for theme, count in summary.barriers:
         append_inert(barriers, [theme, count])
-    _chart(book, services, len(csv_rows), summary.period.label)
+    column = list(csv_rows[0]).index("percent_on_time") + 1 if csv_rows else 1
+    _chart(book, services, len(csv_rows), summary.period.label, column)
     return _save(book)
 
 
-def _chart(book: Workbook, services: Worksheet, rows: int, label: str) -> None:
+def _chart(book: Workbook, services: Worksheet, rows: int, label: str, column: int) -> None:
     sheet = book.create_sheet("Chart")
     chart = BarChart()
     chart.type = "bar"
     chart.title = f"6-week compliance by service, {label}"
     chart.x_axis.title = "Service"
     chart.y_axis.title = "% returned on time"
-    header = [cell.value for cell in services[1]]
-    column = header.index("percent_on_time") + 1 if "percent_on_time" in header else 1
     data = Reference(services, min_col=column, min_row=1, max_row=rows + 1)
     names = Reference(services, min_col=1, min_row=2, max_row=rows + 1)
     chart.add_data(data, titles_from_data=True)

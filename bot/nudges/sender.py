@@ -4,10 +4,12 @@ Limits for one bot (``../shared/schemas/README.md``): per conversation 7 sends a
 2 s, 60 in 30 s, 1,800 an hour; per tenant 50 a second. The framework does not retry a 429: this
 sender waits for ``Retry-After`` (at most a minute; else exponential backoff with jitter),
 retries 412, 500, 502 and 503 the same way, and reports 403/404 (bot removed, app not installed)
-as :class:`ChannelGone` so the caller can pause that subscription. A post Teams does not answer
-in time, whose connection drops after it went out, or that a gateway gives up on (504), is
-:class:`DeliveryUnknown` and is never sent again: it may have arrived. One that never left (no
-connection, no token) is :class:`DeliveryFailed`, and the next sweep tries it again.
+as :class:`ChannelGone` so the caller can pause that subscription, and 413 (over Teams' size
+limit) as :class:`MessageTooBig`, so the caller can post the same in smaller parts. A post
+Teams does not answer in time, whose connection drops after it went out, or that a gateway
+gives up on (504), is :class:`DeliveryUnknown` and is never sent again: it may have arrived.
+One that never left (no connection, no token) is :class:`DeliveryFailed`, and the next sweep
+tries it again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from botbuilder.schema import Activity, ConversationReference
 
 from bot.rate_limits import RateLimiter
 from bot.signals import Signals
-from bot.teams.retry import GONE, NO_ANSWER, RETRYABLE, answer_of, backoff, retry
+from bot.teams.retry import GONE, NO_ANSWER, RETRYABLE, TOO_BIG, answer_of, backoff, retry
 from bot.teams.transport import NotSent
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,11 @@ class ChannelGone(Exception):
 
 class DeliveryFailed(Exception):
     """The message could not be delivered within the retry limits."""
+
+
+class MessageTooBig(DeliveryFailed):
+    """Teams refused the message for its size (413 ``MessageSizeTooBig``): nothing arrived, and
+    the same content may be posted again in smaller messages."""
 
 
 class DeliveryUnknown(DeliveryFailed):
@@ -172,6 +179,8 @@ def _fate_of(error: BaseException, timeout: float) -> Exception:
         )
     if answer.status in GONE:
         return ChannelGone(f"Teams answered {answer.status}: the bot cannot post there")
+    if answer.status in TOO_BIG:
+        return MessageTooBig(f"Teams answered {answer.status}: the message is over its size limit")
     if answer.status in RETRYABLE:
         return _Retryable(answer.status, answer.retry_after)
     return DeliveryFailed(f"Teams answered {answer.status}")

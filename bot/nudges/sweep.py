@@ -16,11 +16,17 @@ from typing import Any
 from botbuilder.schema import Activity
 from pydantic import BaseModel, ConfigDict
 
-from bot.nudges.sender import ChannelGone, DeliveryFailed, DeliveryUnknown, ProactiveSender
+from bot.nudges.sender import (
+    ChannelGone,
+    DeliveryFailed,
+    DeliveryUnknown,
+    MessageTooBig,
+    ProactiveSender,
+)
 from bot.storage.nudges import INTERRUPTED
 from bot.storage.store import Repositories, Store
 from dialogs import messages
-from dialogs.cards.digest import digest_card, reminder_card
+from dialogs.cards.digest import digest_card, digest_cards, reminder_card
 from dialogs.messages import inert
 from dialogs.turns import card_activity
 from ehcp_rules import AnnualReviewRecord, Nudge, is_working_day, plan_nudges, plan_reminders
@@ -79,6 +85,7 @@ def plan_sweep(
         reviews=_when_needed(reviews),
         assessments=repos.nudges.assessments(ids),
         actions=repos.nudges.late_actions(ids),
+        plans=repos.nudges.unled_plans(ids),
         refresh_months=refresh_months,
     )
     catch_up = _catching_up(repos, today)
@@ -262,26 +269,37 @@ class NudgeSweep:
             except (ChannelGone, DeliveryFailed) as failed:
                 log.warning("could not tell someone about a gone channel: %s", failed)
 
-    async def _post_once(
+    async def _post_part(
         self,
         sender: ProactiveSender,
         digest: ChannelDigest,
-        services: dict[int, str],
-        today: date,
+        nudges: list[Nudge],
+        context: tuple[dict[int, str], date, int],
         report: SweepReport,
     ) -> None:
-        """Claim the items, post the digest of those claimed, keep its activity id; on failure
+        """Claim the items, post a digest card of those claimed, keep its activity id; on failure
         release the claim (so the next sweep tries again) and let ``_post`` deal with the failure.
-        Items a sweep running at the same moment has claimed are left to it."""
+        A card Teams refuses for its size is posted again in two halves, nothing lost. Items a
+        sweep running at the same moment has claimed are left to it."""
+        services, today, part = context
         conversation = digest.conversation_id
-        items = await self._store.run(_hold(conversation, list(digest.nudges), today))
+        items = await self._store.run(_hold(conversation, nudges, today))
         if not items:
             return
         claimed = set(items)
-        nudges = [n for n in digest.nudges if (n.item_key, n.step.value) in claimed]
-        card = digest_card(nudges, services, day=today, catch_up=digest.catch_up)
+        mine = [n for n in nudges if (n.item_key, n.step.value) in claimed]
+        card = digest_card(mine, services, day=today, catch_up=digest.catch_up, part=part)
         try:
             activity_id = await sender.send(digest.reference, card_activity(card))
+        except MessageTooBig:
+            await self._store.run(_release(conversation, items))
+            if len(mine) == 1:
+                raise
+            log.warning("a digest was too big for Teams: posting it in two parts")
+            half = len(mine) // 2
+            await self._post_part(sender, digest, mine[:half], context, report)
+            await self._post_part(sender, digest, mine[half:], (services, today, part + 1), report)
+            return
         except DeliveryUnknown:
             await self._store.run(_confirm(conversation, items, INTERRUPTED))
             raise
@@ -290,6 +308,20 @@ class NudgeSweep:
             raise
         await self._store.run(_confirm(conversation, items, activity_id))
         report.posted += 1
+
+    async def _post_once(
+        self,
+        sender: ProactiveSender,
+        digest: ChannelDigest,
+        services: dict[int, str],
+        today: date,
+        report: SweepReport,
+    ) -> None:
+        """The digest as one card, or as several when it is over Teams' size limit (each part
+        claimed and posted in turn)."""
+        parts = digest_cards(list(digest.nudges), services, day=today, catch_up=digest.catch_up)
+        for number, (nudges, _) in enumerate(parts):
+            await self._post_part(sender, digest, nudges, (services, today, number), report)
 
     async def _post(
         self,
@@ -314,6 +346,11 @@ class NudgeSweep:
             return
         except DeliveryUnknown as unknown:
             log.error("a digest may not have been delivered, and is not posted again: %s", unknown)
+            report.failed += 1
+        except MessageTooBig as refused:
+            log.error(
+                "one nudge alone was too big for Teams, and is left for the next: %s", refused
+            )
             report.failed += 1
         except DeliveryFailed as failed:
             log.error(

@@ -6,16 +6,19 @@ from datetime import date, datetime
 
 import sqlite_utils
 
-from bot.storage.audit import AuditLog, stamp
+from bot.storage.audit import AuditLog, local_day, stamp
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.storage.screen import optional_text
 from dialogs.ports import Clock
 from ehcp_rules import (
+    MAX_ACTION_LENGTH,
     MAX_OWNER_LENGTH,
+    MAX_WORKSTREAM_LENGTH,
     ActionItem,
     ActionProgress,
     Assessment,
     AssessmentStatus,
+    ProgressChange,
     Rating,
     StoredAnswer,
     clean_comment,
@@ -163,20 +166,24 @@ class AssessmentRepository:
                         "VALUES (?, ?, ?, ?)",
                         [assessment_id, number, actor, stamp(self._clock)],
                     )
+                    self._progress_changed(assessment_id, number, ActionProgress.NOT_STARTED, actor)
             self._audit.record(
                 actor, "assessment submitted", "assessment", assessment_id, rag=result.rag.value
             )
         return self.get(assessment_id)
 
     def actions(self, assessment_id: int) -> list[ActionItem]:
-        """The action plan: one item per No or Emerging answer, by question."""
+        """The action plan: one item per No or Emerging answer, by question, each with its
+        progress history (oldest first)."""
         rows = self._db.execute(
-            "SELECT a.question, ans.rating, a.owner, a.target_date, a.progress FROM actions a "
+            "SELECT a.question, ans.rating, a.owner, a.target_date, a.progress, a.action, "
+            "a.workstream FROM actions a "
             "JOIN answers ans ON ans.id = (SELECT max(id) FROM answers "
             "  WHERE assessment_id = a.assessment_id AND question = a.question) "
             "WHERE a.assessment_id = ? ORDER BY a.question",
             [assessment_id],
         ).fetchall()
+        history = self._history(assessment_id)
         return [
             ActionItem(
                 question=r[0],
@@ -184,9 +191,27 @@ class AssessmentRepository:
                 owner=r[2],
                 target_date=r[3],
                 progress=ActionProgress(r[4]),
+                action=r[5],
+                workstream=r[6],
+                history=tuple(history.get(r[0], ())),
             )
             for r in rows
         ]
+
+    def _history(self, assessment_id: int) -> dict[int, list[ProgressChange]]:
+        rows = self._db.execute(
+            "SELECT question, progress, changed_at FROM action_progress "
+            "WHERE assessment_id = ? ORDER BY question, id",
+            [assessment_id],
+        ).fetchall()
+        history: dict[int, list[ProgressChange]] = {}
+        for question, progress, changed_at in rows:
+            history.setdefault(question, []).append(
+                ProgressChange(
+                    progress=ActionProgress(progress), on=local_day(changed_at, self._clock)
+                )
+            )
+        return history
 
     def update_action(
         self,
@@ -197,25 +222,39 @@ class AssessmentRepository:
         target_date: date | None,
         progress: ActionProgress,
         actor: str,
+        action: str | None = None,
+        workstream: str | None = None,
     ) -> ActionItem:
-        """Set an action's owner (screened, ``PrivacyError``), target date and progress."""
-        owner = optional_text(owner, field="action owner", max_length=MAX_OWNER_LENGTH)
+        """Set what an action will do, its lead, workstream (each screened, ``PrivacyError``),
+        target date and progress; a change of progress is kept in its history."""
+        text = optional_text(action, field="action", max_length=MAX_ACTION_LENGTH)
+        owner = optional_text(owner, field="action lead", max_length=MAX_OWNER_LENGTH)
+        workstream = optional_text(workstream, field="workstream", max_length=MAX_WORKSTREAM_LENGTH)
         with self._db.atomic():
-            changed = self._db.execute(
-                "UPDATE actions SET owner = ?, target_date = ?, progress = ?, updated_by = ?, "
-                "updated_at = ? WHERE assessment_id = ? AND question = ?",
+            before = self._db.execute(
+                "SELECT progress FROM actions WHERE assessment_id = ? AND question = ?",
+                [assessment_id, question],
+            ).fetchone()
+            if before is None:
+                raise NotFoundError(f"Question {question} has no action in this plan.")
+            self._db.execute(
+                "UPDATE actions SET owner = ?, target_date = ?, progress = ?, action = ?, "
+                "workstream = ?, updated_by = ?, updated_at = ? "
+                "WHERE assessment_id = ? AND question = ?",
                 [
                     owner,
                     target_date.isoformat() if target_date else None,
                     progress.value,
+                    text,
+                    workstream,
                     actor,
                     stamp(self._clock),
                     assessment_id,
                     question,
                 ],
-            ).rowcount
-            if not changed:
-                raise NotFoundError(f"Question {question} has no action in this plan.")
+            )
+            if before[0] != progress.value:
+                self._progress_changed(assessment_id, question, progress, actor)
             self._audit.record(
                 actor,
                 "action updated",
@@ -225,6 +264,15 @@ class AssessmentRepository:
                 progress=progress.value,
             )
         return next(a for a in self.actions(assessment_id) if a.question == question)
+
+    def _progress_changed(
+        self, assessment_id: int, question: int, progress: ActionProgress, actor: str
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO action_progress (assessment_id, question, progress, changed_by, "
+            "changed_at) VALUES (?, ?, ?, ?, ?)",
+            [assessment_id, question, progress.value, actor, stamp(self._clock)],
+        )
 
     def _require_in_progress(self, assessment_id: int) -> Assessment:
         return _still_open(self.get(assessment_id))

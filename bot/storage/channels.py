@@ -25,6 +25,7 @@ class Subscription(BaseModel):
     reference: dict[str, Any]
     paused_until: str | None
     weekday: int | None = None
+    paused_reason: str | None = None
 
 
 class ChannelRepository:
@@ -114,13 +115,20 @@ class ChannelRepository:
                 actor, "cadence set", "conversation", conversation_id, weekday=weekday
             )
 
-    def pause_until(self, conversation_id: str, until: str | None, *, actor: str) -> None:
+    def pause_until(
+        self,
+        conversation_id: str,
+        until: str | None,
+        *,
+        actor: str,
+        reason: str = "paused by the channel",
+    ) -> None:
         """Pause until a day (ISO date), or resume (``None``)."""
         with self._db.atomic():
             self._db.execute(
                 "UPDATE subscriptions SET paused_until = ?, paused_reason = ? "
                 "WHERE conversation_id = ?",
-                [until, "paused by the channel" if until else None, conversation_id],
+                [until, reason if until else None, conversation_id],
             )
             self._audit.record(
                 actor,
@@ -137,7 +145,7 @@ class ChannelRepository:
         )
         rows = self._db.execute(
             "SELECT s.id, s.conversation_id, c.name, s.service_id, v.name, c.reference, "
-            "s.paused_until, s.weekday FROM subscriptions s "
+            "s.paused_until, s.weekday, s.paused_reason FROM subscriptions s "
             "JOIN conversations c ON c.id = s.conversation_id "
             f"LEFT JOIN services v ON v.id = s.service_id {where} ORDER BY c.name, v.name",
             params,
@@ -152,6 +160,7 @@ class ChannelRepository:
                 reference=json.loads(r[5]),
                 paused_until=r[6],
                 weekday=r[7],
+                paused_reason=r[8],
             )
             for r in rows
         ]

@@ -78,6 +78,8 @@ class SqliteDialogStore:
         target_date: date | None,
         progress: ActionProgress,
         actor: str,
+        action: str | None,
+        workstream: str | None,
     ) -> ActionItem:
         return await self._store.run(
             lambda r: r.assessments.update_action(
@@ -87,6 +89,8 @@ class SqliteDialogStore:
                 target_date=target_date,
                 progress=progress,
                 actor=actor,
+                action=action,
+                workstream=workstream,
             )
         )
 

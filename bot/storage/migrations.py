@@ -315,6 +315,30 @@ _REVIEWS_PER_SERVICE = Migration(
     rebuilds=True,
 )
 
+_ACTION_PLAN = Migration(
+    10,
+    "an action plan as seed 003 keeps one: what will be done and the workstream for each action, "
+    "and every change of its progress rating (its history)",
+    (
+        "ALTER TABLE actions ADD COLUMN action TEXT",
+        "ALTER TABLE actions ADD COLUMN workstream TEXT",
+        """CREATE TABLE action_progress (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            question INTEGER NOT NULL,
+            progress TEXT NOT NULL
+                CHECK (progress IN ('completed', 'on_track', 'not_on_track', 'not_started')),
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX action_progress_action ON action_progress(assessment_id, question, id)",
+        # each existing action's progress as it stands, from when it was last changed
+        """INSERT INTO action_progress (assessment_id, question, progress, changed_by, changed_at)
+            SELECT assessment_id, question, progress, updated_by, updated_at FROM actions
+            ORDER BY id""",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -325,6 +349,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _REVIEW_BY,
     _POSTED_ABOUT,
     _REVIEWS_PER_SERVICE,
+    _ACTION_PLAN,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

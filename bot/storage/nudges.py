@@ -17,6 +17,7 @@ from ehcp_rules import (
     LateAction,
     StaleAssessment,
     StalledAssessment,
+    UnledPlan,
     load_question_bank,
 )
 from ehcp_rules.nudges import DUE_SOON
@@ -82,6 +83,30 @@ class NudgeRepository:
                 question=r[2],
                 target_date=r[3],
                 progress=ActionProgress(r[4]),
+            )
+            for r in rows
+        ]
+
+    def unled_plans(self, service_ids: Sequence[int]) -> list[UnledPlan]:
+        """Each service's latest submitted plan that has an action with no lead."""
+        marks = ",".join("?" for _ in service_ids) or "NULL"
+        rows = self._db.execute(
+            "SELECT a.service_id, a.id, a.submitted_at, "
+            "sum(x.owner IS NULL OR trim(x.owner) = ''), count(*) "
+            "FROM actions x JOIN assessments a ON a.id = x.assessment_id WHERE a.id IN ("
+            "  SELECT id FROM (SELECT id, submitted_at, max(submitted_at) OVER ("
+            "    PARTITION BY service_id) AS latest FROM assessments WHERE status = 'submitted')"
+            f"  WHERE submitted_at = latest) AND a.service_id IN ({marks}) "
+            "GROUP BY a.id HAVING sum(x.owner IS NULL OR trim(x.owner) = '') > 0",
+            list(service_ids),
+        ).fetchall()
+        return [
+            UnledPlan(
+                service_id=r[0],
+                assessment_id=r[1],
+                submitted_on=local_day(r[2], self._clock),
+                without_lead=r[3],
+                actions=r[4],
             )
             for r in rows
         ]

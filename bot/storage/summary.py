@@ -29,6 +29,7 @@ from ehcp_rules import (
     ComplianceMeasures,
     ExceptionReason,
     Period,
+    PlanProgress,
     Rag,
     Rating,
     ServiceSummary,
@@ -36,6 +37,7 @@ from ehcp_rules import (
     add_months,
     load_question_bank,
     measures_from_counts,
+    month_so_far,
     percent_of,
     rung_offsets,
     trend_months,
@@ -134,6 +136,8 @@ class SummaryRepository:
         at_risk, reviews_at_risk = at_risk_counts_from(risk_read.rows)
         trend, overall_trend = _trend_from(months, trend_read)
         acknowledged = self._acknowledged(period)
+        plans = self._plans(today)
+        so_far = month_so_far(today) if period.end < today.replace(day=1) else None
         facts = _Facts(
             period=period,
             now=now,
@@ -144,6 +148,7 @@ class SummaryRepository:
             at_risk=Counter(at_risk),
             trend=trend,
             acknowledged=acknowledged,
+            plans=plans,
         )
         rows = [_service(facts, sid, name) for sid, name in services.items()]
         return Summary(
@@ -160,6 +165,8 @@ class SummaryRepository:
             overall_trend=overall_trend,
             nudges_posted=sum(posted for posted, _ in acknowledged.values()),
             nudges_acknowledged=sum(acked for _, acked in acknowledged.values()),
+            so_far=so_far,
+            overall_so_far=self.compliance_overall(so_far, today) if so_far else None,
         )
 
     def _acknowledged(self, period: Period) -> dict[int, tuple[int, int]]:
@@ -168,6 +175,18 @@ class SummaryRepository:
             _ACKNOWLEDGED, {"start": period.start.isoformat(), "end": period.end.isoformat()}
         ).fetchall()
         return {service_id: (posted, acked or 0) for service_id, posted, acked in rows}
+
+    def _plans(self, today: date) -> dict[int, PlanProgress]:
+        """Each service's latest action plan's progress."""
+        counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for service_id, progress, n, past, unled in self._db.execute(
+            _PLANS, {"today": today.isoformat()}
+        ).fetchall():
+            tally = counts[service_id]
+            tally[progress] += n
+            tally["past_target"] += past or 0
+            tally["without_lead"] += unled or 0
+        return {sid: PlanProgress(**tally) for sid, tally in counts.items()}
 
     def _latest_assessments(self) -> dict[int, tuple[Any, ...]]:
         rows = self._db.execute(
@@ -204,6 +223,20 @@ SELECT assessment_id, question, rating FROM answers WHERE id IN (
 
 
 _RATINGS = {rating.value: rating for rating in Rating}
+_PLANS = """
+SELECT a.service_id, x.progress, count(*),
+  sum(x.target_date < :today AND x.progress != 'completed'),
+  sum(x.owner IS NULL OR trim(x.owner) = '')
+FROM actions x JOIN assessments a ON a.id = x.assessment_id
+WHERE a.id IN (SELECT id FROM (
+    SELECT id, row_number() OVER (
+      PARTITION BY service_id ORDER BY submitted_at DESC, id DESC) AS newest
+    FROM assessments WHERE status = 'submitted')
+  WHERE newest = 1)
+GROUP BY a.service_id, x.progress
+"""
+"""Each service's latest action plan counted by progress, past their date and without a lead
+(as ``ehcp_rules.plan_progress`` counts them; ``tests/storage/test_summary.py`` holds it so)."""
 
 
 def _counts_query(period: Period, today: date) -> tuple[str, dict[str, str]]:
@@ -300,6 +333,7 @@ class _Facts:
     at_risk: Counter[int]
     trend: dict[int, tuple[float | None, ...]]
     acknowledged: dict[int, tuple[int, int]]
+    plans: dict[int, PlanProgress]
 
 
 def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
@@ -321,6 +355,7 @@ def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
         trend=facts.trend.get(service_id, ()),
         nudges_posted=facts.acknowledged.get(service_id, (0, 0))[0],
         nudges_acknowledged=facts.acknowledged.get(service_id, (0, 0))[1],
+        plan=facts.plans.get(service_id, PlanProgress() if latest else None),
     )
 
 

@@ -7,7 +7,9 @@ every client it hands out, on every path:
 - gives up on a send Teams does not answer within ``timeout`` seconds (msrest's default is
   100 s; someone is waiting, and a proactive post must not outlive the sender's patience);
 - retries a reply or card update that Teams refuses with 412, 429 or 5xx (``bot.teams.retry``);
-  a send that got no answer is never retried.
+  a send that got no answer is never retried;
+- says so, in a short message in its place, when Teams refuses a reply or card update for its
+  size (413): the person is told, rather than left with nothing.
 
 With the framework fixes on (``share=True``, see ``bot.teams.fixes``), each (app id, service URL,
 audience) also gets one connector client and each app id one token client, built once and shared
@@ -38,6 +40,7 @@ from bot.signals import Signals
 from bot.teams import transport
 from bot.teams.retry import Sleep, retrying_operation
 from bot.teams.transport import CONNECT_ATTEMPTS
+from dialogs import messages
 
 REPLY_ATTEMPTS = 3
 _RETRIED_OPERATIONS = ("reply_to_activity", "update_activity")
@@ -105,6 +108,7 @@ class _ConnectorFactory(ConnectorFactory):
                 attempts=REPLY_ATTEMPTS,
                 sleep=self._owner.sleep,
                 signals=self._owner.signals,
+                too_big=messages.TOO_BIG_FOR_TEAMS,
             )
             setattr(client.conversations, name, retried)
         return client

@@ -13,6 +13,7 @@ after the request went out). Teams may have shown it, and sending it again could
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,9 @@ NO_ANSWER = frozenset({504})
 """Statuses that are no answer from Teams itself (a gateway gave up waiting for it)."""
 GONE = frozenset({403, 404})
 """Statuses that say the bot cannot post there at all (removed, app uninstalled)."""
+TOO_BIG = frozenset({413})
+"""Teams' ``MessageSizeTooBig``: the message was refused, whole, for its size. Nothing arrived,
+so the same content may go again in smaller messages; the same message never would."""
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,40 @@ def reply_decision(*, attempts: int, cap: float = 5.0, signals: Signals | None =
 
 
 def retrying_operation(
-    send: Any, *, attempts: int, sleep: Sleep = asyncio.sleep, signals: Signals | None = None
+    send: Any,
+    *,
+    attempts: int,
+    sleep: Sleep = asyncio.sleep,
+    too_big: str | None = None,
+    signals: Signals | None = None,
 ) -> Any:
     """A connector operation (``reply_to_activity``, ``update_activity``) that retries as
-    :func:`reply_decision` says; it keeps the operation's ``metadata`` (its URL template)."""
+    :func:`reply_decision` says; it keeps the operation's ``metadata`` (its URL template).
+
+    With ``too_big``, a message Teams refuses for its size (413 ``MessageSizeTooBig``: nothing
+    was shown) is sent again as that text instead, so that the person is told rather than left
+    with nothing; the operation's third argument is the activity, as in both operations."""
     decide = reply_decision(attempts=attempts, signals=signals)
 
     async def call(*args: Any, **kwargs: Any) -> Any:
-        return await retry(lambda: send(*args, **kwargs), decide=decide, sleep=sleep)
+        try:
+            return await retry(lambda: send(*args, **kwargs), decide=decide, sleep=sleep)
+        except Exception as error:
+            if too_big is None or answer_of(error).status not in TOO_BIG or len(args) < 3:
+                raise
+        log.error("Teams refused a message for its size (413); saying so instead")
+        told = _as_text(args[2], too_big)
+        return await retry(
+            lambda: send(*args[:2], told, *args[3:], **kwargs), decide=decide, sleep=sleep
+        )
 
     call.metadata = getattr(send, "metadata", None)  # type: ignore[attr-defined]
     return call
+
+
+def _as_text(activity: Any, text: str) -> Any:
+    """The same activity (the same conversation, reply and id) carrying ``text`` alone."""
+    replacement = copy.copy(activity)
+    replacement.attachments = None
+    replacement.text = text
+    return replacement

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from dialogs.cards.elements import (
     RAG_COLOURS,
-    RATING_COLOURS,
+    RATING_STYLES,
     Element,
     card,
     facts,
@@ -17,11 +17,9 @@ from dialogs.cards.elements import (
     text,
     title,
 )
+from dialogs.messages import CRITERIA_KEY
 from ehcp_rules import (
     MAX_COMMENT_LENGTH,
-    MAX_OWNER_LENGTH,
-    ActionItem,
-    ActionProgress,
     Question,
     QuestionBank,
     RagResult,
@@ -31,7 +29,6 @@ from ehcp_rules import (
 )
 
 RATING_CHOICES = [{"title": rating.label, "value": rating.value} for rating in Rating]
-_PROGRESS_CHOICES = [{"title": p.label, "value": p.value} for p in ActionProgress]
 
 
 def _question_header(bank: QuestionBank, question: Question, answered: int) -> list[Element]:
@@ -72,8 +69,11 @@ def question_card(
     answers: Mapping[int, StoredAnswer],
     service: str,
     notice: str | None = None,
+    typed: tuple[str | None, str | None] = (None, None),
 ) -> Element:
-    """One question with Yes / Emerging / No, a comment box, and Back / Skip / Pause."""
+    """One question with Yes / Emerging / No, a comment box, and Back / Skip / Pause. ``typed``
+    is a rating and a comment sent on this card and not saved (the notice says why), shown in
+    place of the saved answer so that nothing typed is lost."""
     question = bank.question(number)
     current = answers.get(number)
     body = [
@@ -81,7 +81,7 @@ def question_card(
         *_question_header(bank, question, len(answers)),
     ]
     if notice:
-        body.append(text(notice, color="Warning"))
+        body.append(text(notice, color="Attention"))
     rating: Element = {
         "type": "Input.ChoiceSet",
         "id": "rating",
@@ -102,6 +102,11 @@ def question_card(
     if current is not None:
         rating["value"] = current.rating.value
         comment["value"] = current.comment
+    typed_rating, typed_comment = typed
+    if typed_rating:
+        rating["value"] = typed_rating
+    if typed_comment:
+        comment["value"] = typed_comment
     body += [rating, comment]
     ids = {"assessment": assessment_id, "question": number}
     actions = [submit("Save answer", "answer", ids, inputs=True)]
@@ -134,17 +139,21 @@ def review_card(
     service: str,
 ) -> Element:
     """Every answer in a compact table, each row opening its question; then submit."""
-    body = [title("Review: {service}", {"service": service}), _rating_line(result)]
+    body = [
+        title("Review: {service}", {"service": service}),
+        _rating_line(result),
+        text(CRITERIA_KEY, isSubtle=True, size="Small"),
+    ]
     for question in bank.questions:
         answer = answers.get(question.number)
-        label = answer.rating.label if answer else "Not answered"
-        style = {"color": RATING_COLOURS[answer.rating.value]} if answer else {"isSubtle": True}
         body.append(
             {
                 "type": "ColumnSet",
                 "spacing": "Small",
                 "selectAction": submit(
-                    "Change", "change", {"assessment": assessment_id, "question": question.number}
+                    "Change" if answer else "Answer",
+                    "change",
+                    {"assessment": assessment_id, "question": question.number},
                 ),
                 "columns": [
                     {
@@ -159,7 +168,7 @@ def review_card(
                         "width": "stretch",
                         "items": [text(short(question.text, 70))],
                     },
-                    {"type": "Column", "width": "auto", "items": [text(label, **style)]},
+                    _rating_cell(answer.rating if answer else None),
                 ],
             }
         )
@@ -172,6 +181,19 @@ def review_card(
         actions.append(submit("Answer the rest", "continue", ids))
     actions.append(submit("Pause", "pause", ids))
     return card(body, actions)
+
+
+def _rating_cell(rating: Rating | None) -> Element:
+    """A rating in words, bold and dark on a pale tint of its colour (readable at WCAG AA on
+    Teams' themes, and never by colour alone); "Not answered" plain."""
+    if rating is None:
+        return {"type": "Column", "width": "auto", "items": [text("Not answered", isSubtle=True)]}
+    return {
+        "type": "Column",
+        "width": "auto",
+        "style": RATING_STYLES[rating.value],
+        "items": [text(rating.label, weight="Bolder")],  # dark on the tint: 12:1 and more
+    }
 
 
 def _rating_line(result: RagResult) -> Element:
@@ -207,53 +229,4 @@ def result_card(result: RagResult, *, service: str) -> Element:
                 ]
             ),
         ]
-    )
-
-
-def action_plan_card(
-    bank: QuestionBank, actions: list[ActionItem], *, assessment_id: int, service: str
-) -> Element:
-    """One action per No and Emerging answer: owner, target date and progress, editable."""
-    if not actions:
-        return card(
-            [
-                title("Action plan: {service}", {"service": service}),
-                text("Every question is rated Yes, so there are no actions."),
-            ]
-        )
-    body = [
-        title("Action plan: {service}", {"service": service}),
-        text("Give each action an owner and a target date, then save.", isSubtle=True),
-    ]
-    for action in actions:
-        number = action.question
-        body += [
-            text(
-                f"**{number}.** {short(bank.question(number).text, 120)} ({action.rating.label})",
-                separator=True,
-            ),
-            {
-                "type": "Input.Text",
-                "id": f"owner_{number}",
-                "label": "Owner",
-                "value": action.owner or "",
-                "maxLength": MAX_OWNER_LENGTH,
-            },
-            {
-                "type": "Input.Date",
-                "id": f"target_{number}",
-                "label": "Target date",
-                "value": action.target_date.isoformat() if action.target_date else "",
-            },
-            {
-                "type": "Input.ChoiceSet",
-                "id": f"progress_{number}",
-                "label": "Progress",
-                "value": action.progress.value,
-                "choices": _PROGRESS_CHOICES,
-            },
-        ]
-    return card(
-        body,
-        [submit("Save action plan", "save_actions", {"assessment": assessment_id}, inputs=True)],
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from dialogs import messages
 from dialogs.cards.elements import Element, card, facts, heading, plain, runs, submit, text, title
+from dialogs.cards.limits import pack
 from ehcp_rules import (
     MAX_CASE_REFERENCE_LENGTH,
     MAX_DELAY_REASON_LENGTH,
@@ -225,10 +227,15 @@ def new_review_card(services: list[Service]) -> Element:
     )
 
 
-def review_list_card(rows: list[tuple[str, str, list[str]]]) -> Element:
+def review_list_card(rows: Sequence[tuple[str, str, list[str]]], part: int = 0) -> Element:
     """Reviews needing action: case, services, and what needs doing."""
-    body = [heading("Annual reviews needing action")]
+    body = [heading("Annual reviews needing action" + (" (continued)" if part else ""))]
     for case_ref, services, needs in rows:
         body.append(runs("**{ref}** · {services}", {"ref": case_ref, "services": services}))
         body.extend(plain(f"• {need}") for need in needs)
     return card(body)
+
+
+def review_list_cards(rows: list[tuple[str, str, list[str]]]) -> list[Element]:
+    """:func:`review_list_card` over as many cards as keep each within Teams' size limit."""
+    return [built for _, built in pack(rows, review_list_card)]

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from dialogs import messages
 from dialogs.cards.elements import Element, card, heading, runs, submit, text
+from dialogs.cards.limits import pack
 from ehcp_rules import Nudge, NudgeStep
 
 
 def digest_values(nudge: Nudge, service: str) -> dict[str, object]:
     """What an item's line is made of (the reference and the service as stored)."""
     due = nudge.on - timedelta(days=1) if nudge.step is NudgeStep.OVERDUE else nudge.on
+    never = nudge.step is NudgeStep.ASSESSMENT_STALE and nudge.item_key.endswith(":None")
     return {
         "ref": nudge.reference,
         "service": service,
         "on": nudge.on,
         "due": due,
         "reply_by": nudge.reply_by or nudge.on,
+        "stale": messages.NEVER_ASSESSED if never else messages.STALE_ASSESSMENT,
     }
 
 
@@ -27,11 +31,30 @@ def digest_line(nudge: Nudge, service: str) -> str:
     return template.format(**digest_values(nudge, service))
 
 
-def digest_card(
+def digest_cards(
     nudges: list[Nudge], services: dict[int, str], *, day: date, catch_up: bool
+) -> list[tuple[list[Nudge], Element]]:
+    """A channel's digest for the day as one card, or over as many as keep each within Teams'
+    size limit (a digest of hundreds of items): each card with the nudges it carries."""
+
+    def render(part: Sequence[Nudge], number: int) -> Element:
+        return digest_card(list(part), services, day=day, catch_up=catch_up, part=number)
+
+    return [(list(part), built) for part, built in pack(nudges, render)]
+
+
+def digest_card(
+    nudges: list[Nudge],
+    services: dict[int, str],
+    *,
+    day: date,
+    catch_up: bool,
+    part: int = 0,
 ) -> Element:
-    """One card for one channel and day; ``nudges`` already in urgency order."""
-    body = [heading(messages.DIGEST_TITLE.format(day=day))]
+    """One card for one channel and day; ``nudges`` already in urgency order. ``part`` counts
+    the cards of a digest split for size: the second and later say they continue it."""
+    title = messages.DIGEST_TITLE.format(day=day)
+    body = [heading(title + (messages.DIGEST_CONTINUED if part else ""))]
     if catch_up:
         body.append(text(messages.DIGEST_CATCH_UP, isSubtle=True, size="Small"))
     current: NudgeStep | None = None

@@ -109,8 +109,31 @@ def progress_bar(done: int, total: int) -> Element:
     return {"type": "ColumnSet", "columns": columns, "spacing": "Small"}
 
 
-RAG_COLOURS = {"red": "Attention", "amber": "Warning", "green": "Good"}
-RATING_COLOURS = {"no": "Attention", "emerging": "Warning", "yes": "Good"}
+RAG_COLOURS = {"red": "Attention", "amber": "Default", "green": "Default"}
+"""Text colours for a RAG rating, always with its word. Teams draws "Good" and "Warning" text
+too light to read on white (2.1:1 and 1.5:1; WCAG AA asks 4.5:1), so only red is coloured
+("Attention", 5.4:1); amber and green are in the default colour, in bold."""
+RATING_COLOURS = {"no": "Attention", "emerging": "Default", "yes": "Default"}
+"""Text colours for Yes / Emerging / No, as :data:`RAG_COLOURS`."""
+RATING_STYLES = {"no": "attention", "emerging": "warning", "yes": "good"}
+"""Container backgrounds for Yes / Emerging / No: a pale tint behind dark text, so the colour
+helps without being needed (the word is always there)."""
+
+
+def rag_text(value: str, rag: Any, **options: Any) -> Element:
+    """A line about a RAG rating, in a colour readable on Teams' light and dark themes."""
+    return text(value, color=RAG_COLOURS[rag.value], **options)
+
+
+def rating_run(rating: Any, **options: Any) -> Element:
+    """A rating (Yes / Emerging / No) as a bold text run; "Not answered" when ``None``."""
+    if rating is None:
+        return {"type": "TextRun", "text": "Not answered", "isSubtle": True, **options}
+    colour = RATING_COLOURS[rating.value]
+    run: Element = {"type": "TextRun", "text": rating.label, "weight": "Bolder", **options}
+    if colour != "Default":
+        run["color"] = colour
+    return run
 
 
 def short(value: str, limit: int = 90) -> str:

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dialogs import messages
-from dialogs.cards.elements import RAG_COLOURS, Element, card, facts, heading, runs, submit, text
+from dialogs.cards.elements import (
+    RAG_COLOURS,
+    Element,
+    card,
+    facts,
+    heading,
+    runs,
+    short,
+    submit,
+    text,
+)
 from ehcp_rules import RagResult, Service
 
 
@@ -27,14 +39,78 @@ def welcome_card() -> Element:
     )
 
 
-def help_card(notice: str | None = None) -> Element:
-    """The commands, with buttons for the common ones."""
-    body = [heading(messages.HELP_TITLE)]
+def help_card(
+    notice: str | None = None,
+    *,
+    roles: frozenset[str] | None = None,
+    place: str = "personal",
+    object_id: str | None = None,
+) -> Element:
+    """The commands this person can use here, one line each: by the ``roles`` they hold (all
+    commands when ``None``) and the ``place`` (``personal``, or ``shared`` for a channel or
+    group chat); buttons for the common ones."""
+    scope = "personal" if place == "personal" else "team"
+    shown = [
+        (typed, what)
+        for typed, what, who, where, _ in messages.COMMAND_HELP
+        if scope in where and (roles is None or not who or roles & who)
+    ]
+    body = [heading(messages.HELP_TITLE if roles is None else messages.HELP_TITLE_HERE)]
     if notice:
-        body.append(text(notice, color="Warning"))
-    body.append(facts([(command, purpose) for command, purpose, _ in messages.HELP_COMMANDS]))
+        body.append(text(notice, color="Attention"))
+    if roles is not None and not roles:
+        body.append(text(messages.HELP_NO_ROLE.format(object_id=object_id or "unknown")))
+    body.append(facts(shown))
+    if roles is None or roles:
+        elsewhere = (
+            messages.HELP_ELSEWHERE_PERSONAL
+            if scope == "personal"
+            else messages.HELP_ELSEWHERE_CHANNEL
+        )
+        body.append(text(elsewhere, isSubtle=True, size="Small"))
     body.append(text(messages.HELP_FOOTER, isSubtle=True))
-    return card(body, _command_buttons())
+    return card(body, _help_buttons(roles, scope))
+
+
+def _help_buttons(roles: frozenset[str] | None, scope: str) -> list[Element] | None:
+    if scope != "personal":
+        return None
+    if roles is None or roles & messages.MEMBERS:
+        return _command_buttons()
+    if roles & messages.OVERSEERS:
+        return [
+            submit("Summary", "command", {"text": "summary"}),
+            submit("Overdue", "command", {"text": "overdue"}),
+        ]
+    return None
+
+
+def did_you_mean_card(typed: str, suggestion: str) -> Element:
+    """A near miss: what was typed, the command it seems to mean as a button, and help."""
+    return card(
+        [runs(messages.DID_YOU_MEAN, {"typed": short(typed, 60), "suggestion": suggestion})],
+        [
+            submit(short(suggestion, 40), "command", {"text": suggestion}),
+            submit("Help", "command", {"text": "help"}),
+        ],
+    )
+
+
+def start_again_card(service: str, submitted: date, rag: str) -> Element:
+    """Before a new self-assessment, when the last one was submitted: when, and what next."""
+    return card(
+        [
+            runs(
+                messages.START_AGAIN,
+                {"service": service, "when": f"{submitted:%d %b %Y}", "rag": rag},
+            )
+        ],
+        [
+            submit("Start a new assessment", "command", {"text": "start new assessment"}),
+            submit("Open the action plan", "command", {"text": f"action plan {service}"}),
+            submit("Status", "command", {"text": "status"}),
+        ],
+    )
 
 
 def choose_service_card(services: list[Service]) -> Element:

@@ -11,25 +11,23 @@ from dialogs.cards.elements import (
     card,
     facts,
     heading,
-    plain,
     runs,
-    short,
     submit,
     text,
-    title,
 )
+from dialogs.cards.limits import fits
 from dialogs.ports import FileLink
 from ehcp_rules import (
-    ActionItem,
-    Assessment,
     ComplianceMeasures,
-    QuestionBank,
+    Period,
+    PlanProgress,
     ServiceSummary,
-    StoredAnswer,
     Summary,
 )
 
 MAX_SERVICES_SHOWN = 25
+SERVICES_SHOWN = (MAX_SERVICES_SHOWN, 20, 15, 10, 5, 0)
+"""How many services the card lists, tried in turn until it fits."""
 
 
 def _exceptions(measures: ComplianceMeasures) -> str:
@@ -54,8 +52,20 @@ def _counted(measures: ComplianceMeasures) -> int:
 
 
 def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> Element:
-    """One card for a period; services riskiest first, up to 25 (the export has them all), each
-    opening its detail; the chart when there is one; export buttons where ``exports``."""
+    """One card for a period; services riskiest first, up to 25 (the export has them all; fewer
+    when their names are long enough to take the card past Teams' size limit), each opening its
+    detail; the chart when there is one; export buttons where ``exports``."""
+    built: Element = {}
+    for shown in SERVICES_SHOWN:
+        built = _summary_card(summary, chart=chart, exports=exports, shown=shown)
+        if fits(built):
+            break
+    return built
+
+
+def _summary_card(
+    summary: Summary, *, chart: FileLink | None, exports: bool, shown: int
+) -> Element:
     overall, before = summary.overall, summary.overall_previous
     body = [
         heading(messages.SUMMARY_TITLE.format(period=summary.period.label)),
@@ -67,6 +77,7 @@ def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> 
                 before=messages.percent(before.percent_on_time),
             )
         ),
+        *_so_far(summary),
         facts(
             [
                 ("Due", str(overall.due)),
@@ -110,13 +121,9 @@ def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> 
     body.append(text("Services", weight="Bolder", separator=True))
     body.append(text(messages.SUMMARY_SELECT, size="Small", isSubtle=True, spacing="None"))
     ordered = summary.by_risk()
-    body.extend(_service_row(service, summary) for service in ordered[:MAX_SERVICES_SHOWN])
-    if len(ordered) > MAX_SERVICES_SHOWN:
-        body.append(
-            text(
-                messages.SUMMARY_MORE.format(count=len(ordered) - MAX_SERVICES_SHOWN), isSubtle=True
-            )
-        )
+    body.extend(_service_row(service, summary) for service in ordered[:shown])
+    if len(ordered) > shown:
+        body.append(text(messages.SUMMARY_MORE.format(count=len(ordered) - shown), isSubtle=True))
     period = f"{summary.period.start} to {summary.period.end}"
     actions = (
         [
@@ -130,11 +137,56 @@ def summary_card(summary: Summary, *, chart: FileLink | None, exports: bool) -> 
     return card(body, actions)
 
 
+def assessed_words(service: ServiceSummary, today: date) -> str:
+    """``assessed 01 Dec 2026``, ``no self-assessment yet`` or ``last assessed over 12 months
+    ago (01 Nov 2025)``."""
+    age = service.assessment_age(today)
+    if service.submitted_on is None:
+        return messages.NEVER_ASSESSED_SHORT
+    if age != f"{service.submitted_on:%d %b %Y}":
+        return messages.ASSESSED_LONG_AGO.format(on=service.submitted_on)
+    return messages.ASSESSED_ON.format(on=service.submitted_on)
+
+
+def plan_words(plan: PlanProgress | None) -> str:
+    """``plan: 2 of 6 actions completed, 1 past its date, 3 without a lead``; empty with no
+    plan or no actions."""
+    if plan is None or not plan.total:
+        return ""
+    words = messages.PLAN_SHORT.format(done=plan.completed, total=plan.total)
+    if plan.past_target:
+        words += messages.PLAN_SHORT_PAST.format(count=plan.past_target)
+    if plan.without_lead:
+        words += messages.PLAN_SHORT_UNLED.format(count=plan.without_lead)
+    return words
+
+
+def _so_far(summary: Summary) -> list[Element]:
+    """This month so far, beside a period that is over (the default: last month)."""
+    if summary.so_far is None or summary.overall_so_far is None:
+        return []
+    return [text(so_far_line(summary.so_far, summary.overall_so_far), isSubtle=True)]
+
+
+def so_far_line(period: Period, measures: ComplianceMeasures) -> str:
+    """``December 2026 so far (to 01 Dec): 50.0% of 2 due returned on time.``"""
+    counted = _counted(measures)
+    if not counted:
+        return messages.SO_FAR_NOTHING.format(period=period.label, to=period.end)
+    return messages.SO_FAR.format(
+        period=period.label,
+        to=period.end,
+        on_time=messages.percent(measures.percent_on_time),
+        counted=counted,
+    )
+
+
 def _service_row(service: ServiceSummary, summary: Summary) -> Element:
     rag = service.latest_rag.label if service.latest_rag else "No assessment"
     colour = RAG_COLOURS[service.latest_rag.value] if service.latest_rag else "Default"
-    age = service.assessment_age(summary.today)
-    change = f", {service.change}" if service.change in ("better", "worse", "same") else ""
+    age = assessed_words(service, summary.today) if service.latest_rag else ""
+    change = messages.CHANGE_WORDS.get(service.change, "")
+    plan = plan_words(service.plan)
     nudges = (
         f"Nudges acknowledged: {service.nudges_acknowledged} of {service.nudges_posted}"
         if service.nudges_posted
@@ -157,7 +209,8 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "items": [
                     runs("**{name}**", {"name": service.name}),
                     text(
-                        " · ".join(p for p in (f"{age}{change}", not_met, nudges) if p),
+                        " · ".join(p for p in (f"{age}{change}", not_met, plan, nudges) if p)
+                        or messages.NO_ASSESSMENT_YET,
                         size="Small",
                         isSubtle=True,
                         spacing="None",
@@ -176,67 +229,6 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
             },
         ],
     }
-
-
-def service_detail_card(
-    service: str,
-    bank: QuestionBank,
-    *,
-    assessment: Assessment | None,
-    submitted_on: date | None,
-    answers: dict[int, StoredAnswer],
-    actions: list[ActionItem],
-    requests: list[str],
-    reviews: list[str],
-    exports: bool,
-) -> Element:
-    """One service: its latest assessment question by question, its action plan, its casework."""
-    body = [title(messages.DETAIL_TITLE, {"service": service})]
-    if assessment is None or assessment.rag is None or submitted_on is None:
-        body.append(text(messages.DETAIL_NO_ASSESSMENT, isSubtle=True))
-    else:
-        body.append(
-            text(
-                messages.DETAIL_RATING.format(rag=assessment.rag.label, when=submitted_on),
-                color=RAG_COLOURS[assessment.rag.value],
-            )
-        )
-        for question in bank.questions:
-            answer = answers.get(question.number)
-            rating = answer.rating.label if answer else "Not answered"
-            body.append(
-                text(
-                    f"**{question.number}{question.criterion.value}** {rating}: "
-                    f"{short(question.text, 80)}",
-                    separator=True,
-                    size="Small",
-                )
-            )
-            if answer and answer.comment:
-                body.append(plain(answer.comment, size="Small"))
-    body.append(text("Action plan", weight="Bolder", separator=True))
-    body.extend(
-        plain(
-            f"{a.question} ({a.rating.label}): {a.progress.label}"
-            f"{' · ' + a.owner if a.owner else ''}"
-            f"{f' · by {a.target_date:%d %b %Y}' if a.target_date else ''}",
-            size="Small",
-        )
-        for a in actions
-    )
-    if not actions:
-        body.append(text("No actions.", isSubtle=True, size="Small"))
-    body.append(text(f"Open requests ({len(requests)})", weight="Bolder", separator=True))
-    body.extend(plain(line, size="Small") for line in requests[:15])
-    body.append(text(f"Reviews needing action ({len(reviews)})", weight="Bolder", separator=True))
-    body.extend(plain(line, size="Small") for line in reviews[:15])
-    submitted = assessment is not None and assessment.submitted_at is not None
-    buttons = (
-        [submit("Export assessment to Excel", "assessment_export", {"assessment": assessment.id})]
-        if exports and submitted and assessment is not None
-        else None
-    )
-    return card(body, buttons)
 
 
 def download_card(link: FileLink) -> Element:

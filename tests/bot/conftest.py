@@ -150,7 +150,8 @@ def _find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     for element in card.get("body", []):
         if "selectAction" in element and element["type"] == "ColumnSet":
             label = shown(element["columns"][0]["items"][0])
-            actions.append({**element["selectAction"], "title": f"Change {label}"})
+            button = element["selectAction"]
+            actions.append({**button, "title": f"{button['title']} {label}"})
     for action in actions:
         if action["title"] == title:
             return action

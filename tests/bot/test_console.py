@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 
 from bot.cli.card_text import render_card
 from bot.cli.console import ConsoleAdapter, ReadLine
 from bot.files.downloads import FolderPublisher
 from bot.files.exports import FileExports
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from bot.teams.app import build_bot
 from ehcp_rules import Rating, Service
 from tests import builders
@@ -77,3 +77,48 @@ def test_links_and_images_are_shown_with_their_addresses() -> None:
 
     assert lines == ["[Chart: compliance] https://x/c.png", "  Download a.csv: https://x/a"]
     assert form.actions == []
+
+
+async def test_the_action_plan_is_kept_up_in_the_terminal_and_a_refusal_loses_nothing(
+    store: Store, slt: Service
+) -> None:
+    def submitted(r: Repositories) -> int:
+        done, _ = r.assessments.start_or_resume(slt.id, edition="east-of-england", actor="t")
+        for number in range(1, 24):
+            rating = Rating.NO if number == 4 else Rating.YES
+            r.assessments.record_answer(done.id, number, rating, "", actor="t")
+        r.assessments.submit(done.id, actor="t")
+        return done.id
+
+    assessment = store.call(submitted)
+    out = io.StringIO()
+    typed = [
+        "action plan",
+        "1",  # Update action 4E
+        "1",  # Save, with the card's inputs
+        *("Monthly return audit", "Lead 943 476 5919", "Assessment", "31/03/2027", "2"),
+        "1",  # Save, on the card shown again
+        *("", "Service lead", "", "", ""),  # Enter keeps what the card holds
+        "quit",
+    ]
+    _, read_line = _script(typed)
+    prompts: list[str] = []
+
+    async def reading(prompt: str) -> str | None:
+        prompts.append(prompt)
+        return await read_line(prompt)
+
+    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=reading, clock=store.clock)
+    await adapter.run(build_bot(store, builders.settings(), reports=_REPORTS).on_turn)
+
+    shown = out.getvalue()
+    (action,) = store.call(lambda r: r.assessments.actions(assessment))
+    assert "The action lead seems to contain an NHS number" in shown
+    assert (action.action, action.owner, action.workstream) == (
+        "Monthly return audit",
+        "Service lead",
+        "Assessment",
+    )
+    assert (action.target_date, action.progress.label) == (date(2027, 3, 31), "On track")
+    assert any("Progress (1 Completed, 2 On track" in p and "[now: On track;" in p for p in prompts)
+    assert not [p for p in prompts if "not_started" in p or "on_track" in p]

@@ -52,7 +52,7 @@ async def test_a_personal_message_is_answered_as_a_reply_with_a_valid_card(
     assert unquote(sent.path) == f"/v3/conversations/{conversation}/activities/{activity['id']}"
     (card,) = sent.cards
     assert_valid_card(card)
-    assert card["body"][0]["text"] == "What I can do"
+    assert card["body"][0]["text"] == "What you can do here"
 
 
 async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
@@ -66,7 +66,7 @@ async def test_in_a_channel_only_messages_that_mention_the_bot_are_answered(
 
     await _post(client, builders.channel_message("help", url))
     (sent,) = fake.take()
-    assert sent.cards[0]["body"][0]["text"] == "What I can do"
+    assert sent.cards[0]["body"][0]["text"] == "What you can do here"
 
 
 async def test_the_assessment_is_not_run_in_a_channel(
@@ -238,3 +238,18 @@ async def test_the_developer_pages_are_served(
 
     assert response.status == 200
     assert heading in await response.text()
+
+
+async def test_a_reply_teams_refuses_for_its_size_is_replaced_by_a_short_message_saying_so(
+    client: TestClient[web.Request, web.Application],
+    connector: tuple[FakeConnector, str],
+) -> None:
+    fake, url = connector
+    fake.max_bytes = 3000  # less than the help card: Teams answers 413 MessageSizeTooBig
+
+    assert await _post(client, builders.message("help", url)) == 201
+
+    refused, told = fake.take()
+    assert refused.cards and not told.cards
+    assert told.body["text"].startswith("That was too big for Teams to show")
+    assert "Sorry, something went wrong" not in told.body["text"]

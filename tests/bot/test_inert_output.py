@@ -40,7 +40,7 @@ def _hostile_service(r: Repositories) -> int:
     r.assessments.submit(assessment.id, actor="a")
     r.assessments.update_action(
         assessment.id, 4, owner=LINK, target_date=date(2027, 3, 31),
-        progress=ActionProgress.ON_TRACK, actor="a",
+        progress=ActionProgress.ON_TRACK, actor="a", action=LINK, workstream=LINK,
     )  # fmt: skip
     return service.id
 
@@ -52,11 +52,17 @@ async def test_an_owner_a_comment_and_a_service_name_are_never_links_in_a_card(
     chat = Chat(store, user=DCO)
 
     (summary,) = cards_of(await chat.say("summary"))
-    (detail,) = cards_of(await chat.press(f"Change **Paeds {LINK}**"))
+    (detail,) = cards_of(await chat.press(f"Details **Paeds {LINK}**"))
+    (plan,) = cards_of(await chat.say("action plan for paeds"))
 
-    shown_as_markdown = list(_markdown_texts(summary)) + list(_markdown_texts(detail))
+    shown_as_markdown = [
+        *_markdown_texts(summary),
+        *_markdown_texts(detail),
+        *_markdown_texts(plan),
+    ]
     assert not [text for text in shown_as_markdown if "evil.test" in text]
     assert LINK in str(detail)  # shown, as typed, in plain text runs
+    assert str(plan).count(LINK) == 4  # the service, the action, its lead and workstream
 
 
 async def test_a_name_from_teams_is_escaped_in_a_message(store: Store) -> None:
@@ -91,7 +97,7 @@ async def test_what_someone_typed_is_said_back_inert_short_and_without_an_nhs_nu
     chat = Chat(store, user=DCO)
     typed = {  # each says back what was typed (found in review: repr undid the escaping)
         "requests": f"requests {LINK}",
-        "summary": f"summary {LINK}",
+        "summary": "summary for [next](https://evil.test/x)",
         "long": "requests " + "x" * 300_000,
         "nhs number": "requests NHS 943 476 5919",
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import unquote
 
 import pytest
@@ -14,7 +14,7 @@ from bot.nudges.sweep import NudgeSweep
 from bot.rate_limits import RateLimiter
 from bot.storage.store import Repositories, Store
 from bot.teams.adapter import Wiring, build_wiring
-from ehcp_rules import AdviceRequestRecord, Service
+from ehcp_rules import ActionProgress, AdviceRequestRecord, Service
 from tests import builders
 from tests.cards import assert_valid_card, shown
 from tests.fakes import FakeConnector, Sent
@@ -424,3 +424,101 @@ async def test_a_retry_after_longer_than_a_minute_waits_for_the_next_sweep_inste
     assert (first.posted, first.failed, time.waits) == (0, 1, [])  # no hour-long wait
     assert second.posted == 1  # nothing was posted, so nothing was held back
     assert len(_posts(fake)) == 2
+
+
+def _many(store: Store, service: Service, count: int) -> set[str]:
+    """``count`` overdue requests with references at their longest (40 characters)."""
+    refs = {f"LA-{n:05d}-" + "X" * 31 for n in range(count)}
+
+    def add(r: Repositories) -> None:
+        for ref in sorted(refs):
+            record = AdviceRequestRecord(
+                case_ref=ref, service_id=service.id, received_on=date(2026, 11, 10)
+            )
+            r.requests.add(record, actor="t")
+
+    store.call(add)
+    return refs
+
+
+def _refs_in(posts: list[Sent]) -> list[str]:
+    return [
+        shown(e["columns"][0]["items"][0]).split("**")[1]
+        for post in posts
+        for e in post.cards[0]["body"]
+        if e["type"] == "ColumnSet"
+    ]
+
+
+async def test_a_digest_of_hundreds_of_items_is_split_into_cards_each_within_teams_limit(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    refs = _many(store, slt, 400)
+    fake.max_bytes = 40 * 1024  # Teams refuses anything bigger with 413
+
+    report = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
+    posts = _posts(fake)
+    again = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
+
+    assert len(posts) >= 5 and report.posted == len(posts) and report.failed == 0
+    assert sorted(_refs_in(posts)) == sorted(refs)  # each item once, none lost
+    assert [p.cards[0]["body"][0]["text"].endswith("(continued)") for p in posts[1:]] == [True] * (
+        len(posts) - 1
+    )
+    assert (again.items, _posts(fake)) == (0, [])
+
+
+async def test_a_digest_teams_refuses_for_its_size_is_posted_again_in_halves(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str], wiring: Wiring
+) -> None:
+    fake, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+    refs = _many(store, slt, 12)
+    fake.max_bytes = 6 * 1024  # a limit lower than the one documented
+
+    report = await _sweep(store, FakeTime(), wiring).run(date(2026, 12, 29))
+    sent = fake.take()
+
+    delivered = [s for s in sent if s.method == "POST" and s.body.get("attachments")]
+    accepted = [s for s in delivered if _size(s.body) <= 6 * 1024]
+    assert len(accepted) < len(delivered)  # the test can fail: Teams did refuse some
+    assert sorted(_refs_in(accepted)) == sorted(refs)  # every item posted once, none lost
+    assert report.failed == 0 and report.posted == len(accepted)
+
+
+def _size(body: dict[str, object]) -> int:
+    import json
+
+    return len(json.dumps(body, ensure_ascii=False).encode("utf-16-le"))
+
+
+async def test_a_plan_with_actions_nobody_leads_reaches_its_channel_two_weeks_on(
+    store: Store, slt: Service, connector: tuple[FakeConnector, str]
+) -> None:
+    from bot.nudges.sweep import plan_sweep
+    from ehcp_rules import NudgeStep, Rating
+
+    _, url = connector
+    _channel(store, url, GENERAL, slt, "General")
+
+    def plan(r: Repositories) -> None:
+        done, _ = r.assessments.start_or_resume(slt.id, edition="east-of-england", actor="t")
+        for number in range(1, 24):
+            rating = Rating.NO if number in (4, 6) else Rating.YES
+            r.assessments.record_answer(done.id, number, rating, "", actor="t")
+        r.assessments.submit(done.id, actor="t")
+        r.assessments.update_action(
+            done.id, 4, owner="Lead", target_date=None, progress=ActionProgress.ON_TRACK, actor="t"
+        )
+
+    store.call(plan)
+    submitted = store.clock.today()
+
+    early = store.call(lambda r: plan_sweep(r, submitted + timedelta(days=13))[0])
+    due = store.call(lambda r: plan_sweep(r, submitted + timedelta(days=14))[0])
+
+    assert not [n for d in early for n in d.nudges if n.step is NudgeStep.PLAN_WITHOUT_LEAD]
+    (nudge,) = [n for d in due for n in d.nudges if n.step is NudgeStep.PLAN_WITHOUT_LEAD]
+    assert nudge.reference == "1 of 2 actions"

@@ -75,7 +75,7 @@ def test_every_action_a_card_can_send_has_a_rule_and_every_rule_is_used() -> Non
 
 def test_the_collector_finds_a_new_action_without_a_rule(tmp_path: Path) -> None:
     assert "answer" in emitted_actions() and "acknowledge" in emitted_actions()
-    assert "card:save_actions" in RULES  # the control: a rule exists for a real action
+    assert "card:save_action" in RULES  # the control: a rule exists for a real action
     assert "card:delete_everything" not in RULES  # so a new action's rule would be missed
 
 
@@ -143,7 +143,9 @@ def _forged(world: World) -> dict[str, dict[str, Any]]:
         for action in ("answer", "back", "skip", "pause", "change", "continue", "submit")
     }
     return forged | {
-        "save_actions": {"assessment": world.submitted, "owner_4": "Mallory", "target_4": on},
+        "edit_action": {"assessment": world.submitted, "question": 4},
+        "save_action": {"assessment": world.submitted, "question": 4, "lead": "Mallory"},
+        "show_plan": {"assessment": world.submitted},
         "choose_service": {"service": world.paeds_id},
         "log_request": {"case_ref": "LA-2026-9999", "services": str(world.paeds_id)},
         "list_page": {"list": "all", "page": 1, "service": "Community Paediatrics"},
@@ -240,6 +242,50 @@ async def test_an_id_no_database_can_hold_is_a_stale_card_not_an_error(
 
     assert not caplog.records, [r.getMessage() for r in caplog.records]
     assert fake.take()  # each was answered
+
+
+TYPED_FOR_PAEDS = ("action plan Community Paediatrics", "action plan for paeds", "summary for paed")
+"""Typed commands that name Community Paediatrics' records, whole or by a part of its name."""
+
+
+@pytest.mark.parametrize(
+    "actor",
+    sorted(set(ACTORS) - {"paediatrics' own SPOC, from a conversation it was not posted to"}),
+)
+async def test_a_typed_action_plan_or_detail_for_another_service_gives_nothing_back(
+    bot: tuple[TestClient[web.Request, web.Application], FakeConnector, str, World],
+    store: Store,
+    actor: str,
+) -> None:
+    client, fake, url, _ = bot
+    before = _snapshot(store.database.path)
+    fake.take()
+
+    for text in TYPED_FOR_PAEDS:
+        response = await client.post(
+            "/api/messages", json=builders.message(text, url, user=ACTORS[actor])
+        )
+        assert response.status == 201, text
+
+    replies = str([sent.body for sent in fake.take()])
+    assert _snapshot(store.database.path) == before
+    assert not [secret for secret in SECRETS if secret in replies], replies
+    assert replies.count("'text'") >= len(TYPED_FOR_PAEDS)  # each one was answered
+
+
+async def test_the_action_plan_is_never_shown_in_a_channel(
+    bot: tuple[TestClient[web.Request, web.Application], FakeConnector, str, World],
+) -> None:
+    client, fake, url, _ = bot
+    fake.take()
+
+    activity = builders.channel_message("action plan Community Paediatrics", url)
+    activity["from"]["aadObjectId"] = PAEDS_SPOC
+    await client.post("/api/messages", json=activity)
+
+    replies = str([sent.body for sent in fake.take()])
+    assert "only in a personal chat" in replies
+    assert not [secret for secret in SECRETS if secret in replies]
 
 
 async def test_a_role_taken_away_mid_assessment_stops_at_the_next_click(

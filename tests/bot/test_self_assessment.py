@@ -10,6 +10,7 @@ import pytest
 from bot.storage.store import Store
 from ehcp_rules import ActionProgress, Rating, Role, Service, StoredAnswer, load_question_bank
 from tests.builders import ALEX, SAM
+from tests.cards import card_text
 from tests.fakes import FakeClock
 
 from .conftest import Chat, cards_of, make_chat, texts_of
@@ -134,6 +135,24 @@ async def test_a_refused_comment_shows_the_card_again_with_the_reason(
     assert "Question 1 of 23" in _body_text(card)
     assert reason in _body_text(card)
     assert _answers(store, slt) == {}
+    inputs = {e["id"]: e.get("value") for e in card["body"] if "id" in e}
+    assert inputs == {"rating": "no", "comment": comment}  # what was typed and chosen, kept
+
+
+async def test_a_card_without_a_rating_keeps_the_comment_and_a_later_question_starts_clean(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    await chat.say("start assessment")
+
+    again = await chat.press("Save answer", comment="Single route agreed in 2026")
+    skipped = await chat.press("Skip for now")
+
+    (card,) = cards_of(again)
+    inputs = {e["id"]: e.get("value") for e in card["body"] if "id" in e}
+    assert inputs == {"rating": None, "comment": "Single route agreed in 2026"}
+    (next_card,) = cards_of(skipped)
+    assert "Question 2 of 23" in _body_text(next_card)
+    assert not [e for e in next_card["body"] if e.get("value")]
 
 
 async def test_an_answer_sent_again_without_its_comment_keeps_the_comment(
@@ -304,14 +323,14 @@ async def test_the_whole_assessment_review_change_submit_and_action_plan(
     assert "Overall RAG rating: **Green**" in text
     assert [f["value"] for f in result["body"][2]["facts"]] == ["21", "2", "0", "23"]
     assert "Action plan: Children's SLT" in _body_text(plan)
+    await chat.press("Update action 4E")
     await chat.press(
-        "Save action plan",
-        owner_4="Service lead",
-        target_4="2027-03-31",
-        progress_4="on_track",
-        owner_10="",
-        target_10="",
-        progress_10="not_started",
+        "Save and next",
+        action="Report 6-week returns monthly",
+        lead="Service lead",
+        workstream="",
+        target="2027-03-31",
+        progress="on_track",
     )
     submitted = store.call(lambda r: r.assessments.submitted(slt.id))[0]
     actions = store.call(lambda r: r.assessments.actions(submitted.id))
@@ -395,3 +414,39 @@ async def test_a_forged_submission_for_another_assessment_is_refused(chat: Chat)
     )
 
     assert texts_of(replies) == ["That card is no longer current, so nothing was changed."]
+
+
+async def test_start_assessment_after_a_submission_asks_first_and_starts_only_when_told(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    await chat.say("start assessment")
+    await _answer_all(chat, {4: "no"})
+    await chat.press("Submit assessment")
+
+    asked = await chat.say("start assessment")
+    resumed = await chat.say("resume")
+    started = await chat.say("start new assessment")
+
+    (card,) = cards_of(asked)
+    assert "Children's SLT submitted its self-assessment on 23 Nov 2026 (rated Red)" in (
+        card_text(card)
+    )
+    assert _buttons(card) == ["Start a new assessment", "Open the action plan", "Status"]
+    assert len(cards_of(resumed)) == 1 and not texts_of(resumed)  # asked again, nothing started
+    assert texts_of(started)[0].startswith("Starting a new self-assessment for")
+    submitted = store.call(lambda r: r.assessments.submitted(slt.id))
+    assert len(submitted) == 1 and store.call(lambda r: r.assessments.in_progress(slt.id))
+
+
+@pytest.mark.parametrize("role", [Role.DCO, Role.ADMIN])
+async def test_a_dco_or_admin_asking_to_start_is_told_what_they_can_do(
+    store: Store, slt: Service, role: Role
+) -> None:
+    person = "abababab-0000-4000-8000-0000000000ab"
+    store.call(lambda r: r.people.grant(person, role, service=None, display_name=None, actor="a"))
+
+    replies = await make_chat(store, person).say("start assessment")
+
+    (said,) = texts_of(replies)
+    assert said.startswith("The self-assessment is completed by a service's practitioners")
+    assert "**summary**" in said and "don't have a role" not in said

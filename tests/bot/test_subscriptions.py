@@ -142,17 +142,19 @@ async def test_a_channel_sets_its_cadence_and_pauses_until_a_date(
     weekly = await _say(client, fake, "nudges weekly on Monday", url)
     vague = await _say(client, fake, "nudges sometimes", url)
     too_long = await _say(client, fake, "pause nudges until 05/01/2027", url)  # 43 days
-    paused = await _say(client, fake, "pause nudges until 04/01/2027", url)  # 6 weeks: the most
+    paused = await _say(client, fake, "pause nudges until 2027-01-04", url)  # 6 weeks: the most
+    paused_uk = await _say(client, fake, "pause nudges until 04/01/2027", url)
     past = await _say(client, fake, "pause nudges until 2020-01-01", url)
     resumed = await _say(client, fake, "resume nudges", url)
 
     assert weekly == "This channel's nudges now come weekly, on Mondays."
     assert vague.startswith("Say **nudges daily**")
-    assert too_long.startswith("Say **pause nudges until 04/01/2027**: a day after today and at")
+    assert too_long.startswith("Say **pause nudges until 04/01/2027** (or 2027-01-04): a day")
     assert "at most 42 days ahead" in too_long  # there was no limit (found in review)
     assert paused == (
         "Nudges to this channel are paused until Monday 04 January 2027; they resume by themselves."
     )
+    assert paused_uk == paused  # written the English way, the same day
     assert past.startswith("Say **pause nudges until")
     assert resumed == "Nudges to this channel are back on."
     (subscription,) = store.call(lambda r: r.channels.subscriptions())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -12,7 +12,8 @@ from botbuilder.schema import Activity, ChannelAccount, Mention
 from bot.app_package import png
 from bot.cli.demo import load_demo
 from bot.storage.store import Store
-from tests.cards import shown
+from tests.cards import card_text, shown
+from tests.fakes import FakeClock
 
 from .conftest import Chat, cards_of, texts_of
 
@@ -78,7 +79,7 @@ async def test_a_services_own_people_see_its_detail_and_others_do_not(store: Sto
     texts = "\n".join(shown(e) for e in card["body"])
     assert "Community Paediatrics: self-assessment, action plan and casework" in texts
     assert "Latest self-assessment: **Red**" in texts
-    assert "**4E** No:" in texts
+    assert "4E No Is there a mechanism in place for collecting" in card_text(card)
     assert "Open requests (2)" in texts
     assert texts_of(refused) == [
         "A service's detail is for its SPOC and practitioners, DCOs and administrators; you do "
@@ -90,11 +91,17 @@ async def test_a_services_own_people_see_its_detail_and_others_do_not(store: Sto
 async def test_neither_a_period_nor_a_service_is_explained(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
 
-    replies = await Chat(store, user=DCO).say("summary for Orthoptics")
+    replies = await Chat(store, user=DCO).say("summary Orthoptics")
+    named = await Chat(store, user=DCO).say("summary for Orthoptics")
 
     assert texts_of(replies)[0].endswith(
         "Or name a service for its detail, for example: summary for Children's SLT."
     )
+    assert texts_of(named) == [
+        "No service is called 'Orthoptics', or has that in its name. The services: CAMHS, "
+        "Children's Occupational Therapy, Children's Speech and Language Therapy, Community "
+        "Paediatrics."
+    ]
 
 
 def _shelved(chat: Chat, url: str) -> bytes:
@@ -144,9 +151,9 @@ async def test_the_summary_exports_arrive_as_links_that_open_the_files(store: St
     assert download["title"] == "Download ehcp-compliance-summary-2026-07-01-to-2026-09-30.xlsx"
     assert "The link works for 1 hour" in shown(excel["body"][1])
     book = openpyxl.load_workbook(io.BytesIO(_shelved(chat, download["url"])))
-    assert book["Services"]["A1"].value == "service"
+    assert book["Services"]["A1"].value == "Service"
     csv_text = _shelved(chat, csv_card["actions"][0]["url"]).decode()
-    assert csv_text.startswith("service,latest_rag,")
+    assert csv_text.startswith("Service,Period from,Period to,Latest self-assessment RAG,")
     assert csv_text.count("\n") == 4 + 2  # header, four services, all services
 
 
@@ -229,7 +236,7 @@ async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
 
 async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) -> None:
     store.call(lambda r: load_demo(r, TODAY))
-    before = cards_of(await Chat(store, user=DCO).say("summary"))[0]
+    before = cards_of(await Chat(store, user=DCO).say("summary this month"))[0]
     paeds = store.call(lambda r: r.services.named("Community Paediatrics"))
     request = store.call(lambda r: r.requests.find_all_for(paeds.id))[0]
     key = f"request:{request.id}"
@@ -237,8 +244,61 @@ async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) 
     store.call(lambda r: r.nudges.confirm("19:c", [(key, "chase")], activity_id="a"))
     store.call(lambda r: r.nudges.acknowledge("19:c", key, "chase", actor=DCO))
 
-    after = cards_of(await Chat(store, user=DCO).say("summary"))[0]
+    after = cards_of(await Chat(store, user=DCO).say("summary this month"))[0]
 
     line = "Overdue-request nudges acknowledged in the period: 1 of 1."
     assert line not in [e.get("text") for e in before["body"]]
     assert line in [e.get("text") for e in after["body"]]
+
+
+async def test_on_the_first_of_the_month_the_summary_shows_last_month_and_this_month_so_far(
+    store: Store, clock: FakeClock
+) -> None:
+    first = date(2026, 12, 1)
+    clock.advance(timedelta(days=(first - TODAY).days))
+    store.call(lambda r: load_demo(r, first))
+
+    (card,) = cards_of(await Chat(store, user=DCO).say("summary"))
+
+    text = card_text(card)
+    assert text.startswith("EHCP compliance summary: November 2026")
+    headline = text.splitlines()[1]
+    assert "within 6 weeks: n/a" not in headline and "%" in headline
+    assert "December 2026 so far (to 01 Dec): nothing has fallen due yet." in text
+    assert "nothing due" not in text.split("Services")[1]  # each service has November's figure
+
+
+async def test_summary_for_finds_a_service_by_a_part_of_its_name(store: Store) -> None:
+    store.call(lambda r: load_demo(r, TODAY))
+    dco = Chat(store, user=DCO)
+
+    (detail,) = cards_of(await dco.say("summary for paediatrics"))
+    (slt,) = cards_of(await dco.say("summary for SLT"))
+    several = texts_of(await dco.say("summary for children"))
+
+    assert card_text(detail).startswith("Community Paediatrics: self-assessment")
+    assert card_text(slt).startswith("Children's Speech and Language Therapy: self-assessment")
+    assert several == [
+        "'children' could be any of these services: Children's Occupational Therapy, Children's "
+        "Speech and Language Therapy. Say which, for example: summary for Children's "
+        "Occupational Therapy"
+    ]
+
+
+def test_the_text_summary_carries_everything_the_card_does(store: Store) -> None:
+    from bot.cli.summary import as_text
+    from ehcp_rules import parse_period
+
+    store.call(lambda r: load_demo(r, TODAY))
+    summary = store.call(lambda r: r.summaries.summary(parse_period(None, TODAY), TODAY))
+
+    text = as_text(summary)
+
+    assert text.startswith("EHCP compliance summary: October 2026 (01 Oct 2026 to 31 Oct 2026)")
+    assert "November 2026 so far (to 23 Nov)" in text
+    assert "Most often rated No or Emerging: 6-week compliance and escalation (2)" in text
+    assert "Reg 8(2) exceptions:" in text and "Overdue now: Chase: " in text
+    assert "Annual reviews needing action: " in text
+    paeds = next(line for line in text.splitlines() if line.startswith("- Community Paed"))
+    assert "Red, assessed 23 Nov 2026; essentials not met: 4;" in paeds
+    assert "plan: 0 of 6 actions completed, 1 past the date set, 4 without a lead" in paeds

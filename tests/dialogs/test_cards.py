@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from dialogs.cards.action_plan import action_card, action_plan_cards
 from dialogs.cards.assessment import (
-    action_plan_card,
     answered_card,
     question_card,
     result_card,
@@ -19,10 +19,12 @@ from dialogs.cards.general import choose_service_card, help_card, status_card, w
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
+    ProgressChange,
     Rating,
     Service,
     StoredAnswer,
     load_question_bank,
+    plan_progress,
     rate,
 )
 from tests.cards import assert_valid_card
@@ -39,6 +41,19 @@ def _answer(number: int, rating: Rating = Rating.YES, comment: str = "evidence")
 
 ALL = {n: _answer(n, Rating.NO if n == 4 else Rating.YES) for n in range(1, 24)}
 SOME = {n: ALL[n] for n in (1, 2, 3)}
+ACTION = ActionItem(
+    question=4,
+    rating=Rating.NO,
+    owner="Lead",
+    target_date=date(2027, 3, 31),
+    progress=ActionProgress.ON_TRACK,
+    action="Collect the 6-week return data monthly.",
+    workstream="Assessment and Planning",
+    history=(
+        ProgressChange(progress=ActionProgress.NOT_STARTED, on=date(2026, 11, 23)),
+        ProgressChange(progress=ActionProgress.ON_TRACK, on=date(2026, 12, 3)),
+    ),
+)
 
 
 @pytest.mark.parametrize("number", range(1, 24))
@@ -79,21 +94,35 @@ def test_every_question_card_is_valid(number: int) -> None:
             service="SLT",
         ),
         result_card(rate(BANK, {n: a.rating for n, a in ALL.items()}, {4: ""}), service="SLT"),
-        action_plan_card(
+        *action_plan_cards(
             BANK,
-            [
-                ActionItem(
-                    question=4,
-                    rating=Rating.NO,
-                    owner="Lead",
-                    target_date=date(2027, 3, 31),
-                    progress=ActionProgress.ON_TRACK,
-                )
-            ],
+            [ACTION],
+            plan_progress([ACTION], date(2027, 4, 1)),
             assessment_id=7,
             service="SLT",
+            submitted_on=date(2026, 11, 23),
+            today=date(2027, 4, 1),
+            editable=True,
         ),
-        action_plan_card(BANK, [], assessment_id=7, service="SLT"),
+        *action_plan_cards(
+            BANK,
+            [],
+            plan_progress([], date(2027, 4, 1)),
+            assessment_id=7,
+            service="SLT",
+            submitted_on=None,
+            today=date(2027, 4, 1),
+            editable=False,
+        ),
+        action_card(
+            BANK,
+            ACTION,
+            assessment_id=7,
+            service="SLT",
+            following=6,
+            notice="Not saved: the lead seems to contain an NHS number.",
+            typed={"lead": "943 476 5919"},
+        ),
     ],
 )
 def test_every_other_card_is_valid(card: dict[str, Any]) -> None:
@@ -129,3 +158,68 @@ def test_the_status_button_says_what_it_will_do() -> None:
 
     assert started["actions"][0]["title"] == "Resume"
     assert none["actions"][0]["title"] == "Start assessment"
+
+
+MIXED = {n: _answer(n, [Rating.YES, Rating.EMERGING, Rating.NO][n % 3]) for n in range(1, 20)}
+
+
+def _colours(element: object) -> set[str]:
+    """Every text colour a card uses."""
+    if isinstance(element, dict):
+        found = {element["color"]} if "color" in element else set()
+        return found.union(*(_colours(v) for v in element.values()))
+    if isinstance(element, list):
+        return set().union(*(_colours(v) for v in element))
+    return set()
+
+
+def test_no_rating_is_written_in_a_colour_too_light_to_read() -> None:
+    """Teams draws Good and Warning text at 2.1:1 and 1.5:1 on white (WCAG AA asks 4.5:1)."""
+    result = rate(BANK, {n: a.rating for n, a in MIXED.items()})
+    cards = [
+        review_card(BANK, MIXED, result, assessment_id=7, service="SLT"),
+        result_card(rate(BANK, {n: "yes" for n in range(1, 24)}), service="SLT"),
+        status_card([("SLT", 19, 23, result, "23 Nov 2026, rated Amber")]),
+    ]
+
+    used = set().union(*(_colours(card) for card in cards))
+    assert used and not used & {"Good", "Warning"}, used
+    review = cards[0]
+    styles = {c.get("style") for row in review["body"] if row["type"] == "ColumnSet"
+              for c in row["columns"]}  # fmt: skip
+    assert {"good", "warning", "attention"} <= styles  # the colour as a pale tint behind
+
+
+def test_the_review_says_what_e_and_d_mean_and_offers_to_answer_what_is_not_answered() -> None:
+    card = review_card(BANK, SOME, rate(BANK, {1: "yes"}), assessment_id=7, service="SLT")
+
+    rows = [row for row in card["body"] if row["type"] == "ColumnSet"]
+    assert "E: essential criterion · D: desirable criterion" in str(card["body"][2])
+    assert [r["selectAction"]["title"] for r in rows[:5]] == [
+        "Change",
+        "Change",
+        "Change",
+        "Answer",
+        "Answer",
+    ]
+
+
+def test_a_service_that_never_assessed_is_not_told_to_refresh() -> None:
+    from dialogs.cards.digest import digest_line
+    from ehcp_rules import Nudge, NudgeStep
+
+    def stale(last: str) -> Nudge:
+        return Nudge(
+            item_key=f"assessment:3:{last}",
+            step=NudgeStep.ASSESSMENT_STALE,
+            service_id=3,
+            reference="self-assessment",
+            on=date(2026, 11, 23),
+        )
+
+    assert digest_line(stale("None"), "CAMHS") == (
+        "CAMHS · no self-assessment yet: time to start one"
+    )
+    assert digest_line(stale("2025-10-01"), "CAMHS") == (
+        "CAMHS · the self-assessment is due for a refresh"
+    )

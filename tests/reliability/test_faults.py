@@ -273,7 +273,7 @@ async def test_a_reply_the_connector_fails_twice_is_retried_and_arrives(
 
     posts = [s for s in fake.take() if s.method == "POST"]
     assert response.status < 300
-    assert len(posts) == 3 and posts[-1].cards[0]["body"][0]["text"] == "What I can do"
+    assert len(posts) == 3 and posts[-1].cards[0]["body"][0]["text"] == "What you can do here"
     assert waits.seconds == [0.5, 1.0]
 
 

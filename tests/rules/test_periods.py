@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ehcp_rules import RulesError, parse_period
+from ehcp_rules import RulesError, month_so_far, parse_period
 
 TODAY = date(2026, 11, 23)
 
@@ -14,7 +14,7 @@ TODAY = date(2026, 11, 23)
 @pytest.mark.parametrize(
     ("text", "start", "end", "label"),
     [
-        (None, date(2026, 11, 1), date(2026, 11, 30), "November 2026"),
+        (None, date(2026, 10, 1), date(2026, 10, 31), "October 2026"),  # last month: complete
         ("This Month", date(2026, 11, 1), date(2026, 11, 30), "November 2026"),
         ("last month", date(2026, 10, 1), date(2026, 10, 31), "October 2026"),
         ("this quarter", date(2026, 10, 1), date(2026, 12, 31), "Oct 2026 to Dec 2026"),
@@ -49,3 +49,14 @@ def test_the_previous_period_is_the_same_kind_just_before() -> None:
 def test_anything_else_is_refused_with_what_is_understood(text: str) -> None:
     with pytest.raises(RulesError, match="is not a period I know: say this month"):
         parse_period(text, TODAY)
+
+
+def test_the_month_so_far_runs_from_its_first_day_to_today() -> None:
+    so_far = month_so_far(date(2026, 12, 1))
+
+    assert (so_far.start, so_far.end, so_far.label) == (
+        date(2026, 12, 1),
+        date(2026, 12, 1),
+        "December 2026 so far",
+    )
+    assert parse_period(None, date(2026, 12, 1)).label == "November 2026"  # never empty

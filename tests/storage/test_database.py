@@ -21,6 +21,7 @@ from bot.storage.database import Database, database_path
 from bot.storage.errors import SchemaTooNewError
 from bot.storage.migrations import MIGRATIONS, SCHEMA_VERSION, apply_migrations, schema_version
 from bot.storage.store import Store
+from ehcp_rules import ActionProgress
 from tests.fakes import FakeClock
 
 
@@ -106,6 +107,43 @@ def test_a_database_from_the_previous_version_is_upgraded_keeping_its_data(tmp_p
 
     assert names == ["CAMHS"]
     assert version == SCHEMA_VERSION == MIGRATIONS[-1].version
+
+
+def test_an_action_plan_from_before_workstreams_and_history_is_upgraded(tmp_path: Path) -> None:
+    """A plan saved before actions had their text, workstream and progress history keeps its
+    leads, dates and ratings, and starts its history at its rating as it stood."""
+    import sqlite_utils
+
+    step = next(m for m in MIGRATIONS if "workstream" in m.description)
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    apply_migrations(old, source="old.db", target=step.version - 1)
+    old.execute("INSERT INTO services (id, name, created_at) VALUES (1, 'CAMHS', '2026-01-01')")
+    old.execute(
+        "INSERT INTO assessments (id, service_id, edition, status, started_by, started_at, "
+        "submitted_by, submitted_at, rag) VALUES (1, 1, 'east-of-england', 'submitted', 'a', "
+        "'2026-10-01T09:00:00+00:00', 'a', '2026-10-02T09:00:00+00:00', 'red')"
+    )
+    old.execute(
+        "INSERT INTO answers (assessment_id, question, rating, comment, answered_by, answered_at)"
+        " VALUES (1, 4, 'no', '', 'a', '2026-10-01T09:00:00+00:00')"
+    )
+    old.execute(
+        "INSERT INTO actions (assessment_id, question, owner, target_date, progress, updated_by, "
+        "updated_at) VALUES (1, 4, 'Team lead', '2027-03-31', 'on_track', 'a', "
+        "'2026-10-20T09:00:00+00:00')"
+    )
+    old.conn.commit()
+    old.close()
+
+    with Store.open(path, clock=FakeClock()) as store:
+        (action,) = store.call(lambda r: r.assessments.actions(1))
+
+    assert (action.owner, action.target_date) == ("Team lead", date(2027, 3, 31))
+    assert (action.action, action.workstream) == (None, None)
+    assert [(h.progress, h.on) for h in action.history] == [
+        (ActionProgress.ON_TRACK, date(2026, 10, 20))
+    ]
 
 
 def test_a_database_from_a_newer_version_is_refused_with_a_clear_message(tmp_path: Path) -> None:

@@ -10,15 +10,19 @@ from pathlib import Path
 import pytest
 
 from bot.cli.demo import load_demo
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from ehcp_rules import (
+    ActionItem,
+    ActionProgress,
     AdviceRequestRecord,
     ExceptionReason,
     Rag,
+    Rating,
     advice_status,
     compliance,
     month_period,
     parse_period,
+    plan_progress,
 )
 from tests.fakes import FakeClock
 
@@ -104,14 +108,17 @@ def test_the_command_line_gives_text_json_and_csv(
         )
     out = capsys.readouterr().out
     text, rest = out.split("\n{", 1)
-    data = json.loads("{" + rest[: rest.index("\nservice,")])
-    rows = list(csv.DictReader(io.StringIO(rest[rest.index("\nservice,") + 1 :])))
+    data = json.loads("{" + rest[: rest.index("\nService,")])
+    rows = list(csv.DictReader(io.StringIO(rest[rest.index("\nService,") + 1 :])))
 
     assert text.startswith("EHCP compliance summary: Jul 2026 to Sep 2026")
     assert data["period"]["label"] == "Jul 2026 to Sep 2026"
-    assert rows[-1]["service"] == "All services"
-    assert sum(int(r["due"]) for r in rows[:-1]) == int(rows[-1]["due"])
-    assert {r["service"]: r["latest_rag"] for r in rows}["Community Paediatrics"] == "red"
+    assert rows[-1]["Service"] == "All services"
+    assert sum(int(r["Requests due"]) for r in rows[:-1]) == int(rows[-1]["Requests due"])
+    by_name = {r["Service"]: r for r in rows}
+    assert by_name["Community Paediatrics"]["Latest self-assessment RAG"] == "Red"
+    assert by_name["Community Paediatrics"]["Self-assessment submitted on"] == "2026-11-23"
+    assert by_name["Community Paediatrics"]["Actions in the plan"] == "6"
     assert main(["summary", "--db", path, "--period", "yesterday"]) == 2
 
 
@@ -188,3 +195,57 @@ def test_overdue_requests_are_placed_on_the_ladder_as_the_rule_places_them(
     assert len(expected) == 4
     assert summary.overdue_by_step == dict(expected)
     store.close()
+
+
+def test_each_services_plan_progress_in_sql_equals_the_rule(tmp_path: Path) -> None:
+    """Random plans: the summary's counts by rating, past their date and without a lead are
+    ``plan_progress`` of the latest plan, service by service (an earlier plan never counts)."""
+    rng = random.Random(18)
+    store = Store.open(tmp_path / "plans.db", clock=FakeClock(TODAY))
+    services = store.call(
+        lambda r: [r.services.add(f"S{n}", provider=None, actor="t") for n in range(6)]
+    )
+    ids = [s.id for s in services]
+    for service_id in ids[:5]:
+        for _ in range(rng.randint(1, 2)):  # a second plan replaces the first
+            _random_plan(store, service_id, rng)
+    summary = store.call(lambda r: r.summaries.summary(parse_period("this month", TODAY), TODAY))
+
+    plans = store.call(lambda r: {sid: _latest_actions(r, sid) for sid in ids})
+    counted = 0
+    for service in summary.services:
+        actions = plans[service.service_id]
+        if actions is None:
+            assert service.plan is None
+            continue
+        assert service.plan == plan_progress(actions, TODAY), service.name
+        counted += service.plan.total if service.plan else 0
+    assert 15 < counted < 115  # the test can fail: it saw plans
+    store.close()
+
+
+def _latest_actions(r: Repositories, service_id: int) -> list[ActionItem] | None:
+    latest = r.assessments.submitted(service_id)
+    return r.assessments.actions(latest[0].id) if latest else None
+
+
+def _random_plan(store: Store, service_id: int, rng: random.Random) -> None:
+    def build(r: Repositories) -> None:
+        done, _ = r.assessments.start_or_resume(service_id, edition="east-of-england", actor="t")
+        for number in range(1, 24):
+            rating = rng.choice([Rating.YES, Rating.EMERGING, Rating.NO])
+            r.assessments.record_answer(done.id, number, rating, "", actor="t")
+        r.assessments.submit(done.id, actor="t")
+        for action in r.assessments.actions(done.id):
+            r.assessments.update_action(
+                done.id,
+                action.question,
+                owner=rng.choice([None, "Lead"]),
+                target_date=rng.choice(
+                    [None, TODAY - timedelta(days=3), TODAY, TODAY + timedelta(9)]
+                ),
+                progress=rng.choice(list(ActionProgress)),
+                actor="t",
+            )
+
+    store.call(build)
