@@ -14,6 +14,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 import bot
+from bot.storage.migrations import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = ("bot", "dialogs", "ehcp_rules")
@@ -128,3 +129,10 @@ def test_the_changelog_starts_with_this_version() -> None:
     assert releases, "CHANGELOG.md has no release"
     assert releases[0][0] == bot.__version__
     assert "## Unreleased" in changelog.split(f"## {bot.__version__}")[0]
+
+
+def test_the_readme_shows_this_schema_version() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"database schema (\d+)", readme))
+
+    assert shown == {str(SCHEMA_VERSION)}, "README's `ehcp-bot --version` examples are stale"
