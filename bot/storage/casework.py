@@ -251,19 +251,28 @@ class AdviceRequestRepository:
         return found[0]
 
     def update(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
-        """Save a request's changed outcome fields, audited."""
+        """Save a request's changed outcome fields, audited; a change to a request already closed
+        (returned, or not provided) is audited as a correction, with what it was."""
         record = screened_request(record)
         if record.id is None:
             raise NotFoundError("That request has not been logged.")
         with self._db.atomic():
+            before = self.get(record.id)
             if self._update_if_changed(record.id, record):
+                corrected = before.returned_on is not None  # a closed request's outcome changed
                 self._audit.record(
                     actor,
-                    "request updated",
+                    "request outcome corrected" if corrected else "request updated",
                     "advice_request",
                     record.id,
                     outcome=record.outcome,
+                    returned_on=record.returned_on,
                     exception=record.exception_reason,
+                    **(
+                        {"was_outcome": before.outcome, "was_returned_on": before.returned_on}
+                        if corrected
+                        else {}
+                    ),
                 )
         return self.get(record.id)
 
