@@ -415,7 +415,7 @@ EDGE_HEADER = (
         ),
         # not provided before escalation 2 (10 November) and with no reason
         ("LA-6,Children's SLT,2026-09-01,2026-10-20,not_provided,,,,,,,Not needed.", "before it"),
-        ("LA-7,Children's SLT,2026-09-01,2026-11-20,not_provided,,,,,,,", "reason"),
+        ("LA-7,Children's SLT,2026-09-01,2026-11-20,not_provided,,,,,,,", "say why the advice"),
     ],
 )
 def test_rows_the_bot_would_refuse_are_refused_with_the_reason(
