@@ -33,11 +33,15 @@ from ehcp_rules import (
     AdviceRequestRecord,
     AnnualReviewRecord,
     ExceptionReason,
+    InvalidDatesError,
     PrivacyError,
     RulesError,
     Service,
     advice_status,
     check_case_reference,
+    check_exception,
+    check_not_provided,
+    check_request_dates,
     due_within_week,
     parse_day,
     review_status,
@@ -155,6 +159,17 @@ class Casework:
             raise InputProblem(
                 "The assessment request date is after the date health received the request."
             )
+        deadline = _date_or_none(value.get("la_deadline"), "Local authority deadline")
+        _checked(
+            AdviceRequestRecord(
+                case_ref=case_ref,
+                service_id=chosen[0].id,
+                received_on=received,
+                la_deadline=deadline,
+                assessment_requested_on=requested,
+            ),
+            today,
+        )
         existing = await self._store.requests_by_case(case_ref, [s.id for s in chosen])
         if existing:
             names = ", ".join(r.service_name or "" for r in existing)
@@ -168,7 +183,7 @@ class Casework:
                     case_ref=case_ref,
                     service_id=service.id,
                     received_on=received,
-                    la_deadline=_date_or_none(value.get("la_deadline"), "Local authority deadline"),
+                    la_deadline=deadline,
                     assessment_requested_on=requested,
                     known_to_service=known,
                 ),
@@ -201,39 +216,46 @@ class Casework:
         await self._send_outcome_card(context, record)
 
     async def _send_outcome_card(self, context: TurnContext, record: AdviceRequestRecord) -> None:
-        if record.returned_on is not None:
-            await context.send_activity(
-                messages.ALREADY_RETURNED.format(
-                    case_ref=inert(record.case_ref), when=record.returned_on
-                )
-            )
-            return
-        summary = request_summary(record, self._clock.today())
-        await context.send_activity(card_activity(outcome_card(record, summary)))
+        """The outcome card; for a request already closed, the same card to correct it."""
+        today = self._clock.today()
+        summary = request_summary(record, today)
+        await context.send_activity(card_activity(outcome_card(record, summary, today)))
 
     async def _record_outcome(
         self, context: TurnContext, value: dict[str, Any], services: list[Service]
     ) -> None:
         record = await self._visible_request(value, services)
-        if record.returned_on is not None:
+        today = self._clock.today()
+        closed = record.returned_on is not None
+        if closed and value.get("correct") is not True:  # a card from before it was closed
             await context.send_activity(
                 messages.ALREADY_RETURNED.format(
                     case_ref=inert(record.case_ref), when=record.returned_on
                 )
             )
             return
-        updated = _apply_outcome(record, value, self._clock.today())
+        base = _reopened(record) if closed else record
+        updated = _apply_outcome(base, value, today)
         saved = await self._store.update_request(updated, actor=person_of(context) or "")
-        status = advice_status(saved.as_rule(), self._clock.today())
+        status = advice_status(saved.as_rule(), today)
         outcome = dict(messages.OUTCOME_CHOICES)[str(value.get("outcome"))]
-        await context.send_activity(
-            messages.OUTCOME_SAVED.format(
+        if closed:
+            before = record.outcome.label if record.outcome else "returned"
+            reply = messages.OUTCOME_CORRECTED.format(
+                case_ref=inert(saved.case_ref),
+                service=inert(saved.service_name),
+                outcome=outcome,
+                before=f"{before} on {record.returned_on:%d %b %Y}",
+                next_step=status.next_action,
+            )
+        else:
+            reply = messages.OUTCOME_SAVED.format(
                 case_ref=inert(saved.case_ref),
                 service=inert(saved.service_name),
                 outcome=outcome,
                 next_step=status.next_action,
             )
-        )
+        await context.send_activity(reply)
 
     async def _visible_request(
         self, value: dict[str, Any], services: list[Service]
@@ -269,7 +291,7 @@ class Casework:
                 continue
             if key == "week" and not due_within_week(status, today):
                 continue
-            rows.append((risk_key(status), record, status_line(record, status)))
+            rows.append((risk_key(status), record, status_line(record, status, today)))
         rows.sort(key=lambda row: (row[0], row[1].case_ref))
         title = LIST_TITLES[key] + (f": {shown[0].name}" if len(shown) == 1 and argument else "")
         if not rows:
@@ -389,14 +411,36 @@ def _chosen_services(value: dict[str, Any], services: list[Service]) -> list[Ser
     return [by_id[key] for key in sorted(wanted, key=int)]
 
 
+def _checked(record: AdviceRequestRecord, today: date) -> AdviceRequestRecord:
+    """``record`` when its dates can be true together (``check_request_dates``), else the
+    reason as an ``InputProblem``."""
+    try:
+        check_request_dates(record, today)
+    except InvalidDatesError as problem:
+        raise _problem(problem) from None
+    return record
+
+
+def _problem(error: InvalidDatesError) -> InputProblem:
+    """A rule's reason as a sentence to show."""
+    text = str(error)
+    return InputProblem(text[:1].upper() + text[1:] + ".")
+
+
+def _reopened(record: AdviceRequestRecord) -> AdviceRequestRecord:
+    """A closed request as it stood before its outcome, so that a correction starts afresh."""
+    return record.model_copy(
+        update={"returned_on": None, "outcome": None, "not_provided_reason": None}
+    )
+
+
 def _apply_outcome(
     record: AdviceRequestRecord, value: dict[str, Any], today: date
 ) -> AdviceRequestRecord:
     kind = str(value.get("outcome", ""))
-    if kind in ("returned", "not_known_referred"):
-        on = _not_future(_date_or_none(value.get("on"), "The date"), "The date", today)
-        if on is None:
-            raise InputProblem(messages.OUTCOME_NEEDS_DATE)
+    if kind in ("returned", "not_known_referred", "not_provided"):
+        # the date defaults to today, the common case
+        on = _not_future(_date_or_none(value.get("on"), "The date"), "The date", today) or today
         if on < record.received_on:
             raise InputProblem(
                 messages.BEFORE_RECEIVED.format(
@@ -405,6 +449,8 @@ def _apply_outcome(
             )
         if kind == "returned":
             return record.model_copy(update={"returned_on": on, "outcome": AdviceOutcome.RETURNED})
+        if kind == "not_provided":
+            return _not_provided(record, value, on, today)
         return record.model_copy(
             update={
                 "referral_on": on,
@@ -413,10 +459,36 @@ def _apply_outcome(
             }
         )
     if kind == "clinical_delay":
-        return _clinical_delay(record, value)
+        return _checked(_clinical_delay(record, value), today)
     if kind == "exception":
-        return _exception(record, value)
+        return _exception(record, value, today)
     raise InputProblem("Choose what happened.")
+
+
+def _not_provided(
+    record: AdviceRequestRecord, value: dict[str, Any], on: date, today: date
+) -> AdviceRequestRecord:
+    reason = (
+        screen_text(
+            str(value.get("not_provided_reason", "") or ""),
+            field="reason the advice will not be provided",
+            max_length=MAX_DELAY_REASON_LENGTH,
+        )
+        or None
+    )
+    if reason is None:
+        raise InputProblem(messages.OUTCOME_NEEDS_NOT_PROVIDED)
+    try:
+        check_not_provided(record.received_on, on, reason)
+    except InvalidDatesError as problem:
+        raise _problem(problem) from None
+    return record.model_copy(
+        update={
+            "returned_on": on,
+            "outcome": AdviceOutcome.NOT_PROVIDED,
+            "not_provided_reason": reason,
+        }
+    )
 
 
 def _clinical_delay(record: AdviceRequestRecord, value: dict[str, Any]) -> AdviceRequestRecord:
@@ -448,7 +520,9 @@ def _clinical_delay(record: AdviceRequestRecord, value: dict[str, Any]) -> Advic
     )
 
 
-def _exception(record: AdviceRequestRecord, value: dict[str, Any]) -> AdviceRequestRecord:
+def _exception(
+    record: AdviceRequestRecord, value: dict[str, Any], today: date
+) -> AdviceRequestRecord:
     try:
         reason = ExceptionReason(str(value.get("exception_reason", "")))
     except ValueError:
@@ -460,7 +534,20 @@ def _exception(record: AdviceRequestRecord, value: dict[str, Any]) -> AdviceRequ
     )
     if not narrative:
         raise InputProblem(messages.OUTCOME_NEEDS_EXCEPTION)
-    return record.model_copy(update={"exception_reason": reason, "exception_narrative": narrative})
+    arose = _date_or_none(value.get("exception_arose_on"), "Date the circumstance arose")
+    agreed = _date_or_none(value.get("agreed_return_on"), "Agreed return date")
+    try:
+        check_exception(record.received_on, arose, agreed, today)
+    except InvalidDatesError as problem:
+        raise _problem(problem) from None
+    return record.model_copy(
+        update={
+            "exception_reason": reason,
+            "exception_narrative": narrative,
+            "exception_arose_on": arose,
+            "agreed_return_on": agreed,
+        }
+    )
 
 
 def _first_error(error: ValueError) -> str:

@@ -6,25 +6,44 @@ from datetime import date
 
 from dialogs import messages
 from ehcp_rules import (
+    AdviceOutcome,
     AdviceRequestRecord,
     AdviceState,
     AdviceStatus,
     AnnualReviewRecord,
     advice_status,
     assessment_week,
+    is_bank_holiday,
+    is_open,
+    is_working_day,
+    reply_overdue,
     review_status,
 )
 from ehcp_rules.needs_assessment import ASSESSMENT_WEEKS
 
 
 def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str, str]]:
-    """Facts for a request: received, due, where it stands, and the 20-week context."""
+    """Facts for a request: received, due, where it stands, who does what next, any exception or
+    clinical delay, and the 20-week context."""
     status = advice_status(record.as_rule(), today)
     facts = [
         ("Received", f"{record.received_on:%d %b %Y}"),
         ("Advice due", f"{status.due_on:%d %b %Y}"),
-        ("Now", status_line(record, status)),
+        ("Now", status_line(record, status, today)),
     ]
+    hint = non_working_hint(status.due_on)
+    if hint and is_open(status):
+        facts.append(("Note", hint))
+    if is_open(status) and status.escalation is not None:
+        facts.append(("Who does what", status.escalation.action))
+    facts.extend(_exception_facts(record))
+    if record.outcome is AdviceOutcome.CLINICAL_DELAY and record.expected_on:
+        told = {True: "told", False: "not told", None: "not said"}[record.team_told]
+        facts.append(("Expected (clinical delay)", f"{record.expected_on:%d %b %Y} (team {told})"))
+    if record.outcome is AdviceOutcome.NOT_PROVIDED and record.not_provided_reason:
+        facts.append(("Why not provided", record.not_provided_reason))
+    if is_open(status):
+        facts.append(("Next", status.next_action))
     if record.la_deadline:
         facts.append(("Local authority's deadline", f"{record.la_deadline:%d %b %Y}"))
     if record.assessment_requested_on and record.assessment_requested_on <= today:
@@ -33,21 +52,51 @@ def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str,
     return facts
 
 
-def status_line(record: AdviceRequestRecord, status: AdviceStatus) -> str:
-    """One line: days left or overdue, the escalation step, any exception, the outcome."""
+def _exception_facts(record: AdviceRequestRecord) -> list[tuple[str, str]]:
+    if record.exception_reason is None:
+        return []
+    arose = f", arose {record.exception_arose_on:%d %b %Y}" if record.exception_arose_on else ""
+    agreed = f"{record.agreed_return_on:%d %b %Y}" if record.agreed_return_on else "not yet agreed"
+    return [
+        (f"Exception, {record.exception_reason.regulation}", record.exception_reason.label + arose),
+        ("Agreed return date", agreed),
+    ]
+
+
+def non_working_hint(day: date) -> str | None:
+    """A due date on a weekend or a bank holiday of England and Wales, said (the duty still
+    runs in calendar days: reg 8(1))."""
+    if is_working_day(day):
+        return None
+    what = "bank holiday" if is_bank_holiday(day) else f"{day:%A}"
+    return messages.DUE_ON_NON_WORKING_DAY.format(due=day, what=what)
+
+
+def status_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) -> str:
+    """One line: days left or overdue, the escalation step and its reply (or that it is past),
+    any exception with its agreed date, a clinical delay's expected date, the outcome."""
     parts = [f"due {status.due_on:%d %b %Y}"]
     if status.state is AdviceState.IN_TIME:
         parts.append(f"{_days(status.days_remaining)} left")
     elif status.state is AdviceState.DUE_TODAY:
         parts.append("due today")
-    else:
+    elif status.state is AdviceState.OVERDUE:
         parts.append(f"{_days(status.days_overdue)} overdue")
     step = status.escalation
     if step is not None and status.state is AdviceState.OVERDUE:
-        reply = f", reply by {step.reply_by:%d %b %Y}" if step.reply_by else ""
+        reply = ""
+        if step.reply_by:
+            reply = ", " + (reply_overdue(step, today) or f"reply by {step.reply_by:%d %b %Y}")
         parts.append(f"{step.title}{reply}")
     if status.exception is not None:
-        parts.append(f"exception: {status.exception.regulation}")
+        agreed = record.agreed_return_on
+        parts.append(
+            f"excepted ({status.exception.regulation})"
+            + (f", agreed return {agreed:%d %b %Y}" if agreed and is_open(status) else "")
+        )
+    if record.outcome is AdviceOutcome.CLINICAL_DELAY and record.expected_on and is_open(status):
+        parts.append(f"clinical delay, expected {record.expected_on:%d %b %Y}")
+        return " · ".join(parts)
     if record.outcome is not None and record.outcome.value != "returned":
         parts.append(record.outcome.label)
     return " · ".join(parts)

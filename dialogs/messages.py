@@ -210,7 +210,26 @@ OUTCOME_CHOICES = (
     ("not_known_referred", "Not known to the service: referral made, advice to follow"),
     ("clinical_delay", "Will take longer for clinical reasons"),
     ("exception", "An exception under reg 8(2) applies"),
+    ("not_provided", "At escalation 2: advice will not be provided"),
 )
+OUTCOME_CORRECTING = (
+    "Already recorded: {outcome} on {when:%d %b %Y}. Saving this card corrects it; the change "
+    "is kept in the audit trail."
+)
+EXCEPTION_HEADS = (
+    "Reg 8(2) lifts the 6 weeks only where it is impractical because, during that 6 week "
+    "period, one of these happened. Give the date it arose (within the 6 weeks) and the return "
+    "date agreed with the requesting team: both are needed, and the agreed date is nudged."
+)
+NOT_PROVIDED_HOW = (
+    "Seed 002's answer to escalation 2: the head of service confirms the advice will not be "
+    "provided, and why. The request closes as not provided and counts as late."
+)
+DUE_ON_NON_WORKING_DAY = (
+    "{due:%d %b %Y} is a {what}: the 6 weeks run in calendar days, so the advice is still due "
+    "that day — return it by the working day before."
+)
+OUTCOME_NEEDS_NOT_PROVIDED = "Say why the advice will not be provided."
 NO_SERVICES = (
     "You don't have a role for a service yet, so I can't show or log requests. Ask your "
     "administrator to give you one; they will need your id: {object_id}"
@@ -228,9 +247,17 @@ RETURN_WHICH = (
     "Which case? Type **return** and its case reference, for example: return LA-2026-0142"
 )
 NO_SUCH_CASE = "There is no request {case_ref} in your services."
-ALREADY_RETURNED = "{case_ref} was already returned on {when:%d %b %Y}, so nothing was changed."
-OUTCOME_NEEDS_DATE = "Give the date the advice was returned, or the referral made."
-OUTCOME_NEEDS_DELAY = "For a clinical delay, give the expected date and whether the team was told."
+ALREADY_RETURNED = (
+    "{case_ref} was already returned on {when:%d %b %Y}, so nothing was changed. To correct "
+    "it, type **return {case_ref}** and save the card shown."
+)
+OUTCOME_CORRECTED = (
+    "Corrected for {case_ref} ({service}): {outcome}, in place of {before}. {next_step}"
+)
+OUTCOME_NEEDS_DELAY = (
+    "For a clinical delay, give the expected date the requesting team was given, and whether "
+    "they were told."
+)
 OUTCOME_NEEDS_EXCEPTION = (
     "An exception needs one of the three reasons of reg 8(2) and a narrative saying why it applies."
 )
@@ -283,23 +310,34 @@ DIGEST_TITLE = "EHCP nudges for {day:%A %d %B %Y}"
 DIGEST_CONTINUED = " (continued)"
 DIGEST_CATCH_UP = "Catching up after a gap: each item shows where it has got to now."
 DIGEST_GROUPS = {
+    "reply_overdue": "The ladder has run out: escalation 2's reply has not come",
     "escalation_2": "Escalation 2: inside health, reply within 10 working days",
     "escalation_1": "Escalation 1: reply within 3 working days",
     "overdue": "Newly overdue: chase within health",
+    "expected_passed": "Clinical delays past the date the requesting team was given",
+    "agreed_date_passed": "Reg 8(2) exceptions past the return date agreed",
     "due_today": "Advice due today",
     "review_past_limit": "Annual reviews past their 12 months",
     "contribution_missing": "Health contributions not in, 2 weeks before the meeting",
     "health_not_notified": "Reviews within 6 weeks, health not yet told",
     "phase_transfer": "Phase transfers: review and amend by the deadline",
     "due_this_week": "Advice due this week",
+    "agreed_date_soon": "Reg 8(2) exceptions: the agreed return date is this week",
     "action_past_target": "Action plan items past their target date",
     "assessment_stale": "Self-assessments to start or refresh",
     "plan_without_lead": "Action plans with actions nobody leads yet",
 }
 DIGEST_ITEM = {
-    "escalation_2": "**{ref}** · {service} · now at escalation 2: reply by {reply_by:%d %b}",
-    "escalation_1": "**{ref}** · {service} · now at escalation 1: reply by {reply_by:%d %b}",
+    "reply_overdue": "**{ref}** · {service} · escalation 2: {reply}",
+    "escalation_2": "**{ref}** · {service} · now at escalation 2: {reply}",
+    "escalation_1": "**{ref}** · {service} · now at escalation 1: {reply}",
     "overdue": "**{ref}** · {service} · was due {due:%d %b}: now overdue",
+    "expected_passed": "**{ref}** · {service} · clinical delay: expected {reply_by:%d %b}, "
+    "now passed",
+    "agreed_date_passed": "**{ref}** · {service} · excepted (reg 8(2)): the agreed date "
+    "{reply_by:%d %b} has passed",
+    "agreed_date_soon": "**{ref}** · {service} · excepted (reg 8(2)): agreed return date "
+    "{reply_by:%a %d %b}",
     "due_today": "**{ref}** · {service} · due today",
     "review_past_limit": "**{ref}** · {service} · the review was due by {on:%d %b %Y}",
     "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in",

@@ -143,7 +143,7 @@ class Summaries:
         answers = await self._store.answers(assessment.id) if assessment else {}
         actions = await self._store.actions(assessment.id) if assessment else []
         requests = [
-            f"{r.case_ref}: {status_line(r, advice_status(r.as_rule(), today))}"
+            f"{r.case_ref}: {status_line(r, advice_status(r.as_rule(), today), today)}"
             for r in await self._store.open_requests([service.id])
         ]
         reviews = [

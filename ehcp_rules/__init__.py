@@ -14,7 +14,15 @@ from ehcp_rules.advice import (
     advice_status,
     due_within_week,
     is_open,
+    reply_overdue,
     risk_key,
+)
+from ehcp_rules.advice_checks import (
+    OLDEST_OPEN_REQUEST,
+    check_exception,
+    check_not_provided,
+    check_received,
+    check_request_dates,
 )
 from ehcp_rules.compliance import (
     ComplianceMeasures,
@@ -28,9 +36,11 @@ from ehcp_rules.dates import (
     add_working_days,
     is_bank_holiday,
     is_working_day,
+    last_working_day,
     months_period_end,
     next_working_day,
     parse_day,
+    working_days_since,
 )
 from ehcp_rules.errors import DataFileError, InvalidAnswerError, InvalidDatesError, RulesError
 from ehcp_rules.escalation import (
@@ -137,6 +147,7 @@ __all__ = [
     "MAX_PROVIDER_LENGTH",
     "MAX_SERVICE_NAME_LENGTH",
     "MAX_WORKSTREAM_LENGTH",
+    "OLDEST_OPEN_REQUEST",
     "RAG_RULES",
     "ActionItem",
     "ActionProgress",
@@ -194,6 +205,10 @@ __all__ = [
     "assessment_week",
     "available_editions",
     "check_case_reference",
+    "check_exception",
+    "check_not_provided",
+    "check_received",
+    "check_request_dates",
     "circulate_advice_by",
     "clean_comment",
     "compliance",
@@ -208,6 +223,7 @@ __all__ = [
     "is_valid_nhs_number",
     "is_working_day",
     "join_numbers",
+    "last_working_day",
     "load_escalation_ladder",
     "load_question_bank",
     "measures_from_counts",
@@ -228,10 +244,12 @@ __all__ = [
     "plan_reminders",
     "quoted",
     "rate",
+    "reply_overdue",
     "review_by",
     "review_status",
     "risk_key",
     "rung_offsets",
     "screen_text",
     "trend_months",
+    "working_days_since",
 ]

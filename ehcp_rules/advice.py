@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ehcp_rules.dates import working_days_since
 from ehcp_rules.errors import InvalidDatesError
 from ehcp_rules.escalation import (
     EscalationLadder,
@@ -43,16 +44,19 @@ EXCEPTED = "Exception (reg 8(2))"
 
 _EXCEPTION_LABELS = {
     ExceptionReason.EXCEPTIONAL_CIRCUMSTANCES: (
-        "Exceptional circumstances affecting the child or young person, or their parent"
+        "Exceptional circumstances affect the child, the child's parent or the young person "
+        "during that 6 week period"
     ),
     ExceptionReason.ABSENT_FROM_AREA: (
-        "The child or young person, or their parent, is absent from the area for a continuous "
-        "period of at least 4 weeks"
+        "The child, the child's parent or the young person are absent from the area of the "
+        "authority for a continuous period of not less than 4 weeks during that 6 week period"
     ),
     ExceptionReason.MISSED_APPOINTMENT: (
-        "The child or young person fails to keep an appointment the health body made"
+        "The child or young person fails to keep an appointment for an examination or a test "
+        "made by the body during that 6 week period"
     ),
 }
+"""The three heads of reg 8(2), SEND Regulations 2014, in the regulation's own words."""
 
 
 class AdviceRequest(BaseModel):
@@ -61,8 +65,14 @@ class AdviceRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     received_on: date
-    returned_on: date | None = None
+    returned_on: date | None = Field(
+        default=None, description="the day it closed: advice returned, or said not to be provided"
+    )
     exception: ExceptionReason | None = None
+    exception_arose_on: date | None = None
+    agreed_return_on: date | None = None
+    expected_on: date | None = Field(default=None, description="a clinical delay's expected date")
+    not_provided: bool = False
     reference: str | None = Field(default=None, description="the case reference, never a name")
 
     @model_validator(mode="after")
@@ -79,6 +89,19 @@ class AdviceRequest(BaseModel):
         """The advice due date: received + 6 weeks."""
         return advice_due_date(self.received_on)
 
+    @property
+    def exception_applies(self) -> bool:
+        """True when the recorded exception meets reg 8(2): the circumstance arose *during that
+        6 week period*, from the day the request was received to the due date. An exception
+        without that date (kept before it was asked for) cannot be shown to, so it is listed
+        but not left out of the measure."""
+        arose = self.exception_arose_on
+        return (
+            self.exception is not None
+            and arose is not None
+            and (self.received_on <= arose <= self.due_on)
+        )
+
 
 class AdviceState(StrEnum):
     """Where a request stands on a given day."""
@@ -88,6 +111,7 @@ class AdviceState(StrEnum):
     OVERDUE = "overdue"
     RETURNED_ON_TIME = "returned_on_time"
     RETURNED_LATE = "returned_late"
+    NOT_PROVIDED = "not_provided"
 
 
 class AdviceStatus(BaseModel):
@@ -146,6 +170,10 @@ def _returned_status(request: AdviceRequest, returned: date, due: date) -> Advic
     late = (returned - due).days
     state = AdviceState.RETURNED_LATE if late > 0 else AdviceState.RETURNED_ON_TIME
     timing = ("1 day late" if late == 1 else f"{late} days late") if late > 0 else "on time"
+    action = f"None: advice returned on {returned:%d %b %Y}, {timing}."
+    if request.not_provided:
+        state = AdviceState.NOT_PROVIDED
+        action = f"None: closed on {returned:%d %b %Y}, the advice will not be provided."
     return AdviceStatus(
         state=state,
         due_on=due,
@@ -154,7 +182,7 @@ def _returned_status(request: AdviceRequest, returned: date, due: date) -> Advic
         escalation=None,
         next_escalation=None,
         exception=request.exception,
-        next_action=f"None: advice returned on {returned:%d %b %Y}, {timing}.",
+        next_action=action,
         next_action_on=None,
     )
 
@@ -172,6 +200,16 @@ def _ladder_position(
     return reached, None
 
 
+def reply_overdue(step: EscalationStep, today: date) -> str | None:
+    """ "reply was due 11 Dec, 9 working days ago" once a step's reply-by date has passed
+    (``None`` before then, or for a step that asks no reply)."""
+    if step.reply_by is None or today <= step.reply_by:
+        return None
+    ago = working_days_since(step.reply_by, today)
+    days = "1 working day" if ago == 1 else f"{ago} working days"
+    return f"reply was due {step.reply_by:%d %b}, {days} ago"
+
+
 def _next_action(
     request: AdviceRequest,
     today: date,
@@ -180,20 +218,61 @@ def _next_action(
     upcoming: EscalationStep | None,
 ) -> tuple[str, date | None]:
     if request.exception is not None:
-        return (
-            f"Advice still owed: exception under {request.exception.regulation}, so the 6-week "
-            "limit does not apply. Agree a return date with the requesting team.",
-            None,
-        )
+        return _excepted_action(request, today)
+    if request.expected_on is not None:
+        return _delayed_action(request.expected_on, today, due)
+    return _ladder_action(today, due, reached, upcoming)
+
+
+def _ladder_action(
+    today: date, due: date, reached: EscalationStep | None, upcoming: EscalationStep | None
+) -> tuple[str, date | None]:
     if reached is None:
+        if today > due and upcoming is not None:  # the chase waits for the next working day
+            return f"Overdue since {due:%d %b %Y}: chase it on {upcoming.on:%d %b %Y}.", upcoming.on
         return f"Return the advice by {due:%d %b %Y}.", due
     if today == due:
         return "Due today: return the advice today, or it is chased as late.", due
     if reached.reply_by is not None and today <= reached.reply_by:
-        return f"{reached.title}: reply required by {reached.reply_by:%d %b %Y}.", reached.reply_by
+        return (
+            f"{reached.title}: {reached.action}; reply required by {reached.reply_by:%d %b %Y}.",
+            reached.reply_by,
+        )
     if upcoming is not None:
         return f"{reached.action}. {upcoming.title} on {upcoming.on:%d %b %Y}.", upcoming.on
-    return f"{reached.title}: the reply was due by {reached.reply_by:%d %b %Y}.", None
+    late = reply_overdue(reached, today)
+    return f"{reached.title}: {reached.action}; the {late or 'reply is overdue'}.", None
+
+
+def _excepted_action(request: AdviceRequest, today: date) -> tuple[str, date | None]:
+    assert request.exception is not None
+    owed = f"Advice still owed: exception under {request.exception.regulation}, so the 6-week limit"
+    agreed = request.agreed_return_on
+    if agreed is None:
+        return f"{owed} does not apply. Agree a return date with the requesting team.", None
+    if today > agreed:
+        return (
+            f"{owed} does not apply, but the agreed return date, {agreed:%d %b %Y}, has passed: "
+            "return the advice, or agree a new date with the requesting team.",
+            agreed,
+        )
+    return f"{owed} does not apply. Return it by the agreed date, {agreed:%d %b %Y}.", agreed
+
+
+def _delayed_action(expected: date, today: date, due: date) -> tuple[str, date | None]:
+    """A clinical delay (seed 001: advice that takes longer for clinical need, told to the
+    requesting team): the date the team was given, not the 6-week date, is what is owed next."""
+    if today > expected:
+        return (
+            f"The expected date for this clinically delayed advice, {expected:%d %b %Y}, has "
+            "passed: return the advice, or tell the requesting team a new date.",
+            expected,
+        )
+    return (
+        f"Clinical delay: return the advice by the expected date, {expected:%d %b %Y} "
+        f"(it was due {due:%d %b %Y}).",
+        expected,
+    )
 
 
 WEEK_AHEAD_DAYS = 7

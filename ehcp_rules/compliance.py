@@ -3,7 +3,9 @@
 Of the requests whose due date falls in the period, the share returned by the due date. Requests
 still open before or on their due date are not yet counted either way. Exceptions (reg 8(2)) are
 counted by reason and listed, never hidden, and the share is shown both with them (every request
-counted) and without them (excepted requests left out of both sides).
+counted) and without them (excepted requests left out of both sides) — leaving out only the
+exceptions that meet reg 8(2), whose circumstance arose during the 6 weeks. A request closed as
+"advice will not be provided" (seed 002, at escalation 2) counts as late.
 """
 
 from __future__ import annotations
@@ -61,11 +63,14 @@ def compliance(
         if request.exception is not None:
             exceptions[request.exception] += 1
             references.append(request.reference or "(no reference)")
+        if request.exception_applies:
             tally[f"excepted_{outcome}"] += 1
     return measures_from_counts(start, end, tally, exceptions, references)
 
 
 def _outcome(request: AdviceRequest, today: date) -> str:
+    if request.not_provided:  # closed at escalation 2 without advice (seed 002): late
+        return "late"
     if request.returned_on is not None:
         return "on_time" if request.returned_on <= request.due_on else "late"
     return "open_overdue" if today > request.due_on else "not_yet_due"

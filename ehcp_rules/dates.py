@@ -55,10 +55,29 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+def working_days_since(start: date, end: date) -> int:
+    """How many working days fall after ``start`` up to and including ``end`` (0 when ``end`` is
+    not after ``start``): "the reply was due on ``start``, so many working days ago"."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
 def next_working_day(day: date) -> date:
     """``day`` itself when it is a working day, else the first working day after it."""
     while not is_working_day(day):
         day += timedelta(days=1)
+    return day
+
+
+def last_working_day(day: date) -> date:
+    """``day`` itself when it is a working day, else the last working day before it. A step
+    taken on the next working day after its calendar day ``d`` has been taken by ``day``
+    exactly when ``d <= last_working_day(day)``."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
     return day
 
 

@@ -16,7 +16,7 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ehcp_rules.datafile import parse_data_file
-from ehcp_rules.dates import add_working_days
+from ehcp_rules.dates import add_working_days, next_working_day
 
 ADVICE_PERIOD = timedelta(weeks=6)
 """Health advice is due within 6 weeks of the day the request is received (reg 8(1), SEND
@@ -97,7 +97,12 @@ def escalation_schedule(
 ) -> list[EscalationStep]:
     """Every rung of the ladder for a request received on ``received``, in order.
 
-    Rungs fall on calendar days; a reply-by date is the n-th working day after the rung.
+    Each rung is timed in calendar weeks from the one before it (seed 002: "after a further
+    2 weeks"); a rung whose day is not a working day (a weekend, a bank holiday of England and
+    Wales) is taken on the next working day, since no letter goes and no office answers before
+    then, and its reply-by date is the n-th working day after the day it is taken. The weeks to
+    the next rung still run from the calendar day, so one holiday does not push every later
+    rung back.
     """
     return list(_schedule(received, ladder or load_escalation_ladder()))
 
@@ -110,12 +115,13 @@ def _schedule(received: date, ladder: EscalationLadder) -> tuple[EscalationStep,
     steps = []
     for rung in ladder.steps:
         day += timedelta(weeks=rung.weeks_after_previous)
+        taken = next_working_day(day)
         reply_by = None
         if rung.reply_working_days is not None:
-            reply_by = add_working_days(day, rung.reply_working_days)
+            reply_by = add_working_days(taken, rung.reply_working_days)
         steps.append(
             EscalationStep(
-                stage=rung.stage, on=day, reply_by=reply_by, title=rung.title, action=rung.action
+                stage=rung.stage, on=taken, reply_by=reply_by, title=rung.title, action=rung.action
             )
         )
     return tuple(steps)
@@ -123,7 +129,9 @@ def _schedule(received: date, ladder: EscalationLadder) -> tuple[EscalationStep,
 
 def rung_offsets(ladder: EscalationLadder | None = None) -> list[tuple[str, int]]:
     """Each rung's title and the calendar days after the due date on which it falls, in order:
-    what a database needs to place many overdue requests on the ladder at once."""
+    what a database needs to place many overdue requests on the ladder at once. (A rung is
+    *taken* on the next working day: on ``today`` it has been reached when its calendar day is
+    on or before the last working day up to ``today`` — ``last_working_day``.)"""
     chosen = ladder or load_escalation_ladder()
     offsets, days = [], 0
     for rung in chosen.steps:

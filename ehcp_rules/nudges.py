@@ -29,15 +29,19 @@ DUE_SOON = timedelta(days=6)
 class NudgeStep(StrEnum):
     """What an item has reached, most urgent first."""
 
+    REPLY_OVERDUE = "reply_overdue"
     ESCALATION_2 = "escalation_2"
     ESCALATION_1 = "escalation_1"
     OVERDUE = "overdue"
+    EXPECTED_PASSED = "expected_passed"
+    AGREED_DATE_PASSED = "agreed_date_passed"
     DUE_TODAY = "due_today"
     REVIEW_PAST_LIMIT = "review_past_limit"
     CONTRIBUTION_MISSING = "contribution_missing"
     HEALTH_NOT_NOTIFIED = "health_not_notified"
     PHASE_TRANSFER = "phase_transfer"
     DUE_THIS_WEEK = "due_this_week"
+    AGREED_DATE_SOON = "agreed_date_soon"
     ACTION_PAST_TARGET = "action_past_target"
     ASSESSMENT_STALE = "assessment_stale"
     PLAN_WITHOUT_LEAD = "plan_without_lead"
@@ -124,11 +128,21 @@ def _request_nudge(request: AdviceRequestRecord, today: date) -> list[Nudge]:
     if request.received_on > today:
         return []
     status = _advice_status(request.as_rule(), today)
-    if not is_open(status) or request.exception_reason is not None:
+    if not is_open(status):
         return []
-    step, on, reply_by = _request_step(status.due_on, status.escalation, today)
-    if step is None:
+    if request.exception_reason is not None:
+        found = _excepted_step(request.agreed_return_on, today)
+    else:
+        found = _latest(
+            [
+                _request_step(status.due_on, status.escalation, today),
+                *_after_ladder(status.escalation, status.next_escalation, today),
+                *_after_expected(request.as_rule().expected_on, today),
+            ]
+        )
+    if found is None:
         return []
+    step, on, reply_by = found
     return [
         Nudge(
             item_key=f"request:{request.id}",
@@ -142,9 +156,20 @@ def _request_nudge(request: AdviceRequestRecord, today: date) -> list[Nudge]:
     ]
 
 
-def _request_step(
-    due: date, escalation: EscalationStep | None, today: date
-) -> tuple[NudgeStep | None, date, date | None]:
+_Step = tuple[NudgeStep, date, date | None]
+
+
+def _latest(candidates: list[_Step | None]) -> _Step | None:
+    """Of the steps an item has reached, the one reached last (the most urgent on the same day):
+    what has newly happened to it. Each step is posted once, so one reached earlier was posted
+    on its own day."""
+    reached = [c for c in candidates if c is not None]
+    if not reached:
+        return None
+    return max(reached, key=lambda c: (c[1], -c[0].urgency))
+
+
+def _request_step(due: date, escalation: EscalationStep | None, today: date) -> _Step | None:
     if escalation is not None and escalation.stage.value in ("escalation_1", "escalation_2"):
         return NudgeStep(escalation.stage.value), escalation.on, escalation.reply_by
     if today > due:
@@ -153,7 +178,39 @@ def _request_step(
         return NudgeStep.DUE_TODAY, due, None
     if today >= due - DUE_SOON:
         return NudgeStep.DUE_THIS_WEEK, due, None
-    return None, due, None
+    return None
+
+
+def _after_ladder(
+    reached: EscalationStep | None, upcoming: EscalationStep | None, today: date
+) -> list[_Step]:
+    """The last rung's reply-by date passed with the advice still owed (seed 002's ladder
+    ends there): said once, the day after, so the channel hears the ladder has run out."""
+    if reached is None or upcoming is not None or reached.reply_by is None:
+        return []
+    if today <= reached.reply_by:
+        return []
+    return [(NudgeStep.REPLY_OVERDUE, reached.reply_by + timedelta(days=1), reached.reply_by)]
+
+
+def _after_expected(expected: date | None, today: date) -> list[_Step]:
+    """A clinical delay's expected date (seed 001: the date the requesting team was told)
+    passed with the advice still owed."""
+    if expected is None or today <= expected:
+        return []
+    return [(NudgeStep.EXPECTED_PASSED, expected + timedelta(days=1), expected)]
+
+
+def _excepted_step(agreed: date | None, today: date) -> _Step | None:
+    """A reg 8(2) exception lifts the 6-week limit and the ladder, not the duty: the return
+    date agreed with the requesting team is nudged in its week and once it has passed."""
+    if agreed is None:
+        return None
+    if today > agreed:
+        return NudgeStep.AGREED_DATE_PASSED, agreed + timedelta(days=1), agreed
+    if today >= agreed - DUE_SOON:
+        return NudgeStep.AGREED_DATE_SOON, agreed, agreed
+    return None
 
 
 _REVIEW_STEPS = {

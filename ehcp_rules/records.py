@@ -120,6 +120,7 @@ class AdviceOutcome(StrEnum):
     RETURNED = "returned"
     NOT_KNOWN_REFERRED = "not_known_referred"
     CLINICAL_DELAY = "clinical_delay"
+    NOT_PROVIDED = "not_provided"
 
     @property
     def label(self) -> str:
@@ -131,6 +132,7 @@ _OUTCOME_LABELS = {
     AdviceOutcome.RETURNED: "Advice returned",
     AdviceOutcome.NOT_KNOWN_REFERRED: "Not known to the service: referral made, advice to follow",
     AdviceOutcome.CLINICAL_DELAY: "Will take longer for clinical reasons",
+    AdviceOutcome.NOT_PROVIDED: "Advice will not be provided (decided at escalation 2)",
 }
 
 
@@ -153,13 +155,21 @@ class AdviceRequestRecord(_Record):
     delay_reason: str | None = None
     exception_reason: ExceptionReason | None = None
     exception_narrative: str | None = None
+    exception_arose_on: date | None = None
+    agreed_return_on: date | None = None
+    not_provided_reason: str | None = None
 
     def as_rule(self) -> AdviceRequest:
         """What the rules need of it."""
+        delayed = self.outcome is AdviceOutcome.CLINICAL_DELAY
         return AdviceRequest(
             received_on=self.received_on,
             returned_on=self.returned_on,
             exception=self.exception_reason,
+            exception_arose_on=self.exception_arose_on,
+            agreed_return_on=self.agreed_return_on,
+            expected_on=self.expected_on if delayed else None,
+            not_provided=self.outcome is AdviceOutcome.NOT_PROVIDED,
             reference=self.case_ref,
         )
 

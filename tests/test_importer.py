@@ -336,10 +336,10 @@ def test_ordinary_text_in_every_text_column_is_imported_as_written(
 ) -> None:
     good = tmp_path / "good.csv"
     good.write_text(
-        TEXT_HEADER
+        TEXT_HEADER.replace("\n", ",exception_arose_on,agreed_return_on\n")
         + "\uff2c\uff21-2026-0003,Children's SLT,2026-09-01,missed_appointment,"
         + '"Two appointments offered (3 and 17 Sept), ext. 4412, not attended.",'
-        + "Awaiting audiology report \u2013 due 02/12/2026\u200b\n",
+        + "Awaiting audiology report \u2013 due 02/12/2026\u200b,2026-09-17,2026-11-30\n",
         encoding="utf-8",
     )
 
@@ -385,3 +385,62 @@ def test_an_unknown_service_names_the_one_it_most_likely_means(
     err = capsys.readouterr().err
     assert "unknown service 'Community Paediatric': did you mean 'Community Paediatrics'?" in err
     assert "unknown service 'Orthoptics' ('ehcp-bot services list' shows the services;" in err
+
+
+EDGE_HEADER = (
+    "case_ref,service,received_on,returned_on,outcome,expected_on,la_deadline,exception_reason,"
+    "exception_narrative,exception_arose_on,agreed_return_on,not_provided_reason\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        # a clinical delay needs the expected date, as the card and the chat need it
+        ("LA-1,Children's SLT,2026-09-01,,clinical_delay,,,,,,,", "needs the expected date"),
+        # an open request received in 2019: not silently "2,000 days overdue"
+        ("LA-2,Children's SLT,2019-03-04,,,,,,,,,", "more than a year ago"),
+        # the local authority's deadline before health received the request
+        ("LA-3,Children's SLT,2026-09-01,,,,2026-08-20,,,,,", "deadline"),
+        # a missed appointment after the 6 weeks (due 13 Oct): late, not excepted
+        (
+            "LA-4,Children's SLT,2026-09-01,,,,,missed_appointment,Missed twice.,2026-10-20,"
+            "2026-11-20,",
+            "after the advice was due",
+        ),
+        # an exception with no agreed return date
+        (
+            "LA-5,Children's SLT,2026-09-01,,,,,missed_appointment,Missed twice.,2026-09-20,,",
+            "agreed with the requesting team",
+        ),
+        # not provided before escalation 2 (10 November) and with no reason
+        ("LA-6,Children's SLT,2026-09-01,2026-10-20,not_provided,,,,,,,Not needed.", "before it"),
+        ("LA-7,Children's SLT,2026-09-01,2026-11-20,not_provided,,,,,,,", "say why the advice"),
+    ],
+)
+def test_rows_the_bot_would_refuse_are_refused_with_the_reason(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], row: str, reason: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(EDGE_HEADER + row + "\n", encoding="utf-8")
+
+    assert _import(db, "requests", bad) == 2
+    assert reason in capsys.readouterr().err
+
+
+def test_old_history_and_not_provided_import_as_the_bot_keeps_them(
+    db: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        EDGE_HEADER
+        + "LA-8,Children's SLT,2019-03-04,2019-04-10,returned,,,,,,,\n"  # closed: history
+        + "LA-9,Children's SLT,2026-09-01,2026-11-20,not_provided,,,,,,,Not required.\n",
+        encoding="utf-8",
+    )
+
+    assert _import(db, "requests", good) == 0
+    with Store.open(db, clock=FakeClock()) as store:
+        (record,) = store.call(lambda r: r.requests.find("LA-9"))
+    assert record.not_provided_reason == "Not required."
+    assert record.returned_on == date(2026, 11, 20)

@@ -139,6 +139,16 @@ def _current_requests(ids: list[int], today: date) -> list[AdviceRequestRecord]:
             day(50),
             exception_reason=ExceptionReason.ABSENT_FROM_AREA,
             exception_narrative="Family abroad for five weeks over the assessment period.",
+            exception_arose_on=day(40),
+            agreed_return_on=today + timedelta(days=5),  # nudged this week
+        ),
+        _request(
+            "DEMO-1010",
+            paeds,
+            day(85),
+            outcome=AdviceOutcome.NOT_PROVIDED,
+            returned_on=day(3),  # after escalation 2 (day 15 before today, or soon after)
+            not_provided_reason="Head of service: the advice is already in the current plan.",
         ),
     ]
 
@@ -165,6 +175,8 @@ def _history(ids: list[int], today: date) -> list[AdviceRequestRecord]:
                 exception_narrative="Two appointments offered and not attended."
                 if excepted
                 else None,
+                exception_arose_on=received + timedelta(days=20) if excepted else None,
+                agreed_return_on=returned if excepted else None,
             )
         )
     return records

@@ -31,10 +31,12 @@ from ehcp_rules import (
     AdviceRequestRecord,
     AnnualReviewRecord,
     ExceptionReason,
+    InvalidDatesError,
     PhaseTransfer,
     PrivacyError,
     RulesError,
     check_case_reference,
+    check_request_dates,
     parse_day,
     quoted,
     screen_text,
@@ -51,11 +53,13 @@ _PAST_DATES = {
     "health_notified_on",
     "contribution_in_on",
     "amended_for_transfer_on",
+    "exception_arose_on",
 }
-_DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on"}
+_DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on", "agreed_return_on"}
 # Free text kept as written (after the privacy screen), with each column's limit.
 _TEXT_COLUMNS = {
     "delay_reason": MAX_DELAY_REASON_LENGTH,
+    "not_provided_reason": MAX_DELAY_REASON_LENGTH,
     "exception_narrative": MAX_NARRATIVE_LENGTH,
 }
 _MAX_PROBLEMS_SHOWN = 50
@@ -222,9 +226,13 @@ def _flag(value: str, column: str) -> bool | None:
     raise _RowError(f"{column} {quoted(value)} should be yes or no")
 
 
-def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], AdviceRequestRecord]:
+def request_builder(
+    services: Mapping[str, int], today: date
+) -> Callable[[dict[str, str]], AdviceRequestRecord]:
     """Builds an ``AdviceRequestRecord`` from one CSV row, with ``services`` (name → id, the
-    name's case ignored)."""
+    name's case ignored), refusing what the bot refuses (``check_request_dates``: an open
+    request received over a year back, a deadline before receipt, a clinical delay with no
+    expected date, an exception with no date or outside the 6 weeks, ...)."""
     service_id_of = _finder(services)
 
     def build(row: dict[str, str]) -> AdviceRequestRecord:
@@ -250,6 +258,10 @@ def request_builder(services: Mapping[str, int]) -> Callable[[dict[str, str]], A
             }
         )
         record.as_rule()  # the rules' own checks: a return before its request, and so on
+        try:
+            check_request_dates(record, today)
+        except InvalidDatesError as error:
+            raise _RowError(str(error)) from None
         return record
 
     return build
@@ -336,7 +348,7 @@ def import_into(
             data,
             source=source,
             columns=REQUEST_COLUMNS,
-            build=request_builder(services),
+            build=request_builder(services, today),
             key=lambda r: (r.service_id, r.case_ref.lower()),
             today=today,
         )

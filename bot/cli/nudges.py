@@ -9,7 +9,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.cli.common import Commands, command_clock, iso_date, open_store
-from dialogs import messages
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -64,7 +63,7 @@ async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool
 
 
 def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> str:
-    from dialogs.cards.digest import digest_line
+    from dialogs.cards.digest import digest_group, digest_line
 
     done = (
         "dry run: nothing posted"
@@ -81,12 +80,14 @@ def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> st
         for nudge in digest.nudges:
             if nudge.step is not step:
                 step = nudge.step
-                lines.append(f"  {messages.DIGEST_GROUPS[step.value]}")
-            lines.append("    " + digest_line(nudge, names.get(nudge.service_id, "?")))
+                lines.append(f"  {digest_group(step)}")
+            lines.append("    " + digest_line(nudge, names.get(nudge.service_id, "?"), report.day))
     return "\n".join(lines)
 
 
 def _as_json(report: SweepReport, names: dict[int, str]) -> str:
+    from dialogs.cards.digest import digest_line
+
     payload = report.model_dump(mode="json", exclude={"digests"})
     payload["channels_due"] = [
         {
@@ -94,7 +95,12 @@ def _as_json(report: SweepReport, names: dict[int, str]) -> str:
             "channel": d.channel_name,
             "catch_up": d.catch_up,
             "items": [
-                n.model_dump(mode="json") | {"service": names.get(n.service_id)} for n in d.nudges
+                n.model_dump(mode="json")
+                | {
+                    "service": names.get(n.service_id),
+                    "text": digest_line(n, names.get(n.service_id, "?"), report.day),
+                }
+                for n in d.nudges
             ],
         }
         for d in report.digests

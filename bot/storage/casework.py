@@ -7,8 +7,9 @@ randomised test holds it equal to the rule):
   each plan), the notice windows (``HEALTH_NOTICE``, ``ADVICE_CIRCULATION``,
   ``PHASE_TRANSFER_WARNING``), the phase-transfer dates (``PHASE_TRANSFER_DEADLINES``) and a
   pre-filter (``SHORTEST_REVIEW_PERIOD``) — ``tests/storage/test_reviews_at_risk.py``;
-- ``open_due_by`` is the sweep's pre-filter for ``plan_nudges`` (owed, no exception, due within
-  ``DUE_SOON``) — ``tests/storage/test_requests_to_nudge.py``;
+- ``open_due_by`` is the sweep's pre-filter for ``plan_nudges`` (owed; due, or for an exception
+  agreed, within ``DUE_SOON``; a clinical delay past its expected date) —
+  ``tests/storage/test_requests_to_nudge.py``;
 - ``due_on`` is ``advice_due_date``, worked out in Python when a request is written.
 """
 
@@ -60,6 +61,9 @@ _REQUEST_FIELDS = (
     "delay_reason",
     "exception_reason",
     "exception_narrative",
+    "exception_arose_on",
+    "agreed_return_on",
+    "not_provided_reason",
 )
 _REVIEW_FIELDS = (
     "case_ref",
@@ -164,6 +168,11 @@ def screened_request(record: AdviceRequestRecord) -> AdviceRequestRecord:
         "exception_narrative": optional_text(
             record.exception_narrative, field="exception narrative", max_length=MAX_NARRATIVE_LENGTH
         ),
+        "not_provided_reason": optional_text(
+            record.not_provided_reason,
+            field="reason the advice will not be provided",
+            max_length=MAX_DELAY_REASON_LENGTH,
+        ),
     }
     return _updated(record, screened)
 
@@ -242,19 +251,28 @@ class AdviceRequestRepository:
         return found[0]
 
     def update(self, record: AdviceRequestRecord, *, actor: str) -> AdviceRequestRecord:
-        """Save a request's changed outcome fields, audited."""
+        """Save a request's changed outcome fields, audited; a change to a request already closed
+        (returned, or not provided) is audited as a correction, with what it was."""
         record = screened_request(record)
         if record.id is None:
             raise NotFoundError("That request has not been logged.")
         with self._db.atomic():
+            before = self.get(record.id)
             if self._update_if_changed(record.id, record):
+                corrected = before.returned_on is not None  # a closed request's outcome changed
                 self._audit.record(
                     actor,
-                    "request updated",
+                    "request outcome corrected" if corrected else "request updated",
                     "advice_request",
                     record.id,
                     outcome=record.outcome,
+                    returned_on=record.returned_on,
                     exception=record.exception_reason,
+                    **(
+                        {"was_outcome": before.outcome, "was_returned_on": before.returned_on}
+                        if corrected
+                        else {}
+                    ),
                 )
         return self.get(record.id)
 
@@ -271,14 +289,19 @@ class AdviceRequestRepository:
         return self._select(f"WHERE r.returned_on IS NULL {where}", params)
 
     def open_due_by(self, day: date, today: date) -> list[AdviceRequestRecord]:
-        """Requests received by ``today``, still owed, due by ``day`` and without a reg 8(2)
-        exception: the only ones a nudge can be about. (``+r.due_on`` keeps SQLite from
-        walking the due-date index over every request ever due: the covering index, which knows
-        which are returned, is read instead, and only the open ones are fetched.)"""
+        """Requests received by ``today``, still owed, and due by ``day`` — without a reg 8(2)
+        exception, due on their 6-week date; with one, on the return date agreed — or a
+        clinical delay whose expected date has passed: the only ones a nudge can be about.
+        (``+r.due_on`` keeps SQLite from walking the due-date index over every request ever
+        due: the covering index, which knows which are returned, is read instead, and only
+        the open ones are fetched.)"""
         return self._select(
-            "WHERE r.returned_on IS NULL AND +r.due_on <= ? AND r.exception_reason IS NULL "
-            "AND r.received_on <= ?",
-            [day.isoformat(), today.isoformat()],
+            "WHERE r.returned_on IS NULL AND r.received_on <= :today AND ("
+            "(r.exception_reason IS NULL AND +r.due_on <= :day) "
+            "OR (r.exception_reason IS NOT NULL AND r.agreed_return_on <= :day) "
+            "OR (r.exception_reason IS NULL AND r.outcome = 'clinical_delay' "
+            "AND r.expected_on < :today))",
+            {"day": day.isoformat(), "today": today.isoformat()},
         )
 
     def find_all_for(self, service_id: int) -> list[AdviceRequestRecord]:
@@ -333,7 +356,7 @@ class AdviceRequestRepository:
         )
         return True
 
-    def _select(self, where: str, params: list[Any]) -> list[AdviceRequestRecord]:
+    def _select(self, where: str, params: Any) -> list[AdviceRequestRecord]:
         columns = ", ".join(f"r.{f}" for f in _REQUEST_FIELDS)
         cursor = self._db.execute(
             f"SELECT r.id, s.name, {columns} FROM advice_requests r "

@@ -339,6 +339,66 @@ _ACTION_PLAN = Migration(
     ),
 )
 
+_OLD_REQUEST_COLUMNS = (
+    "id, case_ref, service_id, received_on, due_on, la_deadline, assessment_requested_on, "
+    "known_to_service, returned_on, outcome, referral_on, expected_on, team_told, "
+    "exception_reason, exception_narrative, created_by, created_at, updated_at, delay_reason"
+)
+
+_ADVICE_EDGES = Migration(
+    11,
+    "advice requests at the edges: the day a reg 8(2) exception's circumstance arose and the "
+    "return date agreed for an excepted request; the outcome 'advice will not be provided' "
+    "(seed 002) with its reason (returned_on then holds the day the request was closed)",
+    (
+        """CREATE TABLE advice_requests_new (
+            id INTEGER PRIMARY KEY,
+            case_ref TEXT NOT NULL,
+            service_id INTEGER NOT NULL REFERENCES services(id),
+            received_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            la_deadline TEXT,
+            assessment_requested_on TEXT,
+            known_to_service INTEGER,
+            returned_on TEXT,
+            outcome TEXT CHECK (outcome IN
+                ('returned', 'not_known_referred', 'clinical_delay', 'not_provided')),
+            referral_on TEXT,
+            expected_on TEXT,
+            team_told INTEGER,
+            exception_reason TEXT CHECK (exception_reason IN
+                ('exceptional_circumstances', 'absent_from_area', 'missed_appointment')),
+            exception_narrative TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            delay_reason TEXT,
+            exception_arose_on TEXT,
+            agreed_return_on TEXT,
+            not_provided_reason TEXT,
+            UNIQUE (service_id, case_ref),
+            CHECK (returned_on IS NULL OR returned_on >= received_on),
+            CHECK (exception_reason IS NULL OR length(trim(exception_narrative)) > 0),
+            CHECK (outcome IS NULL OR outcome <> 'not_provided'
+                OR (returned_on IS NOT NULL AND length(trim(not_provided_reason)) > 0))
+        )""",
+        f"INSERT INTO advice_requests_new ({_OLD_REQUEST_COLUMNS}) "
+        f"SELECT {_OLD_REQUEST_COLUMNS} FROM advice_requests",
+        "DROP TABLE advice_requests",
+        "ALTER TABLE advice_requests_new RENAME TO advice_requests",
+        "CREATE INDEX advice_requests_due ON advice_requests(due_on, service_id)",
+        """CREATE INDEX advice_requests_open ON advice_requests(service_id, due_on)
+            WHERE returned_on IS NULL""",
+        """CREATE INDEX advice_requests_received_cover ON advice_requests(received_on,
+            service_id, due_on, returned_on, exception_reason, case_ref, outcome,
+            exception_arose_on)""",
+        """CREATE INDEX advice_requests_due_cover ON advice_requests(due_on,
+            service_id, received_on, returned_on, exception_reason, case_ref, outcome,
+            exception_arose_on)""",
+    ),
+    rebuilds=True,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -350,6 +410,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _POSTED_ABOUT,
     _REVIEWS_PER_SERVICE,
     _ACTION_PLAN,
+    _ADVICE_EDGES,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -35,6 +35,7 @@ from ehcp_rules import (
     ServiceSummary,
     Summary,
     add_months,
+    last_working_day,
     load_question_bank,
     measures_from_counts,
     month_so_far,
@@ -46,16 +47,19 @@ from ehcp_rules import (
 _COUNTS = """
 SELECT service_id,
   sum(received_on BETWEEN :start AND :end) AS received,
-  sum(d AND returned_on <= due_on) AS on_time,
-  sum(d AND returned_on > due_on) AS late,
+  sum(d AND returned_on <= due_on AND NOT n) AS on_time,
+  sum(d AND (returned_on > due_on OR n)) AS late,
   sum(d AND returned_on IS NULL AND due_on < :today) AS open_overdue,
   sum(d AND returned_on IS NULL AND due_on >= :today) AS not_yet_due,
-  sum(d AND x AND returned_on <= due_on) AS excepted_on_time,
-  sum(d AND x AND returned_on > due_on) AS excepted_late,
-  sum(d AND x AND returned_on IS NULL AND due_on < :today) AS excepted_open_overdue,
+  sum(d AND v AND returned_on <= due_on AND NOT n) AS excepted_on_time,
+  sum(d AND v AND (returned_on > due_on OR n)) AS excepted_late,
+  sum(d AND v AND returned_on IS NULL AND due_on < :today) AS excepted_open_overdue,
   {EXCEPTION_COUNTS},
   group_concat(CASE WHEN d AND x THEN case_ref END) AS refs
-FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x
+FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x,
+        -- an exception that meets reg 8(2), arising during the 6 weeks (exception_applies)
+        (exception_reason IS NOT NULL AND exception_arose_on BETWEEN received_on AND due_on) AS v,
+        (coalesce(outcome, '') = 'not_provided') AS n
       FROM advice_requests
       WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end)
 GROUP BY service_id
@@ -67,8 +71,9 @@ GROUP BY service_id
 )
 _MONTHLY = """
 SELECT service_id, substr(due_on, 1, 7) AS month,
-  sum(returned_on <= due_on) AS on_time,
-  sum(returned_on > due_on OR (returned_on IS NULL AND due_on < :today)) AS counted_late
+  sum(returned_on <= due_on AND coalesce(outcome, '') <> 'not_provided') AS on_time,
+  sum(returned_on > due_on OR outcome = 'not_provided'
+      OR (returned_on IS NULL AND due_on < :today)) AS counted_late
 FROM advice_requests WHERE due_on BETWEEN :start AND :end
 GROUP BY service_id, month
 """
@@ -294,9 +299,10 @@ def _overdue_query(today: date) -> tuple[str, dict[str, str]]:
     ``advice_status`` places them), counted in SQL from the ladder's calendar offsets."""
     rungs = sorted(rung_offsets(), key=lambda rung: -rung[1])
     params: dict[str, str] = {"today": today.isoformat(), "excepted": EXCEPTED}
+    taken_by = last_working_day(today)  # a rung is taken on the next working day after its own
     cases = []
     for n, (title, days) in enumerate(rungs):
-        params[f"title{n}"], params[f"on{n}"] = title, (today - timedelta(days)).isoformat()
+        params[f"title{n}"], params[f"on{n}"] = title, (taken_by - timedelta(days)).isoformat()
         cases.append(f"WHEN due_on <= :on{n} THEN :title{n}")
     sql = (
         "SELECT service_id, CASE WHEN exception_reason IS NOT NULL THEN :excepted "

@@ -101,15 +101,29 @@ def request_logged_card(record: AdviceRequestRecord, summary: list[tuple[str, st
     )
 
 
-def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) -> Element:
-    """Record what happened: returned, not known (referred), clinical delay, or an exception."""
-    return card(
+def outcome_card(
+    record: AdviceRequestRecord, summary: list[tuple[str, str]], today: date
+) -> Element:
+    """Record what happened: returned, not known (referred), clinical delay, an exception, or
+    (at escalation 2) advice will not be provided. For a request already closed, the same card
+    corrects its outcome."""
+    body: list[Element] = [
+        title(
+            "Outcome: {ref} — {service}",
+            {"ref": record.case_ref, "service": record.service_name or ""},
+        ),
+        facts(summary),
+    ]
+    if record.returned_on is not None:
+        done = record.outcome.label if record.outcome else "Advice returned"
+        body.append(
+            text(
+                messages.OUTCOME_CORRECTING.format(outcome=done, when=record.returned_on),
+                weight="Bolder",
+            )
+        )
+    body.extend(
         [
-            title(
-                "Outcome: {ref} — {service}",
-                {"ref": record.case_ref, "service": record.service_name or ""},
-            ),
-            facts(summary),
             {
                 "type": "Input.ChoiceSet",
                 "id": "outcome",
@@ -121,40 +135,77 @@ def outcome_card(record: AdviceRequestRecord, summary: list[tuple[str, str]]) ->
                     {"title": title, "value": value} for value, title in messages.OUTCOME_CHOICES
                 ],
             },
-            _date("on", "Date advice returned, or referral made"),
-            text("If it will take longer for clinical reasons:", weight="Bolder", separator=True),
+            _date(
+                "on",
+                "Date advice returned, referral made, or health said it will not be provided",
+                value=today,
+            ),
+            *_delay_inputs(),
+            *_exception_inputs(),
+            text(
+                "If, at escalation 2, the advice will not be provided:",
+                weight="Bolder",
+                separator=True,
+            ),
+            text(messages.NOT_PROVIDED_HOW, isSubtle=True, size="Small"),
             {
                 "type": "Input.Text",
-                "id": "delay_reason",
-                "label": "Reason (about the service, no names)",
+                "id": "not_provided_reason",
+                "label": "Why it will not be provided (about the service, no names)",
                 "maxLength": MAX_DELAY_REASON_LENGTH,
             },
-            _date("expected_on", "Expected date"),
-            {
-                "type": "Input.ChoiceSet",
-                "id": "team_told",
-                "label": "Was the requesting team told?",
-                "style": "expanded",
-                "choices": _YES_NO,
-            },
-            text("If an exception under reg 8(2) applies:", weight="Bolder", separator=True),
-            {
-                "type": "Input.ChoiceSet",
-                "id": "exception_reason",
-                "label": "Which exception",
-                "style": "expanded",
-                "choices": [{"title": r.label, "value": r.value} for r in ExceptionReason],
-            },
-            {
-                "type": "Input.Text",
-                "id": "narrative",
-                "label": "Narrative: why it applies",
-                "isMultiline": True,
-                "maxLength": MAX_NARRATIVE_LENGTH,
-            },
-        ],
-        [submit("Save outcome", "record_outcome", {"request": record.id}, inputs=True)],
+        ]
     )
+    data: dict[str, object] = {"request": record.id}
+    if record.returned_on is not None:
+        data["correct"] = True
+    return card(body, [submit("Save outcome", "record_outcome", data, inputs=True)])
+
+
+def _delay_inputs() -> list[Element]:
+    return [
+        text("If it will take longer for clinical reasons:", weight="Bolder", separator=True),
+        {
+            "type": "Input.Text",
+            "id": "delay_reason",
+            "label": "Reason (about the service, no names)",
+            "maxLength": MAX_DELAY_REASON_LENGTH,
+        },
+        _date("expected_on", "Expected date the requesting team was given (needed)"),
+        {
+            "type": "Input.ChoiceSet",
+            "id": "team_told",
+            "label": "Was the requesting team told?",
+            "style": "expanded",
+            "choices": _YES_NO,
+        },
+    ]
+
+
+def _exception_inputs() -> list[Element]:
+    return [
+        text("If an exception under reg 8(2) applies:", weight="Bolder", separator=True),
+        text(messages.EXCEPTION_HEADS, isSubtle=True, size="Small"),
+        {
+            "type": "Input.ChoiceSet",
+            "id": "exception_reason",
+            "label": "Which exception (reg 8(2), in its words)",
+            "style": "expanded",
+            "choices": [
+                {"title": f"({r.regulation[-2]}) {r.label}", "value": r.value}
+                for r in ExceptionReason
+            ],
+        },
+        _date("exception_arose_on", "Date the circumstance arose (within the 6 weeks; needed)"),
+        _date("agreed_return_on", "Return date agreed with the requesting team (needed)"),
+        {
+            "type": "Input.Text",
+            "id": "narrative",
+            "label": "Narrative: why it applies",
+            "isMultiline": True,
+            "maxLength": MAX_NARRATIVE_LENGTH,
+        },
+    ]
 
 
 def request_list_card(

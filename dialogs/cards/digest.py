@@ -8,27 +8,49 @@ from datetime import date, timedelta
 from dialogs import messages
 from dialogs.cards.elements import Element, card, heading, runs, submit, text
 from dialogs.cards.limits import pack
-from ehcp_rules import Nudge, NudgeStep
+from ehcp_rules import Nudge, NudgeStep, load_escalation_ladder, working_days_since
 
 
-def digest_values(nudge: Nudge, service: str) -> dict[str, object]:
-    """What an item's line is made of (the reference and the service as stored)."""
+def digest_group(step: NudgeStep) -> str:
+    """A group's heading; an escalation step's says who does what, from the ladder file."""
+    rung = next((r for r in load_escalation_ladder().steps if r.stage.value == step.value), None)
+    if rung is None:
+        return messages.DIGEST_GROUPS[step.value]
+    reply = (
+        f" (reply within {rung.reply_working_days} working days)" if rung.reply_working_days else ""
+    )
+    return f"{rung.title}: {rung.action}{reply}"
+
+
+def reply_words(reply_by: date, day: date) -> str:
+    """ "reply by 11 Dec", or once that day has passed "reply was due 11 Dec, 9 working days
+    ago"."""
+    if day <= reply_by:
+        return f"reply by {reply_by:%d %b}"
+    ago = working_days_since(reply_by, day)
+    return f"reply was due {reply_by:%d %b}, {ago} working day{'s' if ago != 1 else ''} ago"
+
+
+def digest_values(nudge: Nudge, service: str, day: date) -> dict[str, object]:
+    """What an item's line is made of (the reference and the service as stored) on ``day``."""
     due = nudge.on - timedelta(days=1) if nudge.step is NudgeStep.OVERDUE else nudge.on
     never = nudge.step is NudgeStep.ASSESSMENT_STALE and nudge.item_key.endswith(":None")
+    reply_by = nudge.reply_by or nudge.on
     return {
         "ref": nudge.reference,
         "service": service,
         "on": nudge.on,
         "due": due,
-        "reply_by": nudge.reply_by or nudge.on,
+        "reply_by": reply_by,
+        "reply": reply_words(reply_by, day),
         "stale": messages.NEVER_ASSESSED if never else messages.STALE_ASSESSMENT,
     }
 
 
-def digest_line(nudge: Nudge, service: str) -> str:
+def digest_line(nudge: Nudge, service: str, day: date) -> str:
     """One item as plain text (the command line's dry run)."""
     template = messages.DIGEST_ITEM[nudge.step.value].replace("**", "")
-    return template.format(**digest_values(nudge, service))
+    return template.format(**digest_values(nudge, service, day))
 
 
 def digest_cards(
@@ -61,9 +83,7 @@ def digest_card(
     for nudge in nudges:
         if nudge.step is not current:
             current = nudge.step
-            body.append(
-                text(messages.DIGEST_GROUPS[current.value], weight="Bolder", separator=True)
-            )
+            body.append(text(digest_group(current), weight="Bolder", separator=True))
         acknowledge = submit(
             "Acknowledge",
             "acknowledge",
@@ -71,7 +91,7 @@ def digest_card(
         )
         line = runs(
             messages.DIGEST_ITEM[nudge.step.value],
-            digest_values(nudge, services.get(nudge.service_id, "a service")),
+            digest_values(nudge, services.get(nudge.service_id, "a service"), day),
         )
         row: Element = {
             "type": "ColumnSet",

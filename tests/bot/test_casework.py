@@ -128,7 +128,9 @@ async def test_return_records_the_advice_returned(chat: Chat, store: Store, slt:
         "Save outcome", list(chat.cards)[-1], outcome="returned", on="2026-12-24"
     )
 
-    assert "Now: due 14 Dec 2026 · 15 days overdue · Escalation 1, reply by 31 Dec 2026" in _text(
+    # escalation 1 fell on the Boxing Day substitute (28 Dec): taken on the 29th, so its 3
+    # working days run 30, 31 December and 4 January
+    assert "Now: due 14 Dec 2026 · 15 days overdue · Escalation 1, reply by 04 Jan 2027" in _text(
         cards_of(shown)[0]
     )
     assert texts_of(saved) == [
@@ -136,7 +138,8 @@ async def test_return_records_the_advice_returned(chat: Chat, store: Store, slt:
         "advice returned on 23 Dec 2026, 9 days late."
     ]
     assert texts_of(again) == [
-        "LA-2026-0142 was already returned on 23 Dec 2026, so nothing was changed."
+        "LA-2026-0142 was already returned on 23 Dec 2026, so nothing was changed. To correct "
+        "it, type **return LA-2026-0142** and save the card shown."
     ]
     (record,) = store.call(lambda r: r.requests.find("LA-2026-0142"))
     assert record.returned_on == date(2026, 12, 23)
@@ -147,7 +150,6 @@ async def test_return_records_the_advice_returned(chat: Chat, store: Store, slt:
     [
         ({"outcome": "returned", "on": "2026-10-01"}, "is before the request was received"),
         ({"outcome": "returned", "on": "2027-01-05"}, "is in the future"),
-        ({"outcome": "returned", "on": ""}, "Give the date the advice was returned"),
         (
             {"outcome": "exception", "exception_reason": "waiting_list", "narrative": "long wait"},
             "one of the three reasons of reg 8(2)",
@@ -156,7 +158,7 @@ async def test_return_records_the_advice_returned(chat: Chat, store: Store, slt:
             {"outcome": "exception", "exception_reason": "absent_from_area", "narrative": ""},
             "a narrative saying why",
         ),
-        ({"outcome": "clinical_delay", "expected_on": "2027-02-01"}, "whether the team was told"),
+        ({"outcome": "clinical_delay", "expected_on": "2027-02-01"}, "whether they were told"),
         (
             {
                 "outcome": "exception",
@@ -201,9 +203,12 @@ async def test_an_exception_is_recorded_and_stops_the_escalation(
         outcome="exception",
         exception_reason="absent_from_area",
         narrative="Family abroad for six weeks.",
+        exception_arose_on="2026-11-20",
+        agreed_return_on="2027-01-20",
     )
 
     assert "Advice still owed: exception under reg 8(2)(b)" in texts_of(replies)[0]
+    assert "Return it by the agreed date, 20 Jan 2027." in texts_of(replies)[0]
     (record,) = store.call(lambda r: r.requests.find("LA-7"))
     assert record.exception_reason is ExceptionReason.ABSENT_FROM_AREA
 
@@ -235,8 +240,10 @@ async def test_overdue_lists_the_greatest_risk_first_with_reply_dates_over_the_h
     chat: Chat, store: Store, slt: Service
 ) -> None:
     _log(store, slt, "LA-CHASE", date(2026, 11, 16))  # due 28 Dec: chased today
-    _log(store, slt, "LA-ESC1", date(2026, 11, 2))  # escalation 1 on 28 Dec, reply by 31 Dec
-    _log(store, slt, "LA-ESC2", date(2026, 10, 19))  # escalation 2 on 28 Dec, reply by 12 Jan
+    # escalation 1 on 28 Dec, a bank holiday: taken on the 29th, reply by 4 Jan
+    _log(store, slt, "LA-ESC1", date(2026, 11, 2))
+    # escalation 2 on 28 Dec: taken on the 29th, 10 working days to 13 Jan
+    _log(store, slt, "LA-ESC2", date(2026, 10, 19))
     _log(store, slt, "LA-OK", date(2026, 12, 1))
 
     (card,) = cards_of(await chat.say("overdue"))
@@ -245,9 +252,9 @@ async def test_overdue_lists_the_greatest_risk_first_with_reply_dates_over_the_h
     refs = [shown(row["columns"][0]["items"][0]).split("**")[1] for row in rows]
     assert refs == ["LA-ESC2", "LA-ESC1", "LA-CHASE"]
     text = _text(card)
-    assert "Escalation 2, reply by 12 Jan 2027" in text
+    assert "Escalation 2, reply by 13 Jan 2027" in text
     assert "due 28 Dec 2026 · 1 day overdue · Chase" in text
-    assert "Escalation 1, reply by 31 Dec 2026" in text
+    assert "Escalation 1, reply by 04 Jan 2027" in text
 
 
 async def test_a_long_list_is_paged(chat: Chat, store: Store, slt: Service) -> None:

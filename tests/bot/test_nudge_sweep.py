@@ -106,7 +106,8 @@ async def test_one_digest_per_channel_then_nothing_the_same_day_then_only_what_c
 ) -> None:
     fake, url = connector
     _channel(store, url, GENERAL, slt, "General")
-    _request(store, slt, "LA-ESC1", date(2026, 11, 2))  # escalation 1 on 28 Dec
+    # escalation 1 on 28 Dec, a bank holiday: taken on the 29th, reply by 4 Jan
+    _request(store, slt, "LA-ESC1", date(2026, 11, 2))
     _request(store, slt, "LA-SOON", date(2026, 11, 20))  # due 1 Jan
     time = FakeTime()
 
@@ -123,7 +124,7 @@ async def test_one_digest_per_channel_then_nothing_the_same_day_then_only_what_c
     assert_valid_card(card)
     lines = [shown(e["columns"][0]["items"][0]) for e in card["body"] if e["type"] == "ColumnSet"]
     assert lines == [
-        "**LA-ESC1** · Children's SLT · now at escalation 1: reply by 31 Dec",
+        "**LA-ESC1** · Children's SLT · now at escalation 1: reply by 04 Jan",
         "**LA-SOON** · Children's SLT · due Fri 01 Jan",
     ]
     assert next_day.items == 1
@@ -264,7 +265,7 @@ def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
 
     out = capsys.readouterr().out
     assert "Nudges for Tue 29 Dec 2026: 1 channel(s), 1 item(s) (dry run: nothing posted)." in out
-    assert "LA-ESC1 · Children's SLT · now at escalation 1: reply by 31 Dec" in out
+    assert "LA-ESC1 · Children's SLT · now at escalation 1: reply by 04 Jan" in out
     assert '"step": "escalation_1"' in out
     assert store.call(lambda r: r.nudges.sent(GENERAL)) == set()
 

@@ -217,9 +217,9 @@ def test_a_service_that_never_assessed_is_not_told_to_refresh() -> None:
             on=date(2026, 11, 23),
         )
 
-    assert digest_line(stale("None"), "CAMHS") == (
+    assert digest_line(stale("None"), "CAMHS", date(2026, 11, 23)) == (
         "CAMHS · no self-assessment yet: time to start one"
     )
-    assert digest_line(stale("2025-10-01"), "CAMHS") == (
+    assert digest_line(stale("2025-10-01"), "CAMHS", date(2026, 11, 23)) == (
         "CAMHS · the self-assessment is due for a refresh"
     )

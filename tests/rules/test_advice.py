@@ -53,22 +53,31 @@ def test_the_day_after_the_due_date_it_is_overdue_and_being_chased() -> None:
     assert status.escalation is not None
     assert status.escalation.stage is EscalationStage.CHASE
     assert status.next_escalation is not None
-    assert status.next_escalation.on == date(2026, 12, 28)
-    assert status.next_action.endswith("Escalation 1 on 28 Dec 2026.")
-    assert status.next_action_on == date(2026, 12, 28)
+    # escalation 1 falls on Monday 28 December 2026, the Boxing Day substitute bank holiday:
+    # it is taken on Tuesday 29th
+    assert status.next_escalation.on == date(2026, 12, 29)
+    assert status.next_action.endswith("Escalation 1 on 29 Dec 2026.")
+    assert status.next_action_on == date(2026, 12, 29)
 
 
-def test_at_escalation_1_a_reply_is_required_within_3_working_days() -> None:
-    status = advice_status(OPEN, date(2026, 12, 28))
+def test_at_escalation_1_a_reply_is_required_within_3_working_days_of_the_day_taken() -> None:
+    holiday = advice_status(OPEN, date(2026, 12, 28))
+    status = advice_status(OPEN, date(2026, 12, 29))
 
+    assert holiday.escalation is not None
+    assert holiday.escalation.stage is EscalationStage.CHASE
     assert status.escalation is not None
     assert status.escalation.stage is EscalationStage.ESCALATION_1
-    assert status.next_action == "Escalation 1: reply required by 31 Dec 2026."
-    assert status.next_action_on == date(2026, 12, 31)
+    # 3 working days from Tuesday 29 December: 30, 31 December, (1 January a holiday) 4 January
+    assert status.next_action == (
+        "Escalation 1: Escalation letter from the local authority to the provider; the DCO "
+        "helps the team return the advice; reply required by 04 Jan 2027."
+    )
+    assert status.next_action_on == date(2027, 1, 4)
 
 
 def test_after_the_escalation_1_reply_date_the_next_step_is_escalation_2() -> None:
-    status = advice_status(OPEN, date(2027, 1, 4))
+    status = advice_status(OPEN, date(2027, 1, 5))
 
     assert status.escalation is not None
     assert status.escalation.stage is EscalationStage.ESCALATION_1
@@ -80,8 +89,13 @@ def test_at_escalation_2_and_after_its_reply_date() -> None:
     after = advice_status(OPEN, date(2027, 2, 1))
 
     assert at.escalation is not None and at.escalation.stage is EscalationStage.ESCALATION_2
-    assert at.next_action == "Escalation 2: reply required by 25 Jan 2027."
-    assert after.next_action == "Escalation 2: the reply was due by 25 Jan 2027."
+    inside_health = (
+        "Escalation 2: Escalation inside health: the head of service gives a return date and "
+        "the reason for the delay"
+    )
+    assert at.next_action == f"{inside_health}; reply required by 25 Jan 2027."
+    # working days after Monday 25 January up to Monday 1 February: 26, 27, 28, 29 Jan, 1 Feb
+    assert after.next_action == f"{inside_health}; the reply was due 25 Jan, 5 working days ago."
     assert after.next_action_on is None
     assert after.days_overdue == 49
 
@@ -100,7 +114,7 @@ def test_a_reg_8_2_exception_is_not_escalated_but_the_advice_is_still_owed() -> 
 
 def test_the_three_exceptions_are_those_of_reg_8_2() -> None:
     assert [r.regulation for r in ExceptionReason] == ["reg 8(2)(a)", "reg 8(2)(b)", "reg 8(2)(c)"]
-    assert "at least 4 weeks" in ExceptionReason.ABSENT_FROM_AREA.label
+    assert "not less than 4 weeks" in ExceptionReason.ABSENT_FROM_AREA.label
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,18 @@ REQUESTS = [
     _request("C", date(2026, 10, 5), date(2026, 11, 20)),  # due 16 Nov, late
     _request("D", date(2026, 10, 12)),  # due 23 Nov, still open
     _request(
-        "E", date(2026, 10, 12), date(2026, 12, 1), exception=ExceptionReason.ABSENT_FROM_AREA
-    ),  # due 23 Nov, late, with an exception
-    _request("F", date(2026, 10, 19), exception=ExceptionReason.MISSED_APPOINTMENT),  # due 30 Nov
+        "E",
+        date(2026, 10, 12),
+        date(2026, 12, 1),
+        exception=ExceptionReason.ABSENT_FROM_AREA,
+        exception_arose_on=date(2026, 11, 2),
+    ),  # due 23 Nov, late, with an exception that arose during the 6 weeks
+    _request(
+        "F",
+        date(2026, 10, 19),
+        exception=ExceptionReason.MISSED_APPOINTMENT,
+        exception_arose_on=date(2026, 11, 2),
+    ),  # due 30 Nov, open
     _request("G", date(2026, 10, 1), date(2026, 11, 1)),  # due 12 Nov, on time
     _request("H", date(2026, 11, 5)),  # received in November, due in December
     _request("I", date(2026, 8, 1), date(2026, 9, 1)),  # due in September

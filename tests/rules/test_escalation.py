@@ -42,20 +42,48 @@ def test_the_ladder_runs_chase_then_two_escalations_two_weeks_apart() -> None:
     assert steps[2].reply_by == date(2026, 12, 30)  # 10 working days over Christmas
 
 
-def test_reply_dates_skip_the_christmas_bank_holidays() -> None:
+def test_a_step_on_a_bank_holiday_is_taken_on_the_next_working_day() -> None:
     steps = escalation_schedule(date(2026, 11, 2))
 
-    assert steps[1].on == date(2026, 12, 28)  # escalation 1 on the substitute Boxing Day
-    assert steps[1].reply_by == date(2026, 12, 31)  # 29, 30, 31 December
-    assert steps[2].on == date(2027, 1, 11)
+    # escalation 1 falls on Monday 28 December 2026, the Boxing Day substitute: taken on the 29th
+    assert steps[1].on == date(2026, 12, 29)
+    assert steps[1].reply_by == date(2027, 1, 4)  # 30, 31 December, (1 January) 4 January
+    assert steps[2].on == date(2027, 1, 11)  # 2 weeks from the 28th: shifts do not add up
     assert steps[2].reply_by == date(2027, 1, 25)
 
 
 def test_reply_dates_skip_easter() -> None:
     steps = escalation_schedule(date(2027, 1, 29))  # escalation 1 on Friday 26 March 2027
 
-    assert steps[1].on == date(2027, 3, 26)
-    assert steps[1].reply_by == date(2027, 4, 1)  # not 29 March (Easter Monday)
+    # Good Friday 26 March and Easter Monday 29 March 2027: taken on Tuesday 30 March
+    assert steps[1].on == date(2027, 3, 30)
+    assert steps[1].reply_by == date(2027, 4, 2)  # 31 March, 1 and 2 April
+
+
+# Decision table, worked by hand from the rule (a step on a non-working day is taken on the next
+# working day, its reply-by counted from there) and the England and Wales bank holidays.
+@pytest.mark.parametrize(
+    ("received", "stage", "taken", "reply_by"),
+    [
+        # escalation 1 on Friday 25 December 2026 (Christmas): taken Tuesday 29th (the 26th is a
+        # Saturday, 28th the Boxing Day substitute); 3 working days: 30, 31 Dec, 4 Jan
+        (date(2026, 10, 30), 1, date(2026, 12, 29), date(2027, 1, 4)),
+        # escalation 1 on Saturday 5 December 2026: taken Monday 7th; 8, 9, 10 December
+        (date(2026, 10, 10), 1, date(2026, 12, 7), date(2026, 12, 10)),
+        # escalation 2 on Sunday 3 January 2027: taken Monday 4th; 10 working days: 18 January
+        (date(2026, 10, 25), 2, date(2027, 1, 4), date(2027, 1, 18)),
+        # escalation 2 on a working day, Wednesday 13 January 2027: as before, 27 January
+        (date(2026, 11, 4), 2, date(2027, 1, 13), date(2027, 1, 27)),
+        # the chase on the due date, Saturday 9 January 2027: taken Monday 11th (no reply asked)
+        (date(2026, 11, 28), 0, date(2027, 1, 11), None),
+    ],
+)
+def test_steps_on_non_working_days_decision_table(
+    received: date, stage: int, taken: date, reply_by: date | None
+) -> None:
+    step = escalation_schedule(received)[stage]
+
+    assert (step.on, step.reply_by) == (taken, reply_by)
 
 
 def test_a_local_area_can_change_the_ladder() -> None:

@@ -38,8 +38,11 @@ def test_a_request_moves_through_every_step_one_nudge_a_day_at_most() -> None:
         NudgeStep.DUE_THIS_WEEK: date(2026, 12, 8),
         NudgeStep.DUE_TODAY: date(2026, 12, 14),
         NudgeStep.OVERDUE: date(2026, 12, 15),
-        NudgeStep.ESCALATION_1: date(2026, 12, 28),  # the Boxing Day substitute holiday
+        # taken the day after the Boxing Day substitute holiday
+        NudgeStep.ESCALATION_1: date(2026, 12, 29),
         NudgeStep.ESCALATION_2: date(2027, 1, 11),
+        # escalation 2's reply was due Monday 25 January: the ladder has run out
+        NudgeStep.REPLY_OVERDUE: date(2027, 1, 26),
     }
 
 
@@ -48,8 +51,8 @@ def test_escalation_nudges_carry_the_reply_by_date() -> None:
 
     assert (nudge.step, nudge.on, nudge.reply_by) == (
         NudgeStep.ESCALATION_1,
-        date(2026, 12, 28),
-        date(2026, 12, 31),
+        date(2026, 12, 29),
+        date(2027, 1, 4),
     )
 
 

@@ -72,6 +72,14 @@ def _excepted(text: str) -> dict[str, object]:
     return {"exception_reason": ExceptionReason.MISSED_APPOINTMENT, "exception_narrative": text}
 
 
+def _not_provided(text: str) -> dict[str, object]:
+    return {
+        "outcome": AdviceOutcome.NOT_PROVIDED,
+        "returned_on": date(2027, 1, 20),
+        "not_provided_reason": text,
+    }
+
+
 def _review(ids: Ids, case_ref: str) -> AnnualReviewRecord:
     return AnnualReviewRecord(
         case_ref=case_ref, service_ids=(ids.service,), plan_issued_on=date(2026, 1, 5)
@@ -127,6 +135,20 @@ COLUMNS = (
         "advice_requests.exception_narrative (imported)",
         lambda r, ids, text: r.requests.sync([_request(ids, fields=_excepted(text))], actor=ACTOR),
         lambda r, ids, text: _kept(r, ids).exception_narrative,
+    ),
+    Column(
+        "advice_requests.not_provided_reason (outcome)",
+        lambda r, ids, text: r.requests.update(
+            _kept(r, ids).model_copy(update=_not_provided(text)), actor=ACTOR
+        ),
+        lambda r, ids, text: _kept(r, ids).not_provided_reason,
+    ),
+    Column(
+        "advice_requests.not_provided_reason (imported)",
+        lambda r, ids, text: r.requests.sync(
+            [_request(ids, fields=_not_provided(text))], actor=ACTOR
+        ),
+        lambda r, ids, text: _kept(r, ids).not_provided_reason,
     ),
     Column(
         "annual_reviews.case_ref (logged)",

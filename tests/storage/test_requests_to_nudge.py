@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.store import Store
-from ehcp_rules import AdviceRequestRecord, ExceptionReason, plan_nudges
+from ehcp_rules import AdviceOutcome, AdviceRequestRecord, ExceptionReason, plan_nudges
 from tests.fakes import FakeClock
 
 
@@ -18,6 +18,8 @@ def _random_request(n: int, rng: random.Random, services: list[int]) -> AdviceRe
     received = date(2026, 6, 1) + timedelta(days=rng.randrange(200))
     returned = received + timedelta(days=rng.randrange(70)) if rng.random() < 0.3 else None
     excepted = rng.random() < 0.15
+    delayed = not excepted and rng.random() < 0.15
+    agreed = received + timedelta(days=rng.randrange(30, 120)) if rng.random() < 0.8 else None
     return AdviceRequestRecord(
         case_ref=f"EHC-{n:05d}",
         service_id=rng.choice(services),
@@ -25,6 +27,10 @@ def _random_request(n: int, rng: random.Random, services: list[int]) -> AdviceRe
         returned_on=returned,
         exception_reason=rng.choice(list(ExceptionReason)) if excepted else None,
         exception_narrative="Family abroad until the new year." if excepted else None,
+        exception_arose_on=received + timedelta(days=3) if excepted else None,
+        agreed_return_on=agreed if excepted else None,
+        outcome=AdviceOutcome.CLINICAL_DELAY if delayed else None,
+        expected_on=received + timedelta(days=rng.randrange(20, 120)) if delayed else None,
     )
 
 
@@ -46,3 +52,5 @@ def test_the_requests_read_for_nudging_give_the_same_nudges(tmp_path: Path, seed
             expected = plan_nudges(today=today, requests=every)
             assert plan_nudges(today=today, requests=chosen) == expected, today
             assert 0 < len(chosen) < len(every), today  # it reads fewer, and the test can fail
+            steps = {n.step for n in expected}
+            assert len(steps) > 2, today  # not only the plain ladder: the new steps are reached
