@@ -284,7 +284,7 @@ class SelfAssessmentDialog(ComponentDialog):
             {n: a.rating for n, a in answers.items()},
             {n: a.comment for n, a in answers.items()},
         )
-        if result.provisional:
+        if result.unanswered:
             await context.send_activity(
                 messages.NOT_COMPLETE.format(numbers=join_numbers(result.unanswered))
             )

@@ -10,6 +10,7 @@ met* when rated No.
    Yes nor Emerging is a majority.
 
 While questions are unanswered the rating is provisional: it is worked out over the answers given.
+With nothing answered there is no rating, provisional or not, and the one reason says so.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class RagResult(BaseModel):
     rag: Rag | None
     """The rating; ``None`` while nothing is answered (no rating, provisional or not)."""
     provisional: bool
+    """A rating is given over the answers so far, with questions still unanswered; ``False``
+    when all are answered, and when none are (there is then no rating). Whether the assessment
+    can be submitted is ``not unanswered``."""
     counts: dict[Rating, int]
     answered: int
     total_questions: int
@@ -93,17 +97,17 @@ def rate(
     no_evidence = None if comments is None else _without_evidence(ratings, comments)
     essentials_open = sum(1 for n in bank.essential_numbers if n not in ratings)
     rag, reason = _overall(full_counts, not_met, len(bank.essential_numbers), essentials_open)
-    reasons = [reason, *_notes(unanswered, len(bank), no_evidence)]
+    notes = _notes(unanswered, len(bank), no_evidence) if ratings else []
     return RagResult(
         rag=rag,
-        provisional=bool(unanswered),
+        provisional=bool(unanswered) and rag is not None,
         counts=full_counts,
         answered=len(ratings),
         total_questions=len(bank),
         unanswered=unanswered,
         essential_not_met=not_met,
         no_evidence=no_evidence,
-        reasons=tuple(reasons),
+        reasons=(reason, *notes),
     )
 
 

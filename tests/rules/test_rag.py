@@ -105,11 +105,33 @@ def test_a_partial_assessment_is_provisional_and_lists_what_is_missing() -> None
 
 
 def test_nothing_answered_gives_no_rating_and_says_so() -> None:
-    result = rate(BANK, {})
+    result = rate(BANK, {}, {})
 
     assert result.rag is None  # DESIGN.md §3: no rating, provisional or not
-    assert result.provisional
-    assert result.reasons[0] == "No questions are answered yet, so no rating can be given."
+    assert not result.provisional
+    assert result.reasons == ("No questions are answered yet, so no rating can be given.",)
+    assert result.unanswered == tuple(range(1, 24))
+
+
+@pytest.mark.parametrize(
+    ("answers", "rag", "provisional"),
+    [
+        # Worked by hand from DESIGN.md §3: a rating is provisional while questions are
+        # unanswered; with nothing answered there is no rating, provisional or not.
+        ({}, None, False),
+        ({1: Y}, Rag.GREEN, True),  # 1 of 1 Yes, no essential rated No
+        ({4: N}, Rag.RED, True),  # essential 4 not met
+        ({n: E for n in range(1, 23)}, Rag.AMBER, True),  # 22 answered, 23 open
+        ({n: Y for n in range(1, 24)}, Rag.GREEN, False),
+    ],
+)
+def test_provisional_means_a_rating_over_some_of_the_questions(
+    answers: dict[int, Rating], rag: Rag | None, provisional: bool
+) -> None:
+    result = rate(BANK, answers)
+
+    assert (result.rag, result.provisional) == (rag, provisional)
+    assert any(r.startswith("Provisional:") for r in result.reasons) is provisional
 
 
 def test_answers_without_comments_are_listed_as_no_evidence_when_comments_are_given() -> None:
