@@ -120,6 +120,7 @@ from ehcp_rules.reviews import (
 )
 from ehcp_rules.roles import Role
 from ehcp_rules.summary import ServiceSummary, Summary, trend_months
+from ehcp_rules.wording import counted, is_are, part_of, some_of
 
 __all__ = [
     "ADVICE_PERIOD",
@@ -198,10 +199,12 @@ __all__ = [
     "clean_comment",
     "compliance",
     "contains_nhs_number",
+    "counted",
     "draft_comments_close",
     "due_within_week",
     "escalation_schedule",
     "health_notice_by",
+    "is_are",
     "is_bank_holiday",
     "is_open",
     "is_past_target",
@@ -221,6 +224,7 @@ __all__ = [
     "parse_escalation_ladder",
     "parse_period",
     "parse_question_bank",
+    "part_of",
     "percent_of",
     "phase_transfer_deadline",
     "plan_nudges",
@@ -233,5 +237,6 @@ __all__ = [
     "risk_key",
     "rung_offsets",
     "screen_text",
+    "some_of",
     "trend_months",
 ]

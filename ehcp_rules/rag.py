@@ -24,6 +24,7 @@ from ehcp_rules.errors import InvalidAnswerError
 from ehcp_rules.privacy import quoted
 from ehcp_rules.question_bank import QuestionBank
 from ehcp_rules.ratings import Rag, Rating
+from ehcp_rules.wording import part_of
 
 RAG_RULES: tuple[str, ...] = (
     "An essential criterion is met when rated Yes or Emerging, and not met when rated No.",
@@ -132,15 +133,16 @@ def _overall(
         joint = " (joint most common)" if no in (yes, emerging) else ""
         return Rag.RED, f"Red: No is the most common rating{joint}, {no} of {answered}."
     met = f"all {essentials} essential criteria are met (rated Yes or Emerging)"
+    if essentials == 1:
+        met = "the essential criterion is met (rated Yes or Emerging)"
     if essentials_open:
         met = "no essential criterion answered so far is rated No"
+    majority = ", a majority." if answered > 1 else "."
     if yes * 2 > answered:
-        return Rag.GREEN, f"Green: {met}, and {yes} of {answered} ratings are Yes, a majority."
+        return Rag.GREEN, f"Green: {met}, and {part_of(yes, answered, 'rating')} Yes{majority}"
     if emerging * 2 > answered:
-        return (
-            Rag.AMBER,
-            f"Amber: {met}, and {emerging} of {answered} ratings are Emerging, a majority.",
-        )
+        share = part_of(emerging, answered, "rating")
+        return Rag.AMBER, f"Amber: {met}, and {share} Emerging{majority}"
     return Rag.AMBER, (
         f"Amber: {met}, but neither Yes ({yes}) nor Emerging ({emerging}) is a majority of the "
         f"{answered} ratings. The tool does not name this case, so the cautious rating is given."
@@ -153,7 +155,7 @@ def _notes(
     notes = []
     if unanswered:
         notes.append(
-            f"Provisional: {len(unanswered)} of {total} questions are not answered yet "
+            f"Provisional: {part_of(len(unanswered), total, 'question')} not answered yet "
             f"({join_numbers(unanswered)})."
         )
     if no_evidence:

@@ -134,6 +134,45 @@ def test_provisional_means_a_rating_over_some_of_the_questions(
     assert any(r.startswith("Provisional:") for r in result.reasons) is provisional
 
 
+@pytest.mark.parametrize(
+    ("answers", "reason", "note"),
+    [
+        # Worked by hand: the count's noun and verb agree with its numbers.
+        (
+            {1: Y},
+            "Green: no essential criterion answered so far is rated No, and the only rating is "
+            "Yes.",
+            "Provisional: 22 of 23 questions are not answered yet",
+        ),
+        (
+            {1: E},
+            "Amber: no essential criterion answered so far is rated No, and the only rating is "
+            "Emerging.",
+            "Provisional: 22 of 23 questions are not answered yet",
+        ),
+        (
+            {1: Y, 2: Y, 3: E},
+            "Green: no essential criterion answered so far is rated No, and 2 of 3 ratings are "
+            "Yes, a majority.",
+            "Provisional: 20 of 23 questions are not answered yet",
+        ),
+        (
+            {n: Y for n in range(1, 23)},
+            "Green: no essential criterion answered so far is rated No, and 22 of 22 ratings "
+            "are Yes, a majority.",
+            "Provisional: 1 of 23 questions is not answered yet (23).",
+        ),
+    ],
+)
+def test_counts_in_the_reasons_are_singular_or_plural_as_their_numbers_need(
+    answers: dict[int, Rating], reason: str, note: str
+) -> None:
+    result = rate(BANK, answers)
+
+    assert result.reasons[0] == reason
+    assert result.reasons[1].startswith(note)
+
+
 def test_answers_without_comments_are_listed_as_no_evidence_when_comments_are_given() -> None:
     answers = {n: Y for n in range(1, 24)}
     comments: dict[int, str | None] = {n: "Audit report March 2026" for n in range(1, 24)}
