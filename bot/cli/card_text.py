@@ -17,14 +17,22 @@ class Form:
 
     inputs: list[Element] = field(default_factory=list)
     actions: list[Element] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
+    """The heading each input sits under, where a bold line splits a card's inputs (by id)."""
 
 
 def render_card(card: Element) -> tuple[list[str], Form]:
     """The card's lines of text, and its form."""
     form = Form()
     lines: list[str] = []
+    section = None
     for element in card.get("body", []):
+        if form.inputs and element.get("type") == "TextBlock" and element.get("weight") == "Bolder":
+            section = _unmark(element.get("text", ""))
+        before = len(form.inputs)
         lines.extend(_element(element, form))
+        if section:
+            form.sections |= {e["id"]: section for e in form.inputs[before:]}
     actions = card.get("actions", [])
     form.actions.extend(a for a in actions if a.get("type") == "Action.Submit")
     lines.extend(
@@ -55,8 +63,8 @@ def _columns(element: Element, form: Form) -> list[str]:
     columns = element.get("columns", [])
     if columns and all(not c.get("items") for c in columns):
         return [_bar(columns)]
-    cells = [
-        " ".join(line for item in c.get("items", []) for line in _element(item, form))
+    cells = [  # a column's items are lines of their own in Teams
+        " · ".join(line for item in c.get("items", []) for line in _element(item, form))
         for c in columns
     ]
     row = "  ".join(cell for cell in cells if cell)
@@ -89,15 +97,19 @@ def describe_input(element: Element) -> str:
     current = element.get("value")
     if element.get("type") == "Input.ChoiceSet":
         chosen = chosen_titles(element, str(current or ""))
-        now = f" [now: {', '.join(chosen)}; Enter keeps it]" if chosen else ""
+        now = f" [now: {', '.join(chosen)}; Enter keeps it]" if chosen else _empty(element)
         several = "; one or more, e.g. 1,3" if element.get("isMultiSelect") else ""
         return f"{label} ({_listed(element)}{several}){now}: "
     if element.get("type") == "Input.Date" and current:
         return f"{label} (31/03/2027 or 2027-03-31) [now: {_day(str(current))}; Enter keeps it]: "
     hint = " (31/03/2027 or 2027-03-31)" if element.get("type") == "Input.Date" else ""
-    keep = " [Enter keeps it]" if current else (" [needed]" if element.get("isRequired") else "")
-    keep = keep or " [Enter for none]"
+    keep = " [Enter keeps it]" if current else _empty(element)
     return f"{label}{hint}{keep}: "
+
+
+def _empty(element: Element) -> str:
+    """What Enter does to an input with nothing in it yet."""
+    return " [needed]" if element.get("isRequired") else " [Enter for none]"
 
 
 def _label(element: Element) -> str:

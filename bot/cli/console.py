@@ -136,8 +136,11 @@ class ConsoleAdapter(BotAdapter):
         """The card's inputs, each asked until what is typed can be used (as Teams sends no card
         it cannot), keeping what was typed before; ``None`` when the person leaves the card
         (``cancel``, or the end of input)."""
-        values = {}
+        values, section = {}, None
         for element in form.inputs:
+            if form.sections.get(element["id"], section) != section:
+                section = form.sections[element["id"]]
+                self._print(f"  {section}")
             value = await self._ask(element)
             if value is None:
                 return None

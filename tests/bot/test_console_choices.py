@@ -248,3 +248,29 @@ def test_a_compact_choice_with_a_value_decision_table(typed: str, value: str | N
             read_input(progress, typed)
     else:
         assert read_input(progress, typed) == value
+
+
+async def test_a_newcomer_sees_each_request_apart_and_each_input_under_its_heading(
+    store: Store, four_services: dict[str, Service]
+) -> None:
+    camhs = four_services["CAMHS"]
+    store.call(
+        lambda r: r.requests.add(
+            AdviceRequestRecord(
+                case_ref="LA-9", service_id=camhs.id, received_on=date(2026, 11, 2)
+            ),
+            actor="t",
+        )
+    )
+    terminal = Terminal(store, DCO)
+
+    shown = await terminal.type(["requests", "1", "1", "3", "", "", "", "", "cancel"])
+
+    assert "│ LA-9 · CAMHS · due 14 Dec 2026 · 21 days left" in shown
+    asked = [p.strip() for p in terminal.prompts if not p.startswith(">")]
+    assert asked[0].startswith("What happened (1 Advice returned,")
+    assert asked[0].endswith("[needed]:")
+    assert asked[4] == "Was the requesting team told? (1 Yes, 2 No) [Enter for none]:"
+    printed = shown.splitlines()
+    heading = printed.index("  If it will take longer for clinical reasons:")
+    assert printed[heading - 1] == "  → Will take longer for clinical reasons"
