@@ -12,6 +12,7 @@ from ehcp_rules import (
     AdviceStatus,
     AnnualReviewRecord,
     advice_status,
+    assessment_milestones,
     assessment_week,
     is_bank_holiday,
     is_open,
@@ -47,9 +48,20 @@ def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str,
     if record.la_deadline:
         facts.append(("Local authority's deadline", f"{record.la_deadline:%d %b %Y}"))
     if record.assessment_requested_on and record.assessment_requested_on <= today:
-        week = assessment_week(record.assessment_requested_on, today)
-        facts.append(("EHC needs assessment", f"week {week} of {ASSESSMENT_WEEKS}"))
+        facts.append(
+            ("EHC needs assessment", _assessment_week(record.assessment_requested_on, today))
+        )
     return facts
+
+
+def _assessment_week(requested_on: date, today: date) -> str:
+    """``week 9 of 20``; on the final plan's due day, that it is due today; after it, past."""
+    final_plan_by = assessment_milestones(requested_on).final_plan_by
+    if today > final_plan_by:
+        return f"past the {ASSESSMENT_WEEKS} weeks: the final plan was due {final_plan_by:%d %b %Y}"
+    week = assessment_week(requested_on, today)
+    due_today = ": the final plan is due today" if today == final_plan_by else ""
+    return f"week {week} of {ASSESSMENT_WEEKS}{due_today}"
 
 
 def _exception_facts(record: AdviceRequestRecord) -> list[tuple[str, str]]:

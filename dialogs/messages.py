@@ -182,7 +182,7 @@ FINISHED_CARD = (
     "That card belongs to an assessment that has been submitted, so nothing was changed."
 )
 ALREADY_SUBMITTED = "This assessment was already submitted, so nothing was changed."
-NOT_COMPLETE = "Questions {numbers} still need an answer before you can submit."
+NOT_COMPLETE = "{questions} still {need} an answer before you can submit."
 OVERWROTE = (
     "Note: {who} had already answered this question since it was shown to you. Your answer is "
     "now the current one; both are kept in the history."
@@ -395,7 +395,7 @@ SUMMARY_HEADLINE = (
 )
 SUMMARY_REVIEWS = "Annual reviews needing action: {count}."
 SUMMARY_BARRIERS = "Most often rated No or Emerging: {themes}."
-SUMMARY_MORE = "And {count} more services: the export has every one."
+SUMMARY_MORE = "And {more}: the export has every one."
 SUMMARY_SELECT = "Select a service for its answers, action plan and casework."
 SUMMARY_NUDGES = "Overdue-request nudges acknowledged in the period: {acknowledged} of {posted}."
 CHART_ALT = (
@@ -541,7 +541,7 @@ CHANGE_WORDS = {
     "worse": ", worse than the one before",
     "same": ", the same as the one before",
 }
-PLAN_SHORT = "plan: {done} of {total} actions completed"
+PLAN_SHORT = "plan: {done} of {actions} completed"
 PLAN_SHORT_PAST = ", {count} past the date set"
 PLAN_SHORT_UNLED = ", {count} without a lead"
 TOO_BIG_FOR_TEAMS = (

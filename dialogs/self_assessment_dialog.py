@@ -284,9 +284,12 @@ class SelfAssessmentDialog(ComponentDialog):
             {n: a.rating for n, a in answers.items()},
             {n: a.comment for n, a in answers.items()},
         )
-        if result.provisional:
+        if result.unanswered:
             await context.send_activity(
-                messages.NOT_COMPLETE.format(numbers=join_numbers(result.unanswered))
+                messages.NOT_COMPLETE.format(
+                    questions=_questions(result.unanswered),
+                    need="needs" if len(result.unanswered) == 1 else "need",
+                )
             )
             return progress
         try:
@@ -388,3 +391,8 @@ def _overwritten(saved: StoredAnswer, progress: AssessmentProgress) -> bool:
     if saved.previous_by == saved.answered_by:
         return False
     return saved.previous_at.isoformat() > progress.shown_at
+
+
+def _questions(numbers: tuple[int, ...]) -> str:
+    """``Question 5``, ``Questions 5 and 9``."""
+    return f"{'Question' if len(numbers) == 1 else 'Questions'} {join_numbers(numbers)}"

@@ -130,6 +130,7 @@ from ehcp_rules.reviews import (
 )
 from ehcp_rules.roles import Role
 from ehcp_rules.summary import ServiceSummary, Summary, trend_months
+from ehcp_rules.wording import counted, is_are, part_of, some_of
 
 __all__ = [
     "ADVICE_PERIOD",
@@ -213,10 +214,12 @@ __all__ = [
     "clean_comment",
     "compliance",
     "contains_nhs_number",
+    "counted",
     "draft_comments_close",
     "due_within_week",
     "escalation_schedule",
     "health_notice_by",
+    "is_are",
     "is_bank_holiday",
     "is_open",
     "is_past_target",
@@ -237,6 +240,7 @@ __all__ = [
     "parse_escalation_ladder",
     "parse_period",
     "parse_question_bank",
+    "part_of",
     "percent_of",
     "phase_transfer_deadline",
     "plan_nudges",
@@ -250,6 +254,7 @@ __all__ = [
     "risk_key",
     "rung_offsets",
     "screen_text",
+    "some_of",
     "trend_months",
     "working_days_since",
 ]

@@ -37,10 +37,15 @@ def assessment_milestones(requested_on: date) -> AssessmentMilestones:
 
 
 def assessment_week(requested_on: date, today: date) -> int:
-    """Which week of the assessment ``today`` is in: 1 for the first seven days, and so on."""
+    """Which week of the assessment ``today`` is in, counted as the 20 weeks of reg 13(2) are:
+    "within 20 weeks of" receiving the request runs from the next day, as reg 8(1)'s 6 weeks do
+    (:func:`~ehcp_rules.advice_due_date`), so week 1 is the 7 days after the request, week 20
+    ends on the day the final plan is due (140 days on, :func:`assessment_milestones`), and that
+    day is week 20, not 21. The day of the request itself is shown as week 1. After the final
+    plan's due day the count goes on (21, 22, ...): the assessment is then past its 20 weeks."""
     if today < requested_on:
         raise ValueError(f"{today} is before the assessment request of {requested_on}")
-    return (today - requested_on).days // 7 + 1
+    return max(1, -(-(today - requested_on).days // 7))
 
 
 def draft_comments_close(served_on: date) -> date:

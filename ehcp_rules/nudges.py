@@ -21,6 +21,7 @@ from ehcp_rules.dates import add_months
 from ehcp_rules.escalation import EscalationStep
 from ehcp_rules.records import ActionProgress, AdviceRequestRecord, AnnualReviewRecord
 from ehcp_rules.reviews import ReviewFlag, review_status
+from ehcp_rules.wording import some_of
 
 ASSESSMENT_REFRESH_MONTHS = 12
 DUE_SOON = timedelta(days=6)
@@ -288,7 +289,7 @@ def _plan_nudges(plans: Iterable[UnledPlan], today: date) -> list[Nudge]:
             item_key=f"plan-lead:{plan.assessment_id}",
             step=NudgeStep.PLAN_WITHOUT_LEAD,
             service_id=plan.service_id,
-            reference=f"{plan.without_lead} of {plan.actions} actions",
+            reference=some_of(plan.without_lead, plan.actions, "action"),
             on=plan.submitted_on + LEAD_GRACE,
         )
         for plan in plans

@@ -10,6 +10,7 @@ met* when rated No.
    Yes nor Emerging is a majority.
 
 While questions are unanswered the rating is provisional: it is worked out over the answers given.
+With nothing answered there is no rating, provisional or not, and the one reason says so.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ehcp_rules.errors import InvalidAnswerError
 from ehcp_rules.privacy import quoted
 from ehcp_rules.question_bank import QuestionBank
 from ehcp_rules.ratings import Rag, Rating
+from ehcp_rules.wording import part_of
 
 RAG_RULES: tuple[str, ...] = (
     "An essential criterion is met when rated Yes or Emerging, and not met when rated No.",
@@ -44,6 +46,9 @@ class RagResult(BaseModel):
     rag: Rag | None
     """The rating; ``None`` while nothing is answered (no rating, provisional or not)."""
     provisional: bool
+    """A rating is given over the answers so far, with questions still unanswered; ``False``
+    when all are answered, and when none are (there is then no rating). Whether the assessment
+    can be submitted is ``not unanswered``."""
     counts: dict[Rating, int]
     answered: int
     total_questions: int
@@ -93,17 +98,17 @@ def rate(
     no_evidence = None if comments is None else _without_evidence(ratings, comments)
     essentials_open = sum(1 for n in bank.essential_numbers if n not in ratings)
     rag, reason = _overall(full_counts, not_met, len(bank.essential_numbers), essentials_open)
-    reasons = [reason, *_notes(unanswered, len(bank), no_evidence)]
+    notes = _notes(unanswered, len(bank), no_evidence) if ratings else []
     return RagResult(
         rag=rag,
-        provisional=bool(unanswered),
+        provisional=bool(unanswered) and rag is not None,
         counts=full_counts,
         answered=len(ratings),
         total_questions=len(bank),
         unanswered=unanswered,
         essential_not_met=not_met,
         no_evidence=no_evidence,
-        reasons=tuple(reasons),
+        reasons=(reason, *notes),
     )
 
 
@@ -128,15 +133,16 @@ def _overall(
         joint = " (joint most common)" if no in (yes, emerging) else ""
         return Rag.RED, f"Red: No is the most common rating{joint}, {no} of {answered}."
     met = f"all {essentials} essential criteria are met (rated Yes or Emerging)"
+    if essentials == 1:
+        met = "the essential criterion is met (rated Yes or Emerging)"
     if essentials_open:
         met = "no essential criterion answered so far is rated No"
+    majority = ", a majority." if answered > 1 else "."
     if yes * 2 > answered:
-        return Rag.GREEN, f"Green: {met}, and {yes} of {answered} ratings are Yes, a majority."
+        return Rag.GREEN, f"Green: {met}, and {part_of(yes, answered, 'rating')} Yes{majority}"
     if emerging * 2 > answered:
-        return (
-            Rag.AMBER,
-            f"Amber: {met}, and {emerging} of {answered} ratings are Emerging, a majority.",
-        )
+        share = part_of(emerging, answered, "rating")
+        return Rag.AMBER, f"Amber: {met}, and {share} Emerging{majority}"
     return Rag.AMBER, (
         f"Amber: {met}, but neither Yes ({yes}) nor Emerging ({emerging}) is a majority of the "
         f"{answered} ratings. The tool does not name this case, so the cautious rating is given."
@@ -149,7 +155,7 @@ def _notes(
     notes = []
     if unanswered:
         notes.append(
-            f"Provisional: {len(unanswered)} of {total} questions are not answered yet "
+            f"Provisional: {part_of(len(unanswered), total, 'question')} not answered yet "
             f"({join_numbers(unanswered)})."
         )
     if no_evidence:

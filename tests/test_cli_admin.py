@@ -127,7 +127,7 @@ def test_the_demo_subscribes_channels_so_a_dry_run_shows_a_digest_at_once(
     assert _run(db, "nudges", "--dry-run", "--today", "2026-11-23") == 0
 
     out = capsys.readouterr().out
-    assert "Nudges for Mon 23 Nov 2026: 2 channel(s)" in out
+    assert "Nudges for Mon 23 Nov 2026: 2 channels" in out
     assert "EHCP nudges (demo: every service)" in out and "DEMO-1006" in out
     assert "SLT team (demo: weekly on Monday)" in out  # its day
 
@@ -155,4 +155,4 @@ def test_subscriptions_are_listed_paused_and_resumed_from_the_server(
     assert "PAUSED" not in listed and "Paused the nudges of" in paused
     assert "weekly on Monday  PAUSED until resumed (paused by an administrator)" in after
     assert unknown.startswith("ehcp-bot subscriptions: no subscribed channel is 'nowhere'.")
-    assert "2 channel(s)" in capsys.readouterr().out  # resumed
+    assert "2 channels" in capsys.readouterr().out  # resumed

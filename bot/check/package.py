@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from bot.app_package.manifest import PackageError, validate_package
 from bot.check.findings import Finding, ok, problem, warning
+from ehcp_rules import counted
 
 
 def package_findings(path: Path, *, app_id: str | None, public_url: str | None) -> list[Finding]:
@@ -17,7 +18,7 @@ def package_findings(path: Path, *, app_id: str | None, public_url: str | None) 
         return [
             problem(
                 "app package",
-                f"{path} is not valid ({len(error.problems)} problems; "
+                f"{path} is not valid ({counted(len(error.problems), 'problem')}; "
                 f"ehcp-bot manifest validate {path} lists them)",
             )
         ]

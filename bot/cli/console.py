@@ -1,7 +1,8 @@
 """``ehcp-bot chat``: the same bot and dialogs in a terminal, cards shown as text.
 
 Type a command as you would in Teams; where a card has buttons they are numbered, and typing the
-number presses it (asking for the card's inputs first when the button sends them).
+number presses it (asking for the card's inputs first when the button sends them). A choice is
+typed as the number or the name shown; what cannot be used is asked again, with the reason.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.cli.card_text import Form, describe_input, read_input, render_card
+from bot.cli.card_text import (
+    Form,
+    Refused,
+    chosen_titles,
+    describe_input,
+    read_input,
+    render_card,
+)
 from dialogs.ports import Clock
 
 ReadLine = Callable[[str], Awaitable[str | None]]
@@ -115,17 +123,43 @@ class ConsoleAdapter(BotAdapter):
             action = form.actions[int(line) - 1]
             value = dict(action.get("data", {}))
             if action.get("associatedInputs") != "None":
-                value |= await self._fill(form)
+                filled = await self._fill(form)
+                if filled is None:
+                    self._print("  Not sent: nothing was saved.")
+                    return
+                value |= filled
             await self.send(logic, value=value, reply_to_id=self.form_id)
         elif line:
             await self.send(logic, text=line)
 
-    async def _fill(self, form: Form) -> dict[str, str]:
-        values = {}
+    async def _fill(self, form: Form) -> dict[str, str] | None:
+        """The card's inputs, each asked until what is typed can be used (as Teams sends no card
+        it cannot), keeping what was typed before; ``None`` when the person leaves the card
+        (``cancel``, or the end of input)."""
+        values, section = {}, None
         for element in form.inputs:
-            answer = await self._read_line("  " + describe_input(element))
-            values[element["id"]] = read_input(element, answer or "")
+            if form.sections.get(element["id"], section) != section:
+                section = form.sections[element["id"]]
+                self._print(f"  {section}")
+            value = await self._ask(element)
+            if value is None:
+                return None
+            values[element["id"]] = value
         return values
+
+    async def _ask(self, element: dict[str, Any]) -> str | None:
+        while True:
+            answer = await self._read_line("  " + describe_input(element))
+            if answer is None or answer.strip().lower() == "cancel":
+                return None
+            try:
+                value = read_input(element, answer)
+            except Refused as refused:
+                self._print(f"  ✗ {refused} (Or type cancel to leave this card.)")
+                continue
+            if element.get("type") == "Input.ChoiceSet" and answer.strip():
+                self._print("  → " + ", ".join(chosen_titles(element, value)))
+            return value
 
     def _show(self, activity: Activity, activity_id: str) -> None:
         if activity.text:

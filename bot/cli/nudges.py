@@ -64,6 +64,7 @@ async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool
 
 def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> str:
     from dialogs.cards.digest import digest_group, digest_line
+    from ehcp_rules import counted
 
     done = (
         "dry run: nothing posted"
@@ -71,8 +72,8 @@ def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> st
         else (f"{report.posted} posted, {report.paused} paused, {report.failed} failed")
     )
     lines = [
-        f"Nudges for {report.day:%a %d %b %Y}: {report.channels} channel(s), "
-        f"{report.items} item(s) ({done})."
+        f"Nudges for {report.day:%a %d %b %Y}: {counted(report.channels, 'channel')}, "
+        f"{counted(report.items, 'item')} ({done})."
     ]
     for digest in report.digests:
         lines.append(f"{digest.channel_name or 'a channel'} ({digest.conversation_id}):")

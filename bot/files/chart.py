@@ -11,7 +11,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ehcp_rules import Rag, Summary
+from ehcp_rules import Rag, Summary, counted, is_are
 
 MAX_ROWS = 25
 _NAME_WIDTH = 250
@@ -83,7 +83,7 @@ def compliance_chart(summary: Summary, rows: int = MAX_ROWS) -> bytes:
         (_MARGIN, legend_top),
         "Darker is better. A dash means nothing fell due that month. "
         + (
-            f"{len(summary.services) - len(services)} more services are in the export."
+            f"{_more(len(summary.services) - len(services))} in the export."
             if len(summary.services) > len(services)
             else ""
         ),
@@ -144,3 +144,8 @@ def _fit(
     while text and draw.textlength(text + "…", font=font) > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def _more(count: int) -> str:
+    """``1 more service is``, ``3 more services are``."""
+    return f"{counted(count, 'more service')} {is_are(count)}"

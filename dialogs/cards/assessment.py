@@ -175,7 +175,7 @@ def review_card(
     body.append(text("Select a row to change its answer.", isSubtle=True, size="Small"))
     ids = {"assessment": assessment_id}
     actions = []
-    if not result.provisional:
+    if not result.unanswered:
         actions.append(submit("Submit assessment", "submit", ids))
     else:
         actions.append(submit("Answer the rest", "continue", ids))

@@ -23,6 +23,7 @@ from ehcp_rules import (
     PlanProgress,
     ServiceSummary,
     Summary,
+    counted,
 )
 
 MAX_SERVICES_SHOWN = 25
@@ -123,7 +124,12 @@ def _summary_card(
     ordered = summary.by_risk()
     body.extend(_service_row(service, summary) for service in ordered[:shown])
     if len(ordered) > shown:
-        body.append(text(messages.SUMMARY_MORE.format(count=len(ordered) - shown), isSubtle=True))
+        body.append(
+            text(
+                messages.SUMMARY_MORE.format(more=counted(len(ordered) - shown, "more service")),
+                isSubtle=True,
+            )
+        )
     period = f"{summary.period.start} to {summary.period.end}"
     actions = (
         [
@@ -153,7 +159,7 @@ def plan_words(plan: PlanProgress | None) -> str:
     plan or no actions."""
     if plan is None or not plan.total:
         return ""
-    words = messages.PLAN_SHORT.format(done=plan.completed, total=plan.total)
+    words = messages.PLAN_SHORT.format(done=plan.completed, actions=counted(plan.total, "action"))
     if plan.past_target:
         words += messages.PLAN_SHORT_PAST.format(count=plan.past_target)
     if plan.without_lead:

@@ -3,7 +3,9 @@ working is one PROBLEM line and exit code 1; the database is only read; no secre
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -118,6 +120,16 @@ def _schema(version: int) -> Callable[[Path], None]:
     return change
 
 
+def _one_fault_in_the_package(folder: Path) -> None:
+    package = zipfile.ZipFile(folder / "app.zip")
+    files = {name: package.read(name) for name in package.namelist()}
+    manifest = json.loads(files["manifest.json"]) | {"manifestVersion": "0.1"}
+    files["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(folder / "app.zip", "w") as rewritten:
+        for name, data in files.items():
+            rewritten.writestr(name, data)
+
+
 def _garbage(folder: Path) -> None:
     (folder / "ehcp.db").write_bytes(b"not a database" * 100)
 
@@ -159,6 +171,7 @@ PROBLEMS: dict[str, tuple[dict[str, str | None], Callable[[Path], None] | None, 
         "1 of 2 without a channel for their nudges: SLT (",
     ),
     "a package for another bot": ({}, _another_bot, f"was built for bot {OTHER_BOT}"),
+    "a package with one fault": ({}, _one_fault_in_the_package, "is not valid (1 problem; "),
     "a newer schema": ({}, _schema(SCHEMA_VERSION + 1), "written by a newer version"),
     "no database": ({}, lambda f: (f / "ehcp.db").unlink(), "does not exist"),
     "not a database": ({}, _garbage, "cannot be read: file is not a database"),

@@ -264,7 +264,7 @@ def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
     assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run", "--json"]) == 0
 
     out = capsys.readouterr().out
-    assert "Nudges for Tue 29 Dec 2026: 1 channel(s), 1 item(s) (dry run: nothing posted)." in out
+    assert "Nudges for Tue 29 Dec 2026: 1 channel, 1 item (dry run: nothing posted)." in out
     assert "LA-ESC1 · Children's SLT · now at escalation 1: reply by 04 Jan" in out
     assert '"step": "escalation_1"' in out
     assert store.call(lambda r: r.nudges.sent(GENERAL)) == set()

@@ -292,6 +292,18 @@ async def test_status_shows_progress_and_the_provisional_rating(chat: Chat) -> N
     assert "essential criterion 2 is rated No" in text
 
 
+async def test_with_nothing_answered_there_is_no_rating_and_nothing_to_submit(chat: Chat) -> None:
+    await chat.say("start assessment")
+
+    status = _body_text(cards_of(await chat.say("status"))[0])
+    review = cards_of(await chat.say("review"))[0]
+
+    assert "0 of 23 answered · no rating yet" in status
+    assert "rovisional" not in status
+    assert "No rating yet: nothing is answered." in _body_text(review)
+    assert [a["title"] for a in review["actions"]] == ["Answer the rest", "Pause"]
+
+
 async def test_typing_something_else_mid_assessment_points_back_to_the_card(chat: Chat) -> None:
     await chat.say("start assessment")
 

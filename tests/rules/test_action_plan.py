@@ -74,6 +74,20 @@ def _plan(without_lead: int, submitted_days_ago: int) -> UnledPlan:
 
 
 @pytest.mark.parametrize(
+    ("without_lead", "actions", "reference"),
+    [(1, 1, "the one action"), (6, 6, "all 6 actions"), (1, 6, "1 of 6 actions")],
+)
+def test_the_unled_plans_nudge_counts_its_actions_in_words_that_agree(
+    without_lead: int, actions: int, reference: str
+) -> None:
+    plan = _plan(without_lead, LEAD_GRACE.days).model_copy(update={"actions": actions})
+
+    (nudge,) = plan_nudges(today=TODAY, plans=[plan])
+
+    assert nudge.reference == reference
+
+
+@pytest.mark.parametrize(
     ("without_lead", "days_ago", "nudged"),
     [
         (2, LEAD_GRACE.days, True),  # two weeks on, still unled: nudged

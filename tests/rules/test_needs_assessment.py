@@ -19,10 +19,36 @@ def test_milestones_fall_at_weeks_6_16_and_20_from_the_request() -> None:
 
 @pytest.mark.parametrize(
     ("today", "week"),
-    [(date(2026, 9, 7), 1), (date(2026, 9, 13), 1), (date(2026, 9, 14), 2), (date(2026, 11, 3), 9)],
+    [
+        # Worked by hand for a request received on Monday 7 September 2026. Reg 13(2): the final
+        # plan "within 20 weeks of" the request, counted like reg 8(1)'s 6 weeks from the next
+        # day, so week n is days 7n-6 to 7n after the request and day 140 (25 Jan) is the last.
+        (date(2026, 9, 7), 1),  # day 0, the request: shown as week 1
+        (date(2026, 9, 8), 1),  # day 1, the first day of the 20 weeks
+        (date(2026, 9, 14), 1),  # day 7, the last day of week 1
+        (date(2026, 9, 15), 2),  # day 8
+        (date(2026, 10, 19), 6),  # day 42: the decision whether to assess is due (reg 5)
+        (date(2026, 10, 20), 7),  # day 43
+        (date(2026, 11, 3), 9),  # day 57
+        (date(2026, 12, 28), 16),  # day 112: a decision not to issue a plan is due (reg 10)
+        (date(2027, 1, 24), 20),  # day 139
+        (date(2027, 1, 25), 20),  # day 140: the final plan is due, the last day of week 20
+        (date(2027, 1, 26), 21),  # day 141: past the 20 weeks
+    ],
 )
-def test_the_week_of_the_assessment_counts_from_the_request_day(today: date, week: int) -> None:
+def test_the_week_of_the_assessment_counts_from_the_day_after_the_request(
+    today: date, week: int
+) -> None:
     assert assessment_week(date(2026, 9, 7), today) == week
+
+
+def test_each_milestone_falls_in_the_week_it_ends() -> None:
+    requested = date(2026, 9, 7)
+    milestones = assessment_milestones(requested)
+
+    assert assessment_week(requested, milestones.decide_to_assess_by) == 6
+    assert assessment_week(requested, milestones.decide_not_to_issue_by) == 16
+    assert assessment_week(requested, milestones.final_plan_by) == 20
 
 
 def test_a_day_before_the_request_has_no_week() -> None:

@@ -105,11 +105,72 @@ def test_a_partial_assessment_is_provisional_and_lists_what_is_missing() -> None
 
 
 def test_nothing_answered_gives_no_rating_and_says_so() -> None:
-    result = rate(BANK, {})
+    result = rate(BANK, {}, {})
 
     assert result.rag is None  # DESIGN.md §3: no rating, provisional or not
-    assert result.provisional
-    assert result.reasons[0] == "No questions are answered yet, so no rating can be given."
+    assert not result.provisional
+    assert result.reasons == ("No questions are answered yet, so no rating can be given.",)
+    assert result.unanswered == tuple(range(1, 24))
+
+
+@pytest.mark.parametrize(
+    ("answers", "rag", "provisional"),
+    [
+        # Worked by hand from DESIGN.md §3: a rating is provisional while questions are
+        # unanswered; with nothing answered there is no rating, provisional or not.
+        ({}, None, False),
+        ({1: Y}, Rag.GREEN, True),  # 1 of 1 Yes, no essential rated No
+        ({4: N}, Rag.RED, True),  # essential 4 not met
+        ({n: E for n in range(1, 23)}, Rag.AMBER, True),  # 22 answered, 23 open
+        ({n: Y for n in range(1, 24)}, Rag.GREEN, False),
+    ],
+)
+def test_provisional_means_a_rating_over_some_of_the_questions(
+    answers: dict[int, Rating], rag: Rag | None, provisional: bool
+) -> None:
+    result = rate(BANK, answers)
+
+    assert (result.rag, result.provisional) == (rag, provisional)
+    assert any(r.startswith("Provisional:") for r in result.reasons) is provisional
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason", "note"),
+    [
+        # Worked by hand: the count's noun and verb agree with its numbers.
+        (
+            {1: Y},
+            "Green: no essential criterion answered so far is rated No, and the only rating is "
+            "Yes.",
+            "Provisional: 22 of 23 questions are not answered yet",
+        ),
+        (
+            {1: E},
+            "Amber: no essential criterion answered so far is rated No, and the only rating is "
+            "Emerging.",
+            "Provisional: 22 of 23 questions are not answered yet",
+        ),
+        (
+            {1: Y, 2: Y, 3: E},
+            "Green: no essential criterion answered so far is rated No, and 2 of 3 ratings are "
+            "Yes, a majority.",
+            "Provisional: 20 of 23 questions are not answered yet",
+        ),
+        (
+            {n: Y for n in range(1, 23)},
+            "Green: no essential criterion answered so far is rated No, and 22 of 22 ratings "
+            "are Yes, a majority.",
+            "Provisional: 1 of 23 questions is not answered yet (23).",
+        ),
+    ],
+)
+def test_counts_in_the_reasons_are_singular_or_plural_as_their_numbers_need(
+    answers: dict[int, Rating], reason: str, note: str
+) -> None:
+    result = rate(BANK, answers)
+
+    assert result.reasons[0] == reason
+    assert result.reasons[1].startswith(note)
 
 
 def test_answers_without_comments_are_listed_as_no_evidence_when_comments_are_given() -> None:
