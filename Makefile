@@ -41,14 +41,14 @@ test-stock: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks $(ARGS)
 
-# The deployment lock, deploy/requirements.txt: every dependency of [project] pinned, with hashes,
-# for any platform and Python 3.11 or newer (uv's universal resolution). Run it after changing the
+# The deployment lock, deploy/requirements.txt: every dependency of [project] and of its postgres
+# extra pinned, with hashes, for any platform and Python 3.11 or newer (uv's universal resolution). Run it after changing the
 # dependencies in pyproject.toml (make test fails while the lock no longer satisfies them), and
 # with ARGS=--upgrade for the newest versions that fit (uv keeps the pins it has otherwise).
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet "uv>=0.9,<1"
-	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
-		--custom-compile-command "make lock" --output-file deploy/requirements.txt $(ARGS)
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --output-file deploy/requirements.txt $(ARGS)
 
 # The release: the wheel and the lock file it is installed with, in dist/ (README, "Deploying it").
 dist: | $(BIN)/python

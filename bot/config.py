@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.storage.url import PostgresUrl, is_postgres_url
+
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 ENVIRONMENT_NAMES = {
@@ -63,13 +65,13 @@ class FrameworkConfig:
 class Settings(BaseModel):
     """Everything the bot is configured with."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     app_id: str | None = None
     app_password: SecretStr | None = None
     app_tenant_id: str | None = None
     app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = "SingleTenant"
-    db: Path | None = None
+    db: Path | PostgresUrl | None = None  # a SQLite file, or a PostgreSQL database's URL
     allowed_tenants: tuple[str, ...] = Field(default=())
     timezone: str = "Europe/London"
     nudge_time: time = time(9, 0)
@@ -85,6 +87,14 @@ class Settings(BaseModel):
     def _token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters (for example: openssl rand -hex 32)")
+        return value
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        """A ``postgresql://`` URL names a PostgreSQL database (its password kept unshown)."""
+        if isinstance(value, str) and is_postgres_url(value):
+            return PostgresUrl(value)
         return value
 
     @field_validator("connector_timeout", mode="before")

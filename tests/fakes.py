@@ -6,10 +6,14 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+
+from bot.storage.database import Database
+from bot.storage.store import Store
 
 
 @dataclass
@@ -108,3 +112,9 @@ class FakeClock:
     def advance(self, by: timedelta) -> None:
         """Move on by ``by``."""
         self._now += by
+
+
+def sqlite_file(store: Store) -> Path:
+    """The SQLite file under ``store`` (a test that opens the file itself needs SQLite)."""
+    assert isinstance(store.database, Database), "this test needs a SQLite store"
+    return store.database.path

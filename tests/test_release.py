@@ -103,7 +103,8 @@ def lock_problems(dependencies: list[str], lock: str) -> list[str]:
 
 
 def test_the_lock_file_satisfies_pyproject() -> None:
-    dependencies = _pyproject()["project"]["dependencies"]
+    project = _pyproject()["project"]
+    dependencies = project["dependencies"] + project["optional-dependencies"]["postgres"]
 
     assert lock_problems(dependencies, LOCK.read_text(encoding="utf-8")) == []
     assert len(locked_versions(LOCK.read_text(encoding="utf-8"))) > len(dependencies)

@@ -1,7 +1,8 @@
 """The database: there, readable, on the current schema; and what Teams needs in it — services,
 each with a channel for its nudges, and a DCO and an administrator.
 
-The file is opened as it is (never created, never migrated) and only read.
+The file is opened as it is (never created, never migrated) and only read. A PostgreSQL database
+is only reached and its schema version read; its URL is shown with the password masked.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.check.findings import Finding, ok, problem, warning
-from bot.storage.database import BUSY_TIMEOUT_MS
+from bot.storage.database import BUSY_TIMEOUT_MS, DatabaseTarget
 from bot.storage.migrations import SCHEMA_VERSION, schema_version
-from bot.storage.store import Repositories
+from bot.storage.store import POSTGRES_COMPLETE, PostgresNotReadyError, Repositories
+from bot.storage.url import PostgresUrl
 from dialogs.ports import Clock
 from ehcp_rules import Role
 
@@ -25,8 +27,12 @@ SHOWN = 10
 """Services named on one line at most (the count says how many more)."""
 
 
-def database_findings(path: Path, *, clock: Clock) -> list[Finding]:
-    """The file, its schema, and (when the schema is current) what is in it."""
+def database_findings(target: DatabaseTarget, *, clock: Clock) -> list[Finding]:
+    """The file, its schema, and (when the schema is current) what is in it; for PostgreSQL,
+    whether it answers and at which schema."""
+    if isinstance(target, PostgresUrl):
+        return postgres_findings(target)
+    path = target
     if not path.is_file():
         return [
             problem(
@@ -54,11 +60,32 @@ def _read_only(path: Path) -> Iterator[sqlite_utils.Database]:
         yield sqlite_utils.Database(conn)
 
 
-def _current(path: Path) -> Finding:
+def postgres_findings(url: PostgresUrl) -> list[Finding]:
+    """The server answers, at which schema; and that serve cannot run on it yet."""
+    from bot.storage.postgres import (  # noqa: PLC0415 (psycopg only for PostgreSQL)
+        DatabaseUnavailableError,
+        stored_version,
+    )
+
+    found = []
+    if not POSTGRES_COMPLETE:
+        found.append(problem("database", str(PostgresNotReadyError(url))))
+    try:
+        version = stored_version(url)
+    except DatabaseUnavailableError as error:
+        return [*found, problem("database", str(error))]
+    if version == SCHEMA_VERSION:
+        return [*found, _current(url.masked)]
+    if version == 0:
+        return [*found, warning("database", f"{url.masked} is empty: serve creates the schema")]
+    return [*found, _schema_finding(url.masked, version)]
+
+
+def _current(path: Path | str) -> Finding:
     return ok("database", f"{path}: schema {SCHEMA_VERSION}, the current one")
 
 
-def _schema_finding(path: Path, version: int) -> Finding:
+def _schema_finding(path: Path | str, version: int) -> Finding:
     if version > SCHEMA_VERSION:
         return problem(
             "database",

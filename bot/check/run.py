@@ -16,7 +16,7 @@ from bot.check.settings import (
     schedule_findings,
 )
 from bot.clock import SystemClock
-from bot.storage.database import database_path
+from bot.storage.database import database_target
 from dialogs.ports import Clock
 
 
@@ -35,8 +35,8 @@ def all_findings(
     found += public_url_findings(raw, settings)
     found += metrics_findings(raw)
     found += schedule_findings(settings)
-    path = database_path(db or settings.db)
-    found += database_findings(path, clock=clock or SystemClock(settings.timezone))
+    target = database_target(db or settings.db)
+    found += database_findings(target, clock=clock or SystemClock(settings.timezone))
     if package is not None:
         found += package_findings(package, app_id=raw.get("app_id"), public_url=settings.public_url)
     return found

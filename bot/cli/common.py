@@ -29,7 +29,8 @@ def database_option() -> argparse.ArgumentParser:
     parent.add_argument(
         "--db",
         metavar="PATH",
-        help="the SQLite database (default: $EHCP_DB, else data/ehcp.db in this folder)",
+        help="the SQLite database, or a postgresql:// URL "
+        "(default: $EHCP_DB, else data/ehcp.db in this folder)",
     )
     return parent
 
@@ -66,10 +67,10 @@ def command_clock(args: argparse.Namespace) -> SystemClock:
 
 def open_store(args: argparse.Namespace, clock: SystemClock | None = None) -> Store:
     """The store named by ``--db`` / ``EHCP_DB`` / the default path, on the command's clock."""
-    from bot.storage.database import database_path
+    from bot.storage.database import database_target
     from bot.storage.store import Store
 
-    return Store.open(database_path(args.db), clock=clock or command_clock(args))
+    return Store.open(database_target(args.db), clock=clock or command_clock(args))
 
 
 def iso_date(text: str) -> date:

@@ -76,7 +76,7 @@ def _demo(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         today = store.clock.today()
         counts = store.call(lambda r: load_demo(r, today))
-        path = store.database.path
+        path = store.database.where
     print(f"Loaded the demo into {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")
     print("Demo people (use their ids with --user):")
     for object_id, name, role, service in DEMO_PEOPLE:

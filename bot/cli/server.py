@@ -59,14 +59,18 @@ def is_loopback(host: str) -> bool:
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.logs import configure_logging
     from bot.teams.app import create_app
 
     settings = _serve_settings(args)
+    configure_logging(settings.log_format)
+    # opens the database first: one that cannot be used is refused before anything is announced
+    app = create_app(
+        settings, schedule_nudges=True, base_url=f"http://{_url_host(args.host)}:{args.port}"
+    )
     _log_start(settings, args)
     web.run_app(
-        create_app(
-            settings, schedule_nudges=True, base_url=f"http://{_url_host(args.host)}:{args.port}"
-        ),
+        app,
         host=args.host,
         port=args.port,
         print=None,
@@ -78,11 +82,11 @@ def _serve(args: argparse.Namespace) -> int:
 def _serve_settings(args: argparse.Namespace) -> Settings:
     """The settings, with ``--db``; ``SettingsError`` for a combination ``serve`` refuses."""
     from bot.config import Settings, SettingsError
-    from bot.storage.database import database_path
+    from bot.storage.database import database_target
 
     settings = Settings.from_environment()
     if args.db:
-        settings = settings.model_copy(update={"db": database_path(args.db)})
+        settings = settings.model_copy(update={"db": database_target(args.db)})
     if not settings.authenticated and not is_loopback(args.host):
         raise SettingsError(
             f"without MicrosoftAppId the bot is unauthenticated and listens only on a loopback "
@@ -97,10 +101,8 @@ def _serve_settings(args: argparse.Namespace) -> Settings:
 
 
 def _log_start(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.logs import configure_logging
-    from bot.storage.database import database_path
+    from bot.storage.database import database_target
 
-    configure_logging(settings.log_format)
     mode = "authenticated" if settings.authenticated else "UNAUTHENTICATED (local testing only)"
     log = logging.getLogger("bot")
     log.info(
@@ -108,7 +110,7 @@ def _log_start(settings: Settings, args: argparse.Namespace) -> None:
         args.host,
         args.port,
         mode,
-        settings.db or database_path(),
+        database_target(settings.db),  # a URL shows with its password masked
     )
     log.info("nudges are posted on working days at %s (%s)", settings.nudge_time, settings.timezone)
 
@@ -135,6 +137,6 @@ def _chat(args: argparse.Namespace) -> int:
             user_id=user.lower(), out=sys.stdout, read_line=stdin_line, clock=store.clock
         )
         adapter.on_turn_error = apologise
-        print(f"EHCP assistant — chatting as {user}, database {store.database.path}")
+        print(f"EHCP assistant — chatting as {user}, database {store.database.where}")
         asyncio.run(adapter.run(bot.on_turn))
     return 0

@@ -1,9 +1,11 @@
-"""The bot framework's state (dialog stacks, conversation and user state) in the same SQLite file.
+"""The bot framework's state (dialog stacks, conversation and user state) in the same database.
 
 Implements botbuilder's ``Storage`` with ``e_tag`` optimistic concurrency exactly as the
 framework's own ``MemoryStorage`` does: a write whose e_tag is neither ``*`` nor the stored one
 raises ``KeyError``; an empty e_tag raises; a new e_tag is issued only when the stored item had
 one. Unlike ``MemoryStorage``, a batch of changes is written in one transaction: all or nothing.
+On PostgreSQL each stored row is locked as its e_tag is checked, so a second writer of the same
+key waits, then checks against what the first wrote (SQLite has one writer at a time).
 Values are written as plain JSON where they are plain (``state_codec``), else with jsonpickle as
 botbuilder's own Cosmos DB storage does, so framework objects (``DialogState``) come back as
 themselves either way.
@@ -20,15 +22,16 @@ import sqlite_utils
 from botbuilder.core import Storage
 
 from bot.storage.audit import stamp
-from bot.storage.database import Database
+from bot.storage.database import OpenDatabase
+from bot.storage.dialect import Dialect
 from bot.storage.state_codec import decode, encode
 from dialogs.ports import Clock
 
 
 class SqliteStorage(Storage):
-    """botbuilder ``Storage`` over the ``bot_state`` table."""
+    """botbuilder ``Storage`` over the ``bot_state`` table (SQLite or PostgreSQL)."""
 
-    def __init__(self, database: Database, *, clock: Clock) -> None:
+    def __init__(self, database: OpenDatabase, *, clock: Clock) -> None:
         super().__init__()
         self._database = database
         self._clock = clock
@@ -53,7 +56,8 @@ class SqliteStorage(Storage):
             if _e_tag_of(value) == "":
                 raise Exception("SqliteStorage.write(): etag missing")  # as MemoryStorage
         now = stamp(self._clock)
-        await self._database.run(lambda db: _write_rows(db, prepared, now))
+        dialect = self._database.dialect
+        await self._database.run(lambda db: _write_rows(db, prepared, now, dialect))
 
     async def delete(self, keys: list[str]) -> None:
         doomed = list(keys)
@@ -66,10 +70,14 @@ def _read_rows(db: sqlite_utils.Database, keys: list[str]) -> dict[str, str]:
     return {key: document for key, document in cursor.fetchall()}
 
 
-def _write_rows(db: sqlite_utils.Database, changes: dict[str, Any], now: str) -> None:
+def _write_rows(
+    db: sqlite_utils.Database, changes: dict[str, Any], now: str, dialect: Dialect
+) -> None:
     with db.atomic():
         for key, value in changes.items():
-            row = db.execute("SELECT e_tag FROM bot_state WHERE key = ?", [key]).fetchone()
+            row = db.execute(
+                f"SELECT e_tag FROM bot_state WHERE key = ?{dialect.row_lock}", [key]
+            ).fetchone()
             stored = row[0] if row else None
             offered = _e_tag_of(value)
             if stored is not None and offered is not None and offered not in ("*", stored):

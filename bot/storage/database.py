@@ -1,7 +1,11 @@
-"""The SQLite database: one file, one owning thread, WAL, foreign keys and a busy timeout.
+"""The database: a SQLite file by default, or a PostgreSQL database named by a URL.
 
-Every query runs on the database's own thread: ``call`` from synchronous code (the command line)
-and ``run`` from the event loop, which never blocks on SQLite.
+``EHCP_DB`` (or ``--db``) is a path, or nothing, for SQLite (one file, one owning thread, WAL,
+foreign keys and a busy timeout), or a ``postgresql://`` URL for PostgreSQL
+(``bot.storage.postgres``). Either way callers see the same surface: ``call`` from synchronous
+code (the command line) and ``run`` from the event loop, which never blocks on the database;
+the work is handed a connection with ``execute(sql, params)`` and ``atomic()``, and the
+database says which ``dialect`` it speaks (``bot.storage.dialect``).
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import sqlite_utils
 
 from bot.private_files import create_private, private_folder
+from bot.storage.dialect import SQLITE, Dialect
 from bot.storage.migrations import apply_migrations
+from bot.storage.url import PostgresUrl, is_postgres_url
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresDatabase
 
 T = TypeVar("T")
 
@@ -32,11 +41,62 @@ def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).expanduser().absolute()
 
 
+DatabaseTarget = Path | PostgresUrl
+
+
+def database_target(explicit: str | os.PathLike[str] | PostgresUrl | None = None) -> DatabaseTarget:
+    """As :func:`database_path`, but a ``postgresql://`` URL names a PostgreSQL database."""
+    if isinstance(explicit, PostgresUrl):
+        return explicit
+    chosen = explicit or os.environ.get("EHCP_DB") or DEFAULT_PATH
+    if isinstance(chosen, str) and is_postgres_url(chosen):
+        return PostgresUrl(chosen)
+    return database_path(chosen)
+
+
+class OpenDatabase(Protocol):
+    """What the store and the bot framework's storage need of either database."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def label(self) -> str:
+        """A short name, nothing secret: the file's name, or the PostgreSQL database's."""
+
+    @property
+    def where(self) -> str:
+        """Where it is, for a person: the file's path, or the URL with its password masked."""
+
+    @property
+    def errors(self) -> tuple[type[BaseException], ...]: ...
+
+    def call(self, work: Callable[[Any], T]) -> T: ...
+
+    async def run(self, work: Callable[[Any], T]) -> T: ...
+
+    def close(self) -> None: ...
+
+
+def open_database(target: DatabaseTarget) -> Database | PostgresDatabase:
+    """The SQLite file at a path, or the PostgreSQL database at a URL; opened and migrated."""
+    if isinstance(target, PostgresUrl):
+        from bot.storage.postgres import PostgresDatabase  # noqa: PLC0415 (psycopg only for it)
+
+        return PostgresDatabase(target)
+    return Database(target)
+
+
 class Database:
     """An open SQLite file, migrated to the current schema, with its owning thread."""
 
+    dialect = SQLITE
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.label = path.name
+        self.where = str(path)
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._thread_id = self._executor.submit(threading.get_ident).result()

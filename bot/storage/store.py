@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 import sqlite_utils
@@ -14,10 +12,12 @@ from bot.storage.assessments import AssessmentRepository
 from bot.storage.audit import AuditLog
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
 from bot.storage.channels import ChannelRepository
-from bot.storage.database import Database
+from bot.storage.database import DatabaseTarget, OpenDatabase, open_database
 from bot.storage.directory import PeopleRepository, ServiceRepository
+from bot.storage.errors import StorageError
 from bot.storage.nudges import NudgeRepository
 from bot.storage.summary import SummaryRepository
+from bot.storage.url import PostgresUrl
 from dialogs.ports import Clock
 
 T = TypeVar("T")
@@ -40,20 +40,42 @@ class Repositories:
         self.summaries = SummaryRepository(db, clock=clock)
 
 
+POSTGRES_COMPLETE = False
+"""Whether every repository runs on PostgreSQL yet (issue 19): until then the product refuses a
+PostgreSQL database rather than fail on the first query that does not."""
+
+
+class PostgresNotReadyError(StorageError):
+    """A PostgreSQL database was named before the product can run on one."""
+
+    def __init__(self, url: PostgresUrl) -> None:
+        super().__init__(
+            f"PostgreSQL support is not complete yet: {url.masked} cannot be used. The schema, "
+            "the bot framework's state and the readiness check run on PostgreSQL, but the "
+            "repositories still use SQLite-only SQL. Use a SQLite file (EHCP_DB=data/ehcp.db)."
+        )
+
+
 class Store:
     """Opens the database and hands the repositories to work run on its thread. Every time
     stamped on a row comes from ``clock``."""
 
-    def __init__(self, database: Database, *, clock: Clock) -> None:
+    def __init__(self, database: OpenDatabase, *, clock: Clock) -> None:
         self.database = database
         self.clock = clock
         self._signals = Signals()
         self._repositories = database.call(lambda db: Repositories(db, clock=clock))
 
     @classmethod
-    def open(cls, path: Path, *, clock: Clock) -> Store:
-        """Open (creating and migrating as needed) the database at ``path``."""
-        return cls(Database(path), clock=clock)
+    def open(
+        cls, target: DatabaseTarget, *, clock: Clock, unfinished_postgres: bool = False
+    ) -> Store:
+        """Open (creating and migrating as needed) the SQLite file at a path, or the PostgreSQL
+        database at a URL: that only with ``unfinished_postgres`` (tests of what is ported)
+        until ``POSTGRES_COMPLETE``."""
+        if isinstance(target, PostgresUrl) and not (POSTGRES_COMPLETE or unfinished_postgres):
+            raise PostgresNotReadyError(target)
+        return cls(open_database(target), clock=clock)
 
     def call(self, work: Callable[[Repositories], T]) -> T:
         """Run ``work`` synchronously (command line, tests)."""
@@ -63,7 +85,7 @@ class Store:
         """Run ``work`` from the event loop without blocking it."""
         try:
             return await self.database.run(lambda _db: work(self._repositories))
-        except sqlite3.Error as error:
+        except self.database.errors as error:
             self._signals.database_failed(error)
             raise
 

@@ -9,7 +9,6 @@ import logging
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
@@ -23,7 +22,7 @@ from bot.nudges.scheduler import NudgeScheduler
 from bot.nudges.sweep import NudgeSweep
 from bot.signals import CONTENT_TYPE, Signals
 from bot.storage.bot_state import SqliteStorage
-from bot.storage.database import database_path
+from bot.storage.database import database_target
 from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.migrations import SCHEMA_VERSION, schema_version
 from bot.storage.store import Store
@@ -102,9 +101,7 @@ def create_app(
     linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``. Without a
     ``store``, the configured database is opened on the system clock in the configured zone;
     with one, everything runs on that store's clock. ``sleep`` is how retries wait."""
-    opened = store or Store.open(
-        settings.db or database_path(), clock=SystemClock(settings.timezone)
-    )
+    opened = store or Store.open(database_target(settings.db), clock=SystemClock(settings.timezone))
     wiring = build_wiring(settings, sleep=sleep, signals=Signals())
     wiring.adapter.on_turn_error = counting_apology(wiring.signals)
     wiring.adapter.use(TurnLogging(wiring.signals))
@@ -191,8 +188,8 @@ async def _metrics(request: web.Request) -> web.Response:
 
 async def _health(request: web.Request) -> web.Response:
     store = request.app[STORE_KEY]
-    path: Path = store.database.path
-    return web.json_response({"status": "ok", "schema": SCHEMA_VERSION, "database": path.name})
+    label = store.database.label
+    return web.json_response({"status": "ok", "schema": SCHEMA_VERSION, "database": label})
 
 
 def _page(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:

@@ -17,7 +17,7 @@ from bot.teams.adapter import Wiring, build_wiring
 from ehcp_rules import ActionProgress, AdviceRequestRecord, Service
 from tests import builders
 from tests.cards import assert_valid_card, shown
-from tests.fakes import FakeConnector, Sent
+from tests.fakes import FakeConnector, Sent, sqlite_file
 
 TEAMS = "19:team@thread.tacv2"
 GENERAL = "19:general@thread.tacv2"
@@ -258,7 +258,7 @@ def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
 ) -> None:
     _channel(store, "http://127.0.0.1:9/", GENERAL, slt, "General")
     _request(store, slt, "LA-ESC1", date(2026, 11, 2))
-    path = str(store.database.path)
+    path = str(sqlite_file(store))
 
     assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run"]) == 0
     assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run", "--json"]) == 0

@@ -12,6 +12,7 @@ import pytest
 from bot.cli.main import main
 from bot.storage.store import Store
 from ehcp_rules import AdviceOutcome, AdviceRequestRecord, ExceptionReason, Service
+from tests.fakes import sqlite_file
 
 from .test_nudge_sweep import GENERAL, _channel
 
@@ -48,7 +49,7 @@ def test_the_dry_run_nudges_exceptions_delays_and_a_ladder_run_out(
         expected_on=date(2027, 2, 1),
         team_told=True,
     )
-    path = str(store.database.path)
+    path = str(sqlite_file(store))
 
     assert main(["nudges", "--db", path, "--today", "2027-02-05", "--dry-run", "--json"]) == 0
     assert main(["nudges", "--db", path, "--today", "2027-02-05", "--dry-run"]) == 0
@@ -72,7 +73,7 @@ def test_each_escalation_heading_says_who_does_what(
 ) -> None:
     _channel(store, "http://127.0.0.1:9/", GENERAL, slt, "General")
     _add(store, slt, "LA-1001", date(2026, 11, 2))
-    path = str(store.database.path)
+    path = str(sqlite_file(store))
 
     assert main(["nudges", "--db", path, "--today", "2027-01-11", "--dry-run"]) == 0
 
@@ -117,7 +118,7 @@ def test_the_summary_counts_not_provided_as_late_and_leaves_out_only_reg_8_2_exc
         exception_reason=ExceptionReason.ABSENT_FROM_AREA,
         exception_narrative="Abroad (recorded before the date was asked for).",
     )  # late, an exception with no date: listed, not left out
-    path = str(store.database.path)
+    path = str(sqlite_file(store))
 
     args = ["summary", "--db", path, "--today", "2027-01-20", "--period", "2026-12"]
     assert main([*args, "--format", "json"]) == 0

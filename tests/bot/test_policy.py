@@ -38,7 +38,7 @@ from ehcp_rules import (
 )
 from tests import builders
 from tests.builders import SAM
-from tests.fakes import FakeClock, FakeConnector
+from tests.fakes import FakeClock, FakeConnector, sqlite_file
 
 from .conftest import Chat, cards_of, texts_of
 
@@ -210,7 +210,7 @@ async def test_every_forged_card_changes_nothing_and_gives_nothing_back(
     forged = _forged(world)
     if person == PAEDS_SPOC:  # their own records: only what must be done where it was posted
         forged = {"acknowledge": forged["acknowledge"]}
-    before = _snapshot(store.database.path)
+    before = _snapshot(sqlite_file(store))
     fake.take()
 
     for action, value in sorted(forged.items()):
@@ -219,7 +219,7 @@ async def test_every_forged_card_changes_nothing_and_gives_nothing_back(
         assert response.status == 201, action
 
     replies = str([sent.body for sent in fake.take()])
-    assert _snapshot(store.database.path) == before
+    assert _snapshot(sqlite_file(store)) == before
     assert not [secret for secret in SECRETS if secret in replies], replies
     assert "https://x.test" not in replies
 
@@ -258,7 +258,7 @@ async def test_a_typed_action_plan_or_detail_for_another_service_gives_nothing_b
     actor: str,
 ) -> None:
     client, fake, url, _ = bot
-    before = _snapshot(store.database.path)
+    before = _snapshot(sqlite_file(store))
     fake.take()
 
     for text in TYPED_FOR_PAEDS:
@@ -268,7 +268,7 @@ async def test_a_typed_action_plan_or_detail_for_another_service_gives_nothing_b
         assert response.status == 201, text
 
     replies = str([sent.body for sent in fake.take()])
-    assert _snapshot(store.database.path) == before
+    assert _snapshot(sqlite_file(store)) == before
     assert not [secret for secret in SECRETS if secret in replies], replies
     assert replies.count("'text'") >= len(TYPED_FOR_PAEDS)  # each one was answered
 

@@ -11,7 +11,7 @@ from bot.storage.store import Store
 from ehcp_rules import ActionProgress, Rating, Role, Service, StoredAnswer, load_question_bank
 from tests.builders import ALEX, SAM
 from tests.cards import card_text
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, sqlite_file
 
 from .conftest import Chat, cards_of, make_chat, texts_of
 
@@ -268,7 +268,7 @@ async def test_after_a_restart_the_person_carries_on_where_they_were(
     await chat.say("start assessment")
     await chat.press("Save answer", rating="yes", comment="one")
     card_before_restart = chat.last_card_id
-    path = store.database.path
+    path = sqlite_file(store)
     store.close()
 
     with Store.open(path, clock=FakeClock()) as reopened:

@@ -23,7 +23,7 @@ from ehcp_rules import Service
 from tests import builders
 from tests.bot.conftest import Chat, cards_of, texts_of
 from tests.builders import ALEX, SAM
-from tests.fakes import FakeConnector
+from tests.fakes import FakeConnector, sqlite_file
 
 APOLOGY = "Sorry, something went wrong on my side"
 TODAY = date(2026, 11, 23)
@@ -48,7 +48,7 @@ async def test_a_locked_database_gets_a_try_again_and_writes_nothing_half(
     store.call(lambda r: r.db.execute("PRAGMA busy_timeout = 200"))
     await chat.say("start assessment")
     audit_before = _audit(store)
-    other = sqlite3.connect(store.database.path, isolation_level=None)
+    other = sqlite3.connect(sqlite_file(store), isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
 
     locked = await chat.press("Save answer", rating="no", comment="Waiting list over 18 weeks.")

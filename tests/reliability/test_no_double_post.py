@@ -34,7 +34,7 @@ from bot.teams.app import create_app
 from ehcp_rules import AdviceRequestRecord, Rating, Service
 from tests import builders
 from tests.builders import FIXES
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, sqlite_file
 
 MONDAY = date(2026, 11, 23)  # a working day; the next is Tuesday 24 November
 CHANNEL = "19:general@thread.tacv2"
@@ -199,7 +199,7 @@ async def _sweep_in_serve(store: Store, clock: FakeClock, day: date) -> None:
     await server.start_server()
     try:
         for _ in range(400):
-            if _finished(store.database.path, day):
+            if _finished(sqlite_file(store), day):
                 return
             await asyncio.sleep(0.025)
         raise AssertionError(f"serve's scheduler did not finish the sweep for {day}")
@@ -215,12 +215,12 @@ async def _sweep_by_command(store: Store, clock: FakeClock, day: date) -> None:
         "EHCP_FRAMEWORK_FIXES": "on" if FIXES else "off",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "nudges", "--db", str(store.database.path),
+        sys.executable, "-m", "bot.cli", "nudges", "--db", str(sqlite_file(store)),
         "--today", day.isoformat(), env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     await asyncio.wait_for(process.wait(), 60)
-    assert _finished(store.database.path, day)
+    assert _finished(sqlite_file(store), day)
 
 
 PATHS = {"serve's scheduler": _sweep_in_serve, "ehcp-bot nudges": _sweep_by_command}
@@ -250,7 +250,7 @@ async def test_a_digest_reaches_the_channel_at_most_once_whatever_teams_does(
 
     assert len(teams.posts) == reaching, teams.posts
     assert teams.delivered(CHANNEL) == 1, teams.posts
-    marks = _marks(store.database.path)
+    marks = _marks(sqlite_file(store))
     assert len(marks) == 1
     assert (marks[0] == INTERRUPTED) is (outcome == "interrupted")
 

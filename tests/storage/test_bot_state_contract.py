@@ -1,9 +1,12 @@
-"""One contract for botbuilder's MemoryStorage and our SqliteStorage: same e_tag behaviour."""
+"""One contract for botbuilder's MemoryStorage and our SqliteStorage, on SQLite and on PostgreSQL:
+the same e_tag behaviour."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +14,38 @@ import pytest
 from botbuilder.core import MemoryStorage, Storage, StoreItem
 from botbuilder.dialogs import DialogInstance, DialogState
 
-from bot.storage.bot_state import SqliteStorage
-from bot.storage.database import Database
+from bot.storage.bot_state import SqliteStorage, _write_rows
+from bot.storage.database import OpenDatabase, open_database
+from bot.storage.dialect import POSTGRESQL
+from bot.storage.postgres import PostgresDatabase
 from tests.fakes import FakeClock
 
+Opener = Callable[[], OpenDatabase]
+"""Opens the test's one database (again, after a restart)."""
 
-@pytest.fixture(params=["memory", "sqlite"])
+
+ON_POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)
+
+
+def _opener(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    if request.param == "sqlite":
+        return lambda: open_database(tmp_path / "state.db")
+    url = request.getfixturevalue("postgres")
+    return lambda: open_database(url)
+
+
+@pytest.fixture(params=["sqlite", ON_POSTGRESQL])
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """The same database each call: a SQLite file, or a PostgreSQL database of the test's own."""
+    return _opener(request, tmp_path)
+
+
+@pytest.fixture(params=["memory", "sqlite", ON_POSTGRESQL])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
     if request.param == "memory":
         yield MemoryStorage()
         return
-    database = Database(tmp_path / "state.db")
+    database = _opener(request, tmp_path)()
     yield SqliteStorage(database, clock=FakeClock())
     database.close()
 
@@ -140,16 +164,15 @@ async def test_the_callers_object_is_not_changed_by_a_write(storage: Storage) ->
     assert change == {"e_tag": e_tag, "count": 5}
 
 
-async def test_a_dialog_stack_survives_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+async def test_a_dialog_stack_survives_a_restart(opener: Opener) -> None:
     stack = DialogState([DialogInstance("SelfAssessmentDialog", {"question": 12})])
-    first = Database(path)
+    first = opener()
     await SqliteStorage(first, clock=FakeClock()).write(
         {"conversation/abc": {"DialogState": stack}}
     )
     first.close()
 
-    second = Database(path)
+    second = opener()
     restored = (await SqliteStorage(second, clock=FakeClock()).read(["conversation/abc"]))[
         "conversation/abc"
     ]
@@ -160,8 +183,8 @@ async def test_a_dialog_stack_survives_a_restart(tmp_path: Path) -> None:
     assert (instance.id, instance.state) == ("SelfAssessmentDialog", {"question": 12})
 
 
-async def test_a_failing_batch_writes_none_of_its_items(tmp_path: Path) -> None:
-    database = Database(tmp_path / "state.db")
+async def test_a_failing_batch_writes_none_of_its_items(opener: Opener) -> None:
+    database = opener()
     storage = SqliteStorage(database, clock=FakeClock())
     e_tag = await _e_tag_after_two_writes(storage, "k")
     await storage.write({"k": {"e_tag": e_tag, "count": 3}})
@@ -171,3 +194,60 @@ async def test_a_failing_batch_writes_none_of_its_items(tmp_path: Path) -> None:
 
     assert await storage.read(["fresh"]) == {}
     database.close()
+
+
+@pytest.mark.postgres
+async def test_a_writer_waits_for_another_on_the_same_key_then_sees_its_e_tag(
+    postgres: Any,
+) -> None:
+    """Two instances on one PostgreSQL database: the second writer of a key checks its e_tag
+    against what the first wrote, not against what was there when it began. The first holds
+    its transaction open until the second is seen waiting for the row."""
+    database = open_database(postgres)
+    assert isinstance(database, PostgresDatabase)
+    storage = SqliteStorage(database, clock=FakeClock())
+    e_tag = await _e_tag_after_two_writes(storage, "k")
+    second: list[BaseException | None] = []
+    first_wrote = threading.Event()
+
+    def first(db: Any) -> None:
+        with db.atomic():
+            _write_rows(db, {"k": {"e_tag": e_tag, "writer": "first"}}, "now", POSTGRESQL)
+            first_wrote.set()
+            assert _until(lambda: _waiting_for_a_lock(db)), "the second writer never waited"
+
+    def write_second() -> None:
+        first_wrote.wait(5)
+        try:
+            database.call(
+                lambda db: _write_rows(
+                    db, {"k": {"e_tag": e_tag, "writer": "second"}}, "now", POSTGRESQL
+                )
+            )
+            second.append(None)
+        except KeyError as error:
+            second.append(error)
+
+    thread = threading.Thread(target=write_second)
+    thread.start()
+    database.call(first)
+    thread.join(10)
+
+    assert isinstance(second[0], KeyError)
+    assert (await storage.read(["k"]))["k"]["writer"] == "first"
+    database.close()
+
+
+def _waiting_for_a_lock(db: Any) -> bool:
+    db.execute("SELECT pg_stat_clear_snapshot()")  # else the first look holds for the transaction
+    query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    return int(db.execute(query).fetchone()[0]) > 0
+
+
+def _until(condition: Callable[[], bool], seconds: float = 3) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -24,7 +24,7 @@ from ehcp_rules import (
     parse_period,
     plan_progress,
 )
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, sqlite_file
 
 TODAY = date(2026, 11, 23)
 
@@ -87,7 +87,7 @@ def test_the_command_line_gives_text_json_and_csv(
 
     from bot.cli.main import main
 
-    path = str(demo.database.path)
+    path = str(sqlite_file(demo))
     demo.close()
     for fmt in ("text", "json", "csv"):
         assert (

@@ -1,0 +1,68 @@
+"""What differs between SQLite and PostgreSQL, in one small object each, named where it is used.
+
+Every query is written once, in the SQL both databases understand, with ``?`` (or ``:name``)
+placeholders; the PostgreSQL driver turns those into its own once per query text
+(``bot.storage.postgres.to_pyformat``). Where the two databases spell a thing differently, the
+query asks its connection's dialect (``dialect_of(db)``) instead of writing either spelling:
+
+- ``nocase(expr)``: a comparison that ignores case (``COLLATE NOCASE`` on SQLite, where an index
+  declared with it is used; ``lower()`` on PostgreSQL, matching the indexes on ``lower(...)``
+  its migrations create). Compare ``nocase(column) = nocase(?)``.
+- ``group_concat(expr)``: the values of a group joined with commas (SQLite's ``group_concat``,
+  PostgreSQL's ``string_agg`` of the values as text).
+- ``json_text(column, *path)``: one text value inside a JSON document stored as text.
+- ``row_lock``: appended to a ``SELECT`` that reads a row a transaction is about to change, so
+  that a second writer waits (PostgreSQL's ``FOR UPDATE``); SQLite has one writer at a time and
+  needs nothing.
+
+What is already the same on both is written plainly, never through the dialect:
+``coalesce`` (not ``ifnull``), ``INSERT ... ON CONFLICT ... DO NOTHING`` (not ``INSERT OR
+IGNORE``), ``INSERT ... RETURNING id`` (not ``cursor.lastrowid``; SQLite has it since 3.35),
+``substr``, ``||``, ``CAST(x AS INTEGER)``, ``lower``, ``length``, ``trim``, partial indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+DialectName = Literal["sqlite", "postgresql"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few spellings that differ, for one kind of database."""
+
+    name: DialectName
+
+    @property
+    def row_lock(self) -> str:
+        return " FOR UPDATE" if self.name == "postgresql" else ""
+
+    def nocase(self, expr: str) -> str:
+        return f"lower({expr})" if self.name == "postgresql" else f"{expr} COLLATE NOCASE"
+
+    def group_concat(self, expr: str, *, distinct: bool = False) -> str:
+        unique = "DISTINCT " if distinct else ""
+        if self.name == "postgresql":
+            return f"string_agg({unique}CAST({expr} AS TEXT), ',')"
+        return f"group_concat({unique}{expr})"
+
+    def json_text(self, column: str, *path: str) -> str:
+        for key in path:
+            if not key.isidentifier():
+                raise ValueError(f"a JSON path key must be a plain name, not {key[:40]!r}")
+        if self.name == "postgresql":
+            return f"(CAST({column} AS jsonb) #>> '{{{','.join(path)}}}')"
+        return f"json_extract({column}, '$.{'.'.join(path)}')"
+
+
+SQLITE = Dialect("sqlite")
+POSTGRESQL = Dialect("postgresql")
+
+
+def dialect_of(db: object) -> Dialect:
+    """The dialect of a connection handed to a repository: the PostgreSQL driver's connection
+    says so itself (``dialect``); a SQLite one (sqlite-utils' ``Database``) has none."""
+    found = getattr(db, "dialect", None)
+    return found if isinstance(found, Dialect) else SQLITE

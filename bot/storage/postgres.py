@@ -1,0 +1,219 @@
+"""The PostgreSQL driver: psycopg 3 and its connection pool, behind the surface SQLite's has.
+
+Why a narrow port and not a SQL toolkit. The repositories already speak to their connection in
+two words: ``db.execute(sql, params)`` with ``?`` (or ``:name``) placeholders, and
+``db.atomic()`` for a transaction. Both databases run the same SQL for nearly all of it; the
+differences are few and known (``bot.storage.dialect`` lists them). A toolkit (SQLAlchemy Core)
+would mean rewriting every query in its expression language, or wrapping them all in ``text()``
+and gaining nothing, plus a large dependency whose own connection handling would sit between
+SQLite's owning thread and the event loop. Keeping the port narrow keeps each query one readable
+SQL string that can be run by hand in ``sqlite3`` or ``psql``.
+
+So this module gives PostgreSQL that same surface:
+
+- ``PostgresConnection.execute`` turns ``?`` into ``%s`` and ``:name`` into ``%(name)s`` once per
+  query text (cached), never inside a string literal, quoted name or comment; every other ``%``
+  is doubled, so ``LIKE 'request:%'`` means what it says. Booleans are passed as 0 and 1, as
+  SQLite stores them in the same ``INTEGER`` columns.
+- ``PostgresConnection.atomic()`` is a transaction (a savepoint when nested); a statement outside
+  one commits at once (autocommit).
+- ``PostgresDatabase.call`` / ``run`` take a connection from the pool for the work and give it
+  back after: ``run`` on a small thread pool (psycopg's blocking calls never block the event
+  loop), ``call`` on the caller's thread. Nested work reuses the connection it is already on.
+
+Not provided: ``cursor.lastrowid`` (PostgreSQL has no such thing; write ``INSERT ... RETURNING
+id``, which SQLite has too), the ``jsonb`` ``?`` operators (written ``?`` they would be read as
+placeholders; use ``jsonb_exists``), and dollar-quoted strings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from bot.storage.dialect import POSTGRESQL
+from bot.storage.errors import StorageError
+from bot.storage.migrations import apply_migrations, schema_version
+from bot.storage.url import PostgresUrl
+
+T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 10
+POOL_SIZE = 8
+"""Connections per process: turns are a few short statements each, and the summary one query."""
+
+# a quoted text or name, a comment, or a placeholder: ? or :name (never the :: of a cast)
+_TOKENS = re.compile(
+    r"""(?P<text>'(?:[^']|'')*')
+      | (?P<name>"(?:[^"]|"")*")
+      | (?P<line>--[^\n]*)
+      | (?P<block>/\*.*?\*/)
+      | (?P<cast>::)
+      | (?P<mark>\?)
+      | :(?P<named>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<percent>%)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class DatabaseUnavailableError(StorageError):
+    """The PostgreSQL server could not be reached, or refused the connection."""
+
+
+@functools.lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    """``sql`` with SQLite's placeholders in psycopg's style, every other ``%`` doubled, and
+    string literals, quoted names and comments left exactly as they were."""
+
+    def replace(match: re.Match[str]) -> str:
+        kind = match.lastgroup
+        if kind == "mark":
+            return "%s"
+        if kind == "named":
+            return f"%({match.group('named')})s"
+        if kind == "cast":
+            return "::"
+        return match.group().replace("%", "%%")  # a literal, a quoted name, a comment or a %
+
+    if "$$" in sql:
+        raise ValueError("dollar-quoted strings are not supported: write a '...' literal")
+    return _TOKENS.sub(replace, sql)
+
+
+def _values(parameters: Sequence[Any] | Mapping[str, Any] | None) -> Any:
+    """The parameters as psycopg takes them, with booleans as SQLite stores them (0, 1)."""
+    if parameters is None:
+        return []
+    if isinstance(parameters, Mapping):
+        return {key: _plain(value) for key, value in parameters.items()}
+    return [_plain(value) for value in parameters]
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+class PostgresConnection:
+    """What a repository is handed on PostgreSQL: ``execute`` and ``atomic`` on the pooled
+    connection the current work holds (each thread its own)."""
+
+    dialect = POSTGRESQL
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @contextmanager
+    def holding(self, connection: psycopg.Connection[Any]) -> Iterator[None]:
+        """Run the work inside this block on ``connection``."""
+        self._local.connection = connection
+        try:
+            yield
+        finally:
+            self._local.connection = None
+
+    @property
+    def held(self) -> bool:
+        return getattr(self._local, "connection", None) is not None
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> psycopg.Cursor[Any]:
+        return self._connection().execute(to_pyformat(sql), _values(parameters))
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """A transaction, all or nothing (a savepoint inside another)."""
+        return self._connection().transaction()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        connection: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
+        if connection is None:
+            raise RuntimeError("PostgreSQL work runs through PostgresDatabase.call or run")
+        return connection
+
+
+class PostgresDatabase:
+    """A PostgreSQL database, migrated to the current schema, with a pool of connections."""
+
+    dialect = POSTGRESQL
+    errors: tuple[type[BaseException], ...] = (psycopg.Error,)
+
+    def __init__(self, url: PostgresUrl, *, pool_size: int = POOL_SIZE) -> None:
+        self.url = url
+        self.label = url.database_name
+        self.where = url.masked
+        self._closed = False
+        _reachable(url)
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url.secret,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            open=False,
+            name="ehcp",
+        )
+        self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="postgres")
+        self._connection = PostgresConnection()
+        try:
+            self.call(lambda db: apply_migrations(db, source=url.database_name))
+        except BaseException:
+            self.close()
+            raise
+
+    def call(self, work: Callable[[Any], T]) -> T:
+        """Run ``work`` on a pooled connection and wait for its result (synchronous callers)."""
+        if self._connection.held:
+            return work(self._connection)
+        with self._pool.connection() as connection, self._connection.holding(connection):
+            return work(self._connection)
+
+    async def run(self, work: Callable[[Any], T]) -> T:
+        """Run ``work`` on a pooled connection without blocking the event loop."""
+        return await asyncio.wrap_future(self._executor.submit(self.call, work))
+
+    def close(self) -> None:
+        """Wait for work under way, then close every connection (a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=True)
+        self._pool.close()
+
+    def __enter__(self) -> PostgresDatabase:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def stored_version(url: PostgresUrl) -> int:
+    """The schema version of the database at ``url``, read on one connection, changing nothing
+    (``DatabaseUnavailableError`` if it cannot be reached)."""
+    _reachable(url)
+    handle = PostgresConnection()
+    with (
+        psycopg.connect(url.secret, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn,
+        handle.holding(conn),
+    ):
+        return schema_version(handle)
+
+
+def _reachable(url: PostgresUrl) -> None:
+    """Connect once, so that a wrong address or name fails with the server's own reason (the
+    password masked) rather than with the pool's timeout."""
+    try:
+        psycopg.connect(url.secret, connect_timeout=CONNECT_TIMEOUT_S).close()
+    except psycopg.Error as error:
+        reason = url.redact(" ".join(str(error).split()))
+        raise DatabaseUnavailableError(
+            f"PostgreSQL at {url.masked} could not be reached: {reason}"
+        ) from None
