@@ -112,11 +112,14 @@ from ehcp_rules.reviews import (
     PhaseTransfer,
     ReviewFlag,
     ReviewStatus,
+    check_transfer_entry,
     circulate_advice_by,
     health_notice_by,
     phase_transfer_deadline,
+    post_16_move_deadline,
     review_by,
     review_status,
+    transfer_last_day,
 )
 from ehcp_rules.roles import Role
 from ehcp_rules.summary import ServiceSummary, Summary, trend_months
@@ -194,6 +197,7 @@ __all__ = [
     "assessment_week",
     "available_editions",
     "check_case_reference",
+    "check_transfer_entry",
     "circulate_advice_by",
     "clean_comment",
     "compliance",
@@ -226,6 +230,7 @@ __all__ = [
     "plan_nudges",
     "plan_progress",
     "plan_reminders",
+    "post_16_move_deadline",
     "quoted",
     "rate",
     "review_by",
@@ -233,5 +238,6 @@ __all__ = [
     "risk_key",
     "rung_offsets",
     "screen_text",
+    "transfer_last_day",
     "trend_months",
 ]

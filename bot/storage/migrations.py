@@ -339,6 +339,40 @@ _ACTION_PLAN = Migration(
     ),
 )
 
+_REVIEWS_HELD = Migration(
+    11,
+    "annual reviews as held: each review recorded as held (the period it closed, its limit and "
+    "the day held) for the measure of reviews within 12 months (seed 003); a move between post-16 "
+    "institutions (reg 18(2)); each plan's last day for the amended plan of a transfer, and the "
+    "notice health had of its meeting (in days), kept for the reviews-at-risk query",
+    (
+        "ALTER TABLE annual_reviews ADD COLUMN post_16_move_on TEXT",
+        "ALTER TABLE annual_reviews ADD COLUMN transfer_by TEXT",
+        "ALTER TABLE annual_reviews ADD COLUMN notice_days INTEGER",
+        # reg 18(1): amended *before* 15 February (31 March for post-16): the day before is the
+        # last (the same day as ehcp_rules.transfer_last_day)
+        """UPDATE annual_reviews SET transfer_by = CASE phase_transfer
+            WHEN 'school' THEN printf('%04d-02-14', transfer_year)
+            WHEN 'post_16' THEN printf('%04d-03-30', transfer_year) END
+            WHERE transfer_year IS NOT NULL""",
+        """UPDATE annual_reviews SET notice_days =
+            CAST(julianday(meeting_on) - julianday(health_notified_on) AS INTEGER)
+            WHERE meeting_on IS NOT NULL AND health_notified_on IS NOT NULL""",
+        "CREATE INDEX annual_reviews_review_by ON annual_reviews(anchor_review_by)",
+        """CREATE TABLE reviews_held (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES annual_reviews(id) ON DELETE CASCADE,
+            period_start TEXT NOT NULL,
+            review_by TEXT NOT NULL,
+            held_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX reviews_held_review_by ON reviews_held(review_by, review_id)",
+        "CREATE INDEX reviews_held_review ON reviews_held(review_id)",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -350,6 +384,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _POSTED_ABOUT,
     _REVIEWS_PER_SERVICE,
     _ACTION_PLAN,
+    _REVIEWS_HELD,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
