@@ -52,7 +52,7 @@ _PAST_DATES = {
     "contribution_in_on",
     "amended_for_transfer_on",
 }
-_DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on"}
+_DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on", "post_16_move_on"}
 # Free text kept as written (after the privacy screen), with each column's limit.
 _TEXT_COLUMNS = {
     "delay_reason": MAX_DELAY_REASON_LENGTH,
