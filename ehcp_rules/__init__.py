@@ -107,6 +107,12 @@ from ehcp_rules.records import (
     Service,
     StoredAnswer,
 )
+from ehcp_rules.review_timeliness import (
+    ReviewCycle,
+    ReviewTimeliness,
+    review_timeliness,
+    timeliness_from_counts,
+)
 from ehcp_rules.reviews import (
     AnnualReview,
     PhaseTransfer,
@@ -176,8 +182,10 @@ __all__ = [
     "RagResult",
     "Rating",
     "Reminder",
+    "ReviewCycle",
     "ReviewFlag",
     "ReviewStatus",
+    "ReviewTimeliness",
     "Role",
     "RoleGrant",
     "RulesError",
@@ -235,9 +243,11 @@ __all__ = [
     "rate",
     "review_by",
     "review_status",
+    "review_timeliness",
     "risk_key",
     "rung_offsets",
     "screen_text",
+    "timeliness_from_counts",
     "transfer_last_day",
     "trend_months",
 ]

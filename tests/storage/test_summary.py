@@ -249,3 +249,65 @@ def _random_plan(store: Store, service_id: int, rng: random.Random) -> None:
             )
 
     store.call(build)
+
+
+def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_and_period(
+    tmp_path: Path,
+) -> None:
+    """Seed 003's measure: random plans, some reviewed (recorded as held, in time or late) once
+    or twice; the summary's figures per service, per month and overall are the rule's over the
+    same review periods (each plan counted once overall, for each of its services apart)."""
+    from ehcp_rules import AnnualReviewRecord, Period, ReviewCycle, review_by, review_timeliness
+
+    rng = random.Random(3)
+    today = date(2026, 11, 23)
+    store = Store.open(tmp_path / "reviews.db", clock=FakeClock(today))
+    sids = store.call(
+        lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
+    )
+    cycles: dict[str, list[ReviewCycle]] = {}
+    for n in range(400):
+        plan = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
+        record = AnnualReviewRecord(
+            case_ref=f"P-{n}",
+            service_ids=tuple(sorted(set(rng.sample(sids, rng.choice((1, 1, 2)))))),
+            plan_issued_on=plan,
+        )
+        store.call(lambda r, record=record: r.reviews.save(record, actor="t"))
+        start, mine = plan, []
+        for _ in range(rng.choice((0, 1, 2))):
+            held = start + timedelta(days=rng.randrange(300, 420))
+            if held > today:
+                break
+            mine.append(ReviewCycle(review_by=review_by(start), held_on=held))
+            record = record.model_copy(update={"last_review_on": held})
+            store.call(lambda r, record=record: r.reviews.save(record, actor="t"))
+            start = held
+        cycles[record.case_ref] = [*mine, ReviewCycle(review_by=review_by(start))]
+    services = {
+        r.case_ref: r.service_ids for r in store.call(lambda r: r.reviews.for_services(None))
+    }
+
+    for period in (
+        Period(start=date(2026, 10, 1), end=date(2026, 10, 31), label="October"),
+        Period(start=date(2025, 4, 1), end=date(2026, 3, 31), label="a year"),
+    ):
+        summary = store.call(lambda r, period=period: r.summaries.summary(period, today))
+        every = [c for ref, cs in cycles.items() if ref in services for c in cs]
+
+        overall = review_timeliness(every, period.start, period.end, today)
+        assert summary.overall_reviews == overall
+        assert 10 < overall.counted and 0 < overall.held_in_time < overall.counted  # can fail
+        for service in summary.services:
+            theirs = [
+                c
+                for ref, cs in cycles.items()
+                if service.service_id in services.get(ref, ())
+                for c in cs
+            ]
+            assert service.reviews == review_timeliness(theirs, period.start, period.end, today)
+        for month, figure in zip(summary.trend_months, summary.overall_review_trend, strict=True):
+            end = date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
+            assert figure == review_timeliness(every, month, end, today).percent_in_time, month
+        assert sum(figure is not None for figure in summary.overall_review_trend) >= 10
+    store.close()
