@@ -404,6 +404,16 @@ SUMMARY_HEADLINE = (
     "exceptions). {previous}: {before}."
 )
 SUMMARY_REVIEWS = "Annual reviews needing action: {count}."
+SUMMARY_REVIEWS_IN_TIME = (
+    "Annual reviews held within 12 months of the plan or the last review: {percent} "
+    "({in_time} of {counted} due in the period; held late {late}, not held {not_held}, "
+    "not yet due {not_yet_due})."
+)
+SUMMARY_REVIEWS_NONE_DUE = (
+    "Annual reviews held within 12 months of the plan or the last review: none fell due in the "
+    "period ({not_yet_due} not yet due)."
+)
+SERVICE_REVIEWS_IN_TIME = "reviews within 12 months {percent} of {counted}"
 SUMMARY_BARRIERS = "Most often rated No or Emerging: {themes}."
 SUMMARY_MORE = "And {count} more services: the export has every one."
 SUMMARY_SELECT = "Select a service for its answers, action plan and casework."

@@ -106,7 +106,7 @@ def test_the_demo_loads_once_into_an_empty_database(
     assert _run(db, "demo") == 2
 
     captured = capsys.readouterr()
-    assert "4 services, 4 people, 249 requests, 5 reviews" in captured.out
+    assert "4 services, 4 people, 249 requests, 8 reviews" in captured.out
     assert "already has services" in captured.err
     with Store.open(db, clock=FakeClock()) as store:
         open_requests = store.call(lambda r: r.requests.open_for(None))

@@ -257,7 +257,14 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
     """Seed 003's measure: random plans, some reviewed (recorded as held, in time or late) once
     or twice; the summary's figures per service, per month and overall are the rule's over the
     same review periods (each plan counted once overall, for each of its services apart)."""
-    from ehcp_rules import AnnualReviewRecord, Period, ReviewCycle, review_by, review_timeliness
+    from ehcp_rules import (
+        AnnualReviewRecord,
+        Period,
+        ReviewCycle,
+        Summary,
+        review_by,
+        review_timeliness,
+    )
 
     rng = random.Random(3)
     today = date(2026, 11, 23)
@@ -266,6 +273,13 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
         lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
     )
     cycles: dict[str, list[ReviewCycle]] = {}
+
+    def save(record: AnnualReviewRecord) -> None:
+        store.call(lambda r: r.reviews.save(record, actor="t"))
+
+    def summary_for(period: Period) -> Summary:
+        return store.call(lambda r: r.summaries.summary(period, today))
+
     for n in range(400):
         plan = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
         record = AnnualReviewRecord(
@@ -273,7 +287,7 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
             service_ids=tuple(sorted(set(rng.sample(sids, rng.choice((1, 1, 2)))))),
             plan_issued_on=plan,
         )
-        store.call(lambda r, record=record: r.reviews.save(record, actor="t"))
+        save(record)
         start, mine = plan, []
         for _ in range(rng.choice((0, 1, 2))):
             held = start + timedelta(days=rng.randrange(300, 420))
@@ -281,7 +295,7 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
                 break
             mine.append(ReviewCycle(review_by=review_by(start), held_on=held))
             record = record.model_copy(update={"last_review_on": held})
-            store.call(lambda r, record=record: r.reviews.save(record, actor="t"))
+            save(record)
             start = held
         cycles[record.case_ref] = [*mine, ReviewCycle(review_by=review_by(start))]
     services = {
@@ -292,12 +306,12 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
         Period(start=date(2026, 10, 1), end=date(2026, 10, 31), label="October"),
         Period(start=date(2025, 4, 1), end=date(2026, 3, 31), label="a year"),
     ):
-        summary = store.call(lambda r, period=period: r.summaries.summary(period, today))
+        summary = summary_for(period)
         every = [c for ref, cs in cycles.items() if ref in services for c in cs]
 
         overall = review_timeliness(every, period.start, period.end, today)
         assert summary.overall_reviews == overall
-        assert 10 < overall.counted and 0 < overall.held_in_time < overall.counted  # can fail
+        assert overall.counted > 10 and 0 < overall.held_in_time < overall.counted  # can fail
         for service in summary.services:
             theirs = [
                 c
@@ -311,3 +325,45 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
             assert figure == review_timeliness(every, month, end, today).percent_in_time, month
         assert sum(figure is not None for figure in summary.overall_review_trend) >= 10
     store.close()
+
+
+def test_reviews_held_within_12_months_show_in_every_format_of_the_command_line(
+    demo: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's reviews due in the 12 months to October 2026 (worked from its days on
+    23 November 2026): DEMO-R006 held within its 12 months, DEMO-R007 held after them, DEMO-R008
+    within; DEMO-R003's 12 months ended on 7 November: not held, and not in the period."""
+    import csv
+    import io
+    import json
+
+    from bot.cli.main import main
+
+    path = str(demo.database.path)
+    demo.close()
+    for fmt in ("text", "json", "csv"):
+        args = ["summary", "--db", path, "--today", "2026-11-23", "--period", fmt]
+        args[-1] = "2025-11-01 to 2026-10-31"
+        assert main([*args, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    text, rest = out.split("\n{", 1)
+    data = json.loads("{" + rest[: rest.index("\nService,")])
+    rows = {
+        r["Service"]: r for r in csv.DictReader(io.StringIO(rest[rest.index("\nService,") + 1 :]))
+    }
+
+    assert (
+        "Annual reviews held within 12 months of the plan or the last review: 66.7% (2 of 3 due "
+        "in the period; held late 1, not held 0, not yet due 0)." in text
+    )
+    assert (
+        "Reviews within 12 months by month: " in text and "Sep 2026 100.0%, Oct 2026 50.0%." in text
+    )
+    assert "- Children's Speech and Language Therapy: " in text
+    assert data["overall_reviews"]["percent_in_time"] == 66.7
+    assert data["overall_reviews"]["held_late"] == 1
+    assert rows["All services"]["% of annual reviews held within 12 months"] == "66.7"
+    assert rows["All services"]["Annual reviews due (12 months ending in the period)"] == "3"
+    # DEMO-R008 counts for both its services, and once in all
+    assert rows["Community Paediatrics"]["Reviews held within 12 months"] == "1"
+    assert rows["Community Paediatrics"]["Reviews held late"] == "1"
