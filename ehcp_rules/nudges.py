@@ -198,6 +198,8 @@ def _review_nudges(review: AnnualReviewRecord, today: date) -> list[Nudge]:
     status = review_status(review.as_rule(), today)
     nudges = []
     for flag in status.flags:
+        if flag is ReviewFlag.NO_MEETING_DATE and ReviewFlag.PAST_TWELVE_MONTHS in status.flags:
+            continue  # said by the nudge of a review past its limit
         on, act_by = _review_dates(status, flag)
         for service_id in review.service_ids:
             nudges.append(

@@ -194,6 +194,8 @@ PLAN_DEC_2025 = AnnualReviewRecord(
             date(2026, 10, 5),
             [(NudgeStep.NO_MEETING_DATE, date(2026, 11, 30), date(2026, 10, 19))],
         ),
+        # past the limit with no date: one nudge, the review past its 12 months
+        ({}, date(2026, 12, 1), [(NudgeStep.REVIEW_PAST_LIMIT, date(2026, 11, 30), None)]),
         # a meeting booked after the limit: nudged at once, with the limit
         (
             {"meeting_on": date(2026, 12, 14), "health_notified_on": date(2026, 9, 1)},
