@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -199,7 +200,18 @@ def post_16_move_deadline(move_on: date) -> date:
     return add_months(move_on, -POST_16_MOVE_MONTHS)
 
 
-def transfer_last_day(review: AnnualReview) -> date | None:
+class TransferFields(Protocol):
+    """What a transfer's last day is worked out from (an ``AnnualReview`` or its record)."""
+
+    @property
+    def phase_transfer(self) -> PhaseTransfer | None: ...
+    @property
+    def transfer_year(self) -> int | None: ...
+    @property
+    def post_16_move_on(self) -> date | None: ...
+
+
+def transfer_last_day(review: TransferFields) -> date | None:
     """The last day on which the plan amended for a transfer is in time: the day before
     15 February / 31 March (reg 18(1) says *before*), or 5 months before a post-16 move
     (reg 18(2)); ``None`` without a transfer."""
