@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from botbuilder.core import TurnContext
+from pydantic import ValidationError
 
 from dialogs import messages
 from dialogs.cards.casework import (
@@ -20,7 +21,12 @@ from dialogs.cards.casework import (
     request_logged_card,
     review_list_cards,
 )
-from dialogs.casework_views import request_summary, review_needs, status_line
+from dialogs.casework_views import (
+    request_summary,
+    review_flag_lines,
+    review_needs,
+    status_line,
+)
 from dialogs.commands import Command
 from dialogs.messages import inert, said
 from dialogs.policy import decision_of
@@ -34,7 +40,9 @@ from ehcp_rules import (
     AnnualReviewRecord,
     ExceptionReason,
     InvalidDatesError,
+    PhaseTransfer,
     PrivacyError,
+    ReviewStatus,
     RulesError,
     Service,
     advice_status,
@@ -42,6 +50,7 @@ from ehcp_rules import (
     check_exception,
     check_not_provided,
     check_request_dates,
+    check_transfer_entry,
     due_within_week,
     parse_day,
     review_status,
@@ -322,7 +331,7 @@ class Casework:
         case_ref = check_case_reference(str(value.get("case_ref", "")))
         chosen = _chosen_services(value, services)
         dates = {key: _date_or_none(value.get(key), label) for key, label in _REVIEW_DATES.items()}
-        for key in ("plan_issued_on", "last_review_on", "health_notified_on", "contribution_in_on"):
+        for key in _PAST_REVIEW_DATES:
             _not_future(dates[key], _REVIEW_DATES[key], today)
         existing = next(
             (
@@ -332,17 +341,16 @@ class Casework:
             ),
             None,
         )
-        record = _merged_review(existing, case_ref, chosen, dates)
+        transfer = _transfer_fields(value)
+        record = _merged_review(existing, case_ref, chosen, dates, transfer)
         try:
-            record.as_rule()
+            if transfer or dates["post_16_move_on"]:
+                check_transfer_entry(record.as_rule(), today)
+            status = review_status(record.as_rule(), today)
             saved = await self._store.save_review(record, actor=person_of(context) or "")
         except ValueError as error:
             raise InputProblem(_first_error(error)) from None
-        status = review_status(saved.as_rule(), today)
-        template = messages.REVIEW_UPDATED if existing else messages.REVIEW_LOGGED
-        await context.send_activity(
-            template.format(case_ref=inert(saved.case_ref), review_by=status.review_by)
-        )
+        await context.send_activity(_review_reply(existing, saved, status, dates["held_on"], today))
 
     async def _acknowledge(
         self, context: TurnContext, value: dict[str, Any], services: list[Service]
@@ -382,7 +390,36 @@ _REVIEW_DATES = {
     "meeting_on": "Date of the review meeting",
     "health_notified_on": "Date health was told",
     "contribution_in_on": "Date health's contribution went in",
+    "held_on": "Date the review meeting was held",
+    "post_16_move_on": "Date of the move between post-16 institutions",
+    "amended_for_transfer_on": "Date the plan was amended for the transfer",
 }
+_PAST_REVIEW_DATES = (
+    "plan_issued_on",
+    "last_review_on",
+    "health_notified_on",
+    "contribution_in_on",
+    "held_on",
+    "amended_for_transfer_on",
+)
+
+
+def _transfer_fields(value: dict[str, Any]) -> dict[str, Any]:
+    """A reg 18(1) transfer from the card: its kind and the calendar year of the move (both, or
+    neither); ``InputProblem`` for a year that is not four digits."""
+    kind, year = str(value.get("phase_transfer") or ""), str(value.get("transfer_year") or "")
+    if not kind and not year.strip():
+        return {}
+    try:
+        number = int(float(year))
+    except ValueError:
+        raise InputProblem(messages.TRANSFER_YEAR_HINT) from None
+    if not kind:
+        raise InputProblem(messages.TRANSFER_YEAR_WITHOUT_KIND)
+    try:
+        return {"phase_transfer": PhaseTransfer(kind), "transfer_year": number}
+    except ValueError:
+        raise InputProblem(messages.STALE_CARD) from None
 
 
 def _merged_review(
@@ -390,17 +427,66 @@ def _merged_review(
     case_ref: str,
     chosen: list[Service],
     dates: dict[str, date | None],
+    transfer: dict[str, Any],
 ) -> AnnualReviewRecord:
-    """A new review from the card, or the logged one with the card's filled-in dates."""
+    """A new review from the card, or the logged one with the card's filled-in values. A review
+    recorded as held becomes the last review: the meeting, and health's notice and contribution
+    for it, are then of the past period, and the card's own dates of the next meeting apply."""
     given = {key: when for key, when in dates.items() if when is not None}
+    held = given.pop("held_on", None)
+    if held is not None and "last_review_on" in given:
+        raise InputProblem(messages.REVIEW_HELD_AND_LAST)
     if existing is None:
         if "plan_issued_on" not in given:
-            raise InputProblem("The date the plan was first issued is needed for a new review.")
-        return AnnualReviewRecord.model_validate(
-            {"case_ref": case_ref, "service_ids": tuple(s.id for s in chosen), **dates}
-        )
+            raise InputProblem(messages.REVIEW_HELD_NEEDS_PLAN)
+        if held is not None:
+            given["last_review_on"] = held
+        fields = {"case_ref": case_ref, "service_ids": tuple(s.id for s in chosen)}
+        try:
+            return AnnualReviewRecord.model_validate(fields | given | transfer)
+        except ValueError as error:
+            raise InputProblem(_first_error(error)) from None
     services = tuple(sorted(set(existing.service_ids) | {s.id for s in chosen}))
-    return existing.model_copy(update={**given, "service_ids": services})
+    base = existing if held is None else _held(existing, held)
+    try:
+        return AnnualReviewRecord.model_validate(
+            base.model_dump() | given | transfer | {"service_ids": services}
+        )
+    except ValueError as error:
+        raise InputProblem(_first_error(error)) from None
+
+
+def _held(review: AnnualReviewRecord, held: date) -> AnnualReviewRecord:
+    """``review`` with its meeting recorded as held on ``held``: the next 12 months run from it
+    (s.44(1)); the meeting date, notice and contribution belonged to that meeting."""
+    start = review.last_review_on or review.plan_issued_on
+    if held <= start:
+        raise InputProblem(messages.REVIEW_HELD_BEFORE.format(held=held, start=start))
+    meeting = review.meeting_on if review.meeting_on and review.meeting_on > held else None
+    update: dict[str, Any] = {"last_review_on": held, "meeting_on": meeting}
+    if meeting is None:
+        update |= {"health_notified_on": None, "contribution_in_on": None}
+    return review.model_copy(update=update)
+
+
+def _review_reply(
+    existing: AnnualReviewRecord | None,
+    saved: AnnualReviewRecord,
+    status: ReviewStatus,
+    held: date | None,
+    today: date,
+) -> str:
+    """What was saved, the limit, and anything needing action now (a meeting after the limit,
+    notice short, a transfer to plan for), so that a problem is seen when it is typed."""
+    template = messages.REVIEW_UPDATED if existing else messages.REVIEW_LOGGED
+    lines = [template.format(case_ref=inert(saved.case_ref), review_by=status.review_by)]
+    if held is not None:
+        lines.insert(0, messages.REVIEW_HELD.format(case_ref=inert(saved.case_ref), held=held))
+    needs = review_flag_lines(saved, status, today)
+    if needs:
+        lines.append(messages.REVIEW_NEEDS_ACTION)
+        lines.extend(f"- {need}" for need in needs)
+    return "\n\n".join(lines)
 
 
 def _chosen_services(value: dict[str, Any], services: list[Service]) -> list[Service]:
@@ -551,6 +637,9 @@ def _exception(
 
 
 def _first_error(error: ValueError) -> str:
-    text = str(error).splitlines()
-    detail = text[2] if len(text) > 2 else text[0]
-    return detail.strip().removeprefix("Value error, ").split(" [type=")[0]
+    if isinstance(error, ValidationError):
+        message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+    else:
+        message = str(error)
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."

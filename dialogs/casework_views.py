@@ -11,6 +11,7 @@ from ehcp_rules import (
     AdviceState,
     AdviceStatus,
     AnnualReviewRecord,
+    ReviewStatus,
     advice_status,
     assessment_milestones,
     assessment_week,
@@ -21,6 +22,7 @@ from ehcp_rules import (
     review_status,
 )
 from ehcp_rules.needs_assessment import ASSESSMENT_WEEKS
+from ehcp_rules.reviews import HEALTH_NOTICE
 
 
 def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str, str]]:
@@ -118,6 +120,28 @@ def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
+def review_flag_lines(review: AnnualReviewRecord, status: ReviewStatus, today: date) -> list[str]:
+    """What needs doing for a review, one line per flag, with its dates (a last day to tell
+    health that has passed is not given as one to meet)."""
+    values = {
+        "review_by": status.review_by,
+        "limit_notice_by": status.review_by - HEALTH_NOTICE,
+        "meeting": status.meeting_on,
+        "told": review.health_notified_on,
+        "notice_by": status.health_notice_by,
+        "circulate_by": status.circulate_advice_by,
+        "transfer": status.transfer_deadline,
+        "transfer_meeting_by": status.transfer_meeting_by,
+        "transfer_notice_by": status.transfer_health_notice_by,
+    }
+    keys = [flag.value for flag in status.flags]
+    if status.review_by - HEALTH_NOTICE < today:
+        keys = [key.replace("no_meeting_date", "no_meeting_date_late") for key in keys]
+    if status.transfer_health_notice_by and status.transfer_health_notice_by < today:
+        keys = [key.replace("phase_transfer_due", "phase_transfer_due_late") for key in keys]
+    return [messages.REVIEW_FLAGS[key].format(**values) for key in keys]
+
+
 def review_needs(
     reviews: list[AnnualReviewRecord], names: dict[int, str], today: date
 ) -> list[tuple[str, str, list[str]]]:
@@ -127,14 +151,7 @@ def review_needs(
         status = review_status(review.as_rule(), today)
         if not status.flags:
             continue
-        values = {
-            "review_by": status.review_by,
-            "meeting": status.meeting_on,
-            "notice_by": status.health_notice_by,
-            "circulate_by": status.circulate_advice_by,
-            "transfer": status.transfer_deadline,
-        }
-        needs = [messages.REVIEW_FLAGS[flag.value].format(**values) for flag in status.flags]
+        needs = review_flag_lines(review, status, today)
         services = ", ".join(names.get(s, "another service") for s in review.service_ids)
         rows.append((status.meeting_on or status.review_by, review.case_ref, services, needs))
     rows.sort(key=lambda row: (row[0], row[1]))

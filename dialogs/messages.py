@@ -273,16 +273,47 @@ REVIEW_UPDATE_HINT = (
 )
 REVIEWS_NONE = "No annual reviews in your services need action just now."
 REVIEW_FLAGS = {
-    "no_meeting_date": "No meeting date set; the review is due by {review_by:%d %b %Y}",
-    "meeting_after_limit": "The meeting is after the 12-month limit ({review_by:%d %b %Y})",
+    "no_meeting_date": "No meeting date set: the review is due by {review_by:%d %b %Y}, so set a "
+    "date and tell health by {limit_notice_by:%d %b %Y} (6 weeks' notice)",
+    "no_meeting_date_late": "No meeting date set: the review is due by {review_by:%d %b %Y}, too "
+    "soon for 6 weeks' notice to health: set the earliest date you can and tell health at once",
+    "meeting_after_limit": "The meeting on {meeting:%d %b %Y} is after the 12-month limit "
+    "({review_by:%d %b %Y}): bring it forward",
+    "meeting_not_recorded": "The meeting on {meeting:%d %b %Y} has passed but is not recorded as "
+    "held: record the date it was held (new review, Date held), or set the new date",
     "health_not_notified": "Health not yet told of the meeting on {meeting:%d %b %Y} "
     "(6 weeks' notice was due by {notice_by:%d %b %Y})",
+    "health_told_under_2_weeks": "Health was told of the meeting on {meeting:%d %b %Y} on "
+    "{told:%d %b %Y}: under the 2 weeks' notice reg 20(3) requires",
+    "health_told_late": "Health was told of the meeting on {meeting:%d %b %Y} on {told:%d %b %Y}: "
+    "under the 6 weeks' notice health needs (seed 002)",
     "contribution_missing": "Health's contribution is not in; advice is circulated by "
     "{circulate_by:%d %b %Y}",
     "past_twelve_months": "Past its 12-month limit ({review_by:%d %b %Y})",
-    "phase_transfer_due": "Phase transfer: review and amend the plan by {transfer:%d %b %Y}",
-    "phase_transfer_missed": "Phase transfer deadline {transfer:%d %b %Y} has passed",
+    "phase_transfer_due": "Phase transfer: tell health by {transfer_notice_by:%d %b %Y}, hold "
+    "the review by {transfer_meeting_by:%d %b %Y}, amended plan by {transfer:%d %b %Y}",
+    "phase_transfer_due_late": "Phase transfer: amended plan by {transfer:%d %b %Y}; to leave "
+    "the 12 weeks the regulations allow for amending, the review was to be held by "
+    "{transfer_meeting_by:%d %b %Y} with health told by {transfer_notice_by:%d %b %Y}: hold it "
+    "as soon as you can",
+    "phase_transfer_missed": "Phase transfer: the amended plan was due by {transfer:%d %b %Y} "
+    "and is not recorded",
 }
+REVIEW_NEEDS_ACTION = "Needs action now:"
+REVIEW_HELD_HINT = "Once the meeting has been held:"
+TRANSFER_HINT = "If the child or young person changes phase or post-16 institution:"
+TRANSFER_YEAR_LABEL = "Calendar year of the move (2027 for a move in September 2027)"
+TRANSFER_YEAR_HINT = "Give the calendar year of the move in four digits, e.g. 2027."
+REVIEW_HELD_AND_LAST = (
+    "Give either the date of the last review or the date this meeting was held, not both."
+)
+REVIEW_HELD_BEFORE = (
+    "The review held on {held:%d %b %Y} would be on or before the last one recorded "
+    "({start:%d %b %Y}): give the day this meeting was held."
+)
+REVIEW_HELD_NEEDS_PLAN = "The date the plan was first issued is needed for a new review."
+TRANSFER_YEAR_WITHOUT_KIND = "Choose the kind of phase transfer for the year of the move."
+REVIEW_HELD = "Recorded the review of {case_ref} as held on {held:%d %b %Y}."
 
 SUBSCRIBE_IN_CHANNEL = (
     "Subscriptions are for team channels: @mention me in the channel that should get the nudges."
@@ -318,9 +349,15 @@ DIGEST_GROUPS = {
     "agreed_date_passed": "Reg 8(2) exceptions past the return date agreed",
     "due_today": "Advice due today",
     "review_past_limit": "Annual reviews past their 12 months",
+    "phase_transfer_missed": "Phase transfers: the amended plan was not made in time (reg 18)",
+    "meeting_not_recorded": "Review meetings passed, not recorded as held",
     "contribution_missing": "Health contributions not in, 2 weeks before the meeting",
     "health_not_notified": "Reviews within 6 weeks, health not yet told",
-    "phase_transfer": "Phase transfers: review and amend by the deadline",
+    "health_told_under_2_weeks": "Health told under 2 weeks before the meeting (reg 20(3))",
+    "health_told_late": "Health told under 6 weeks before the meeting",
+    "meeting_after_limit": "Review meetings set after the 12-month limit",
+    "no_meeting_date": "Reviews due within 8 weeks with no meeting date",
+    "phase_transfer": "Phase transfers: review and amend before the deadline",
     "due_this_week": "Advice due this week",
     "agreed_date_soon": "Reg 8(2) exceptions: the agreed return date is this week",
     "action_past_target": "Action plan items past their target date",
@@ -342,7 +379,18 @@ DIGEST_ITEM = {
     "review_past_limit": "**{ref}** · {service} · the review was due by {on:%d %b %Y}",
     "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in",
     "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told",
-    "phase_transfer": "**{ref}** · {service} · review and amend by {on:%d %b %Y}",
+    "phase_transfer_missed": "**{ref}** · {service} · the amended plan was due by {on:%d %b %Y}",
+    "meeting_not_recorded": "**{ref}** · {service} · meeting on {on:%d %b}: record when it was "
+    "held",
+    "health_told_under_2_weeks": "**{ref}** · {service} · meeting on {on:%d %b}: under 2 weeks' "
+    "notice",
+    "health_told_late": "**{ref}** · {service} · meeting on {on:%d %b}: under 6 weeks' notice",
+    "meeting_after_limit": "**{ref}** · {service} · meeting on {on:%d %b %Y}, after the limit "
+    "{reply_by:%d %b %Y}",
+    "no_meeting_date": "**{ref}** · {service} · due by {on:%d %b %Y}: set a date and tell health "
+    "by {reply_by:%d %b}",
+    "phase_transfer": "**{ref}** · {service} · hold the review by {reply_by:%d %b %Y}, amended "
+    "plan by {on:%d %b %Y}",
     "due_this_week": "**{ref}** · {service} · due {on:%a %d %b}",
     "action_past_target": "{service} · {ref} · target was {on:%d %b %Y}",
     "assessment_stale": "{service} · {stale}",
@@ -394,6 +442,16 @@ SUMMARY_HEADLINE = (
     "exceptions). {previous}: {before}."
 )
 SUMMARY_REVIEWS = "Annual reviews needing action: {count}."
+SUMMARY_REVIEWS_IN_TIME = (
+    "Annual reviews held within 12 months of the plan or the last review: {percent} "
+    "({in_time} of {counted} due in the period; held late {late}, not held {not_held}, "
+    "not yet due {not_yet_due})."
+)
+SUMMARY_REVIEWS_NONE_DUE = (
+    "Annual reviews held within 12 months of the plan or the last review: none fell due in the "
+    "period ({not_yet_due} not yet due)."
+)
+SERVICE_REVIEWS_IN_TIME = "reviews within 12 months {percent} of {counted}"
 SUMMARY_BARRIERS = "Most often rated No or Emerging: {themes}."
 SUMMARY_MORE = "And {more}: the export has every one."
 SUMMARY_SELECT = "Select a service for its answers, action plan and casework."

@@ -20,7 +20,7 @@ from ehcp_rules.advice import is_open
 from ehcp_rules.dates import add_months
 from ehcp_rules.escalation import EscalationStep
 from ehcp_rules.records import ActionProgress, AdviceRequestRecord, AnnualReviewRecord
-from ehcp_rules.reviews import ReviewFlag, review_status
+from ehcp_rules.reviews import HEALTH_NOTICE, ReviewFlag, ReviewStatus, review_status
 from ehcp_rules.wording import some_of
 
 ASSESSMENT_REFRESH_MONTHS = 12
@@ -38,8 +38,14 @@ class NudgeStep(StrEnum):
     AGREED_DATE_PASSED = "agreed_date_passed"
     DUE_TODAY = "due_today"
     REVIEW_PAST_LIMIT = "review_past_limit"
+    PHASE_TRANSFER_MISSED = "phase_transfer_missed"
+    MEETING_NOT_RECORDED = "meeting_not_recorded"
     CONTRIBUTION_MISSING = "contribution_missing"
     HEALTH_NOT_NOTIFIED = "health_not_notified"
+    HEALTH_TOLD_UNDER_2_WEEKS = "health_told_under_2_weeks"
+    HEALTH_TOLD_LATE = "health_told_late"
+    MEETING_AFTER_LIMIT = "meeting_after_limit"
+    NO_MEETING_DATE = "no_meeting_date"
     PHASE_TRANSFER = "phase_transfer"
     DUE_THIS_WEEK = "due_this_week"
     AGREED_DATE_SOON = "agreed_date_soon"
@@ -216,32 +222,52 @@ def _excepted_step(agreed: date | None, today: date) -> _Step | None:
 
 _REVIEW_STEPS = {
     ReviewFlag.PAST_TWELVE_MONTHS: NudgeStep.REVIEW_PAST_LIMIT,
+    ReviewFlag.MEETING_NOT_RECORDED: NudgeStep.MEETING_NOT_RECORDED,
     ReviewFlag.CONTRIBUTION_MISSING: NudgeStep.CONTRIBUTION_MISSING,
     ReviewFlag.HEALTH_NOT_NOTIFIED: NudgeStep.HEALTH_NOT_NOTIFIED,
+    ReviewFlag.HEALTH_TOLD_UNDER_2_WEEKS: NudgeStep.HEALTH_TOLD_UNDER_2_WEEKS,
+    ReviewFlag.HEALTH_TOLD_LATE: NudgeStep.HEALTH_TOLD_LATE,
+    ReviewFlag.MEETING_AFTER_LIMIT: NudgeStep.MEETING_AFTER_LIMIT,
+    ReviewFlag.NO_MEETING_DATE: NudgeStep.NO_MEETING_DATE,
     ReviewFlag.PHASE_TRANSFER_DUE: NudgeStep.PHASE_TRANSFER,
-    ReviewFlag.PHASE_TRANSFER_MISSED: NudgeStep.PHASE_TRANSFER,
+    ReviewFlag.PHASE_TRANSFER_MISSED: NudgeStep.PHASE_TRANSFER_MISSED,
 }
+"""Every review flag is nudged (reviews.py: each while health can still act)."""
+
+
+def _review_dates(status: ReviewStatus, flag: ReviewFlag) -> tuple[date, date | None]:
+    """The day a review nudge is about, and the day to act by: the limit and the last day to
+    tell health (no meeting date); the transfer's last day and the meeting's; the meeting and
+    the limit (a meeting after it); else the meeting (or the limit)."""
+    if flag is ReviewFlag.PAST_TWELVE_MONTHS:
+        return status.review_by, None
+    if flag is ReviewFlag.NO_MEETING_DATE:
+        return status.review_by, status.review_by - HEALTH_NOTICE
+    if flag is ReviewFlag.PHASE_TRANSFER_DUE:
+        return status.transfer_deadline or status.review_by, status.transfer_meeting_by
+    if flag is ReviewFlag.PHASE_TRANSFER_MISSED:
+        return status.transfer_deadline or status.review_by, None
+    if flag is ReviewFlag.MEETING_AFTER_LIMIT:
+        return status.meeting_on or status.review_by, status.review_by
+    return status.meeting_on or status.review_by, None
 
 
 def _review_nudges(review: AnnualReviewRecord, today: date) -> list[Nudge]:
     status = review_status(review.as_rule(), today)
     nudges = []
     for flag in status.flags:
-        step = _REVIEW_STEPS.get(flag)
-        if step is None:
-            continue
-        on = {
-            NudgeStep.REVIEW_PAST_LIMIT: status.review_by,
-            NudgeStep.PHASE_TRANSFER: status.transfer_deadline,
-        }.get(step) or status.meeting_on
+        if flag is ReviewFlag.NO_MEETING_DATE and ReviewFlag.PAST_TWELVE_MONTHS in status.flags:
+            continue  # said by the nudge of a review past its limit
+        on, act_by = _review_dates(status, flag)
         for service_id in review.service_ids:
             nudges.append(
                 Nudge(
                     item_key=f"review:{review.id}:{flag.value}:{on}",
-                    step=step,
+                    step=_REVIEW_STEPS[flag],
                     service_id=service_id,
                     reference=review.case_ref,
-                    on=on or status.review_by,
+                    on=on,
+                    reply_by=act_by,
                 )
             )
     return nudges

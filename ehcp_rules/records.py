@@ -188,6 +188,7 @@ class AnnualReviewRecord(_Record):
     phase_transfer: PhaseTransfer | None = None
     transfer_year: int | None = None
     amended_for_transfer_on: date | None = None
+    post_16_move_on: date | None = None
 
     def as_rule(self) -> AnnualReview:
         """What the rules need of it."""
@@ -200,5 +201,6 @@ class AnnualReviewRecord(_Record):
             phase_transfer=self.phase_transfer,
             transfer_year=self.transfer_year,
             amended_for_transfer_on=self.amended_for_transfer_on,
+            post_16_move_on=self.post_16_move_on,
             reference=self.case_ref,
         )

@@ -11,6 +11,7 @@ from ehcp_rules.compliance import ComplianceMeasures
 from ehcp_rules.dates import add_months
 from ehcp_rules.periods import Period
 from ehcp_rules.ratings import Rag
+from ehcp_rules.review_timeliness import ReviewTimeliness
 
 STALE_AFTER_MONTHS = 12
 TREND_MONTHS = 12
@@ -48,6 +49,10 @@ class ServiceSummary(BaseModel):
     nudges_acknowledged: int = 0
     plan: PlanProgress | None = None
     """The latest action plan's progress (``None``: no submitted assessment)."""
+    reviews: ReviewTimeliness | None = None
+    """Annual reviews due in the period held within 12 months (seed 003)."""
+    review_trend: tuple[float | None, ...] = ()
+    """The percentage of reviews held within 12 months in each of the ``trend_months``."""
 
     def assessment_age(self, today: date) -> str:
         """``never``, ``over 12 months old``, or the day it was submitted."""
@@ -89,6 +94,11 @@ class Summary(BaseModel):
     """This month to today, when the period is over before this month began."""
     overall_so_far: ComplianceMeasures | None = None
     """The 6-week measures over every service for :attr:`so_far`."""
+    overall_reviews: ReviewTimeliness | None = None
+    """Annual reviews due in the period, every service's (each plan once), held within 12
+    months (seed 003's scorecard measure)."""
+    overall_review_trend: tuple[float | None, ...] = ()
+    """That percentage in each of the ``trend_months``."""
 
     def by_risk(self) -> tuple[ServiceSummary, ...]:
         """Services riskiest first: red, then amber, then green (none counts as red), and within

@@ -107,7 +107,7 @@ def test_the_demo_loads_once_into_an_empty_database(
 
     captured = capsys.readouterr()
     # (250: the demo shows a request closed at escalation 2 as "advice will not be provided")
-    assert "4 services, 4 people, 250 requests, 5 reviews" in captured.out
+    assert "4 services, 4 people, 250 requests, 8 reviews" in captured.out
     assert "already has services" in captured.err
     with Store.open(db, clock=FakeClock()) as store:
         open_requests = store.call(lambda r: r.requests.open_for(None))
@@ -156,3 +156,29 @@ def test_subscriptions_are_listed_paused_and_resumed_from_the_server(
     assert "weekly on Monday  PAUSED until resumed (paused by an administrator)" in after
     assert unknown.startswith("ehcp-bot subscriptions: no subscribed channel is 'nowhere'.")
     assert "2 channels" in capsys.readouterr().out  # resumed
+
+
+def test_a_dry_run_in_json_lists_the_reviews_needing_health(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo on 23 November 2026: DEMO-R004 moves school in September 2027 (amended plan by
+    14 February 2027, the meeting 12 weeks before: 22 November 2026), DEMO-R003 is past its
+    12 months."""
+    import json
+
+    db = tmp_path / "demo.db"
+    assert _run(db, "demo", "--today", "2026-11-23") == 0
+    capsys.readouterr()
+
+    assert _run(db, "nudges", "--dry-run", "--json", "--today", "2026-11-23") == 0
+
+    channels = json.loads(capsys.readouterr().out)["channels_due"]
+    items = {
+        (i["reference"], i["step"], i["on"], i["reply_by"])
+        for channel in channels
+        for i in channel["items"]
+        if i["reference"].startswith("DEMO-R")
+    }
+    assert ("DEMO-R004", "phase_transfer", "2027-02-14", "2026-11-22") in items
+    assert ("DEMO-R003", "review_past_limit", "2026-11-07", None) in items
+    assert not any(step == "no_meeting_date" for _, step, _, _ in items)  # said once, above

@@ -149,9 +149,20 @@ def test_the_summary_exports_as_xlsx_with_a_chart_csv_and_json(demo: str, tmp_pa
         )
 
     book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
-    assert book.sheetnames == ["Services", "Overdue now", "By month", "Common barriers", "Chart"]
+    by_month_header = next([c.value for c in row] for row in book["By month"].iter_rows())[1:]
+    assert book.sheetnames == [
+        "Services",
+        "Overdue now",
+        "By month",
+        "Reviews by month",
+        "Common barriers",
+        "Chart",
+    ]
+    reviews = [[c.value for c in row] for row in book["Reviews by month"].iter_rows()]
+    assert reviews[0][0] == "% of annual reviews held within 12 months"
+    assert reviews[1][1:] == by_month_header and reviews[2][0] == "All services"
     by_month = [[c.value for c in row] for row in book["By month"].iter_rows()]
-    assert by_month[0][1:] == [
+    assert by_month[0][1:] == by_month_header == [
         "Oct 2025", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026", "Mar 2026",
         "Apr 2026", "May 2026", "Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026",
     ]  # fmt: skip

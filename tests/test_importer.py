@@ -444,3 +444,55 @@ def test_old_history_and_not_provided_import_as_the_bot_keeps_them(
         (record,) = store.call(lambda r: r.requests.find("LA-9"))
     assert record.not_provided_reason == "Not required."
     assert record.returned_on == date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("columns", "values", "problem"),
+    [
+        ("phase_transfer,transfer_year", "school,26", "four digits (2027 for a move in September"),
+        (
+            "phase_transfer,transfer_year,post_16_move_on",
+            "school,2027,2027-01-10",
+            "not both",
+        ),
+    ],
+)
+def test_a_transfer_is_checked_as_the_card_checks_it(
+    db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    columns: str,
+    values: str,
+    problem: str,
+) -> None:
+    bad = tmp_path / "reviews.csv"
+    bad.write_text(
+        f"case_ref,services,plan_issued_on,{columns}\nEHCP-1,Children's SLT,2026-01-05,{values}\n"
+    )
+
+    assert _import(db, "reviews", bad) == 2
+
+    assert "line 2: " in (err := capsys.readouterr().err) and problem in err
+
+
+def test_a_move_between_post_16_institutions_and_a_review_held_are_imported(
+    db: Path, tmp_path: Path
+) -> None:
+    """Reg 18(2) has its own column; a later last review in a re-import is a review held, kept
+    with the period it closed (what the measure of reviews within 12 months counts)."""
+    file = tmp_path / "reviews.csv"
+    header = "case_ref,services,plan_issued_on,last_review_on,post_16_move_on\n"
+    file.write_text(header + "EHCP-16,Children's SLT,2025-09-01,,2027-04-19\n")
+    assert _import(db, "reviews", file) == 0
+    file.write_text(header + "EHCP-16,Children's SLT,2025-09-01,2026-08-20,2027-04-19\n")
+    assert _import(db, "reviews", file) == 0
+
+    with Store.open(db, clock=FakeClock()) as store:
+        (review,) = store.call(lambda r: r.reviews.for_services(None))
+        held = store.call(
+            lambda r: r.db.execute(
+                "SELECT period_start, review_by, held_on FROM reviews_held"
+            ).fetchall()
+        )
+    assert (review.post_16_move_on, review.last_review_on) == (date(2027, 4, 19), date(2026, 8, 20))
+    assert held == [("2025-09-01", "2026-08-31", "2026-08-20")]

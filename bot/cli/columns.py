@@ -31,5 +31,6 @@ REVIEW_COLUMNS = {
         "phase_transfer",
         "transfer_year",
         "amended_for_transfer_on",
+        "post_16_move_on",
     ),
 }

@@ -71,6 +71,8 @@ def load_demo(repos: Repositories, today: date) -> dict[str, int]:
         requests = _current_requests(ids, today) + _history(ids, today)
         repos.requests.sync(requests, actor=ACTOR)
         repos.reviews.sync(_reviews(ids, today), actor=ACTOR)
+        for held in _reviews_held(ids, today):  # recorded as held after they were logged
+            repos.reviews.save(held, actor=ACTOR)
         _assessments(repos, ids, today)
         _channels(repos, dict(zip(SERVICES, ids, strict=True)))
     return {
@@ -215,6 +217,26 @@ def _reviews(ids: list[int], today: date) -> list[AnnualReviewRecord]:
             transfer_year=_next_transfer_year(PhaseTransfer.SCHOOL, today),
         ),
         review("DEMO-R005", (ot,), 100, meeting_on=today + timedelta(days=120)),
+        *(held.model_copy(update={"last_review_on": None}) for held in _reviews_held(ids, today)),
+    ]
+
+
+def _reviews_held(ids: list[int], today: date) -> list[AnnualReviewRecord]:
+    """Reviews recorded as held, in time and late: what the measure of reviews within 12 months
+    (seed 003) counts."""
+    paeds, slt, _, camhs = ids
+    return [
+        AnnualReviewRecord(
+            case_ref=ref,
+            service_ids=services,
+            plan_issued_on=today - timedelta(days=issued),
+            last_review_on=today - timedelta(days=held),
+        )
+        for ref, services, issued, held in (
+            ("DEMO-R006", (slt,), 420, 70),  # within its 12 months
+            ("DEMO-R007", (paeds,), 400, 20),  # some 2 weeks after them
+            ("DEMO-R008", (camhs, paeds), 390, 45),
+        )
     ]
 
 

@@ -55,7 +55,13 @@ _PAST_DATES = {
     "amended_for_transfer_on",
     "exception_arose_on",
 }
-_DATE_COLUMNS = _PAST_DATES | {"expected_on", "la_deadline", "meeting_on", "agreed_return_on"}
+_DATE_COLUMNS = _PAST_DATES | {
+    "expected_on",
+    "la_deadline",
+    "meeting_on",
+    "agreed_return_on",
+    "post_16_move_on",
+}
 # Free text kept as written (after the privacy screen), with each column's limit.
 _TEXT_COLUMNS = {
     "delay_reason": MAX_DELAY_REASON_LENGTH,

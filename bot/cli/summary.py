@@ -19,7 +19,8 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
         parents=[db],
         help="the compliance summary across services",
         description="The DCO's compliance summary: each service's latest self-assessment RAG and "
-        "6-week compliance for a period, overdue requests by escalation step, reviews at risk.",
+        "6-week compliance for a period, overdue requests by escalation step, annual reviews "
+        "held within 12 months (seed 003) and reviews at risk.",
     )
     summary.add_argument(
         "--period",
@@ -84,6 +85,7 @@ def _headline(summary: Summary) -> list[str]:
 
 
 def _counts(summary: Summary) -> list[str]:
+    from dialogs.cards.summary import review_words
     from dialogs.messages import EXCEPTION_SHORT
 
     overall = summary.overall
@@ -98,6 +100,8 @@ def _counts(summary: Summary) -> list[str]:
         f"Reg 8(2) exceptions: {sum(overall.exceptions.values())}"
         + (f" ({excepted}): {', '.join(overall.exception_references)}" if excepted else "."),
         f"Overdue now: {steps or 'none'}.",
+        review_words(summary.overall_reviews),
+        _review_months(summary),
         f"Annual reviews needing action: {summary.reviews_at_risk}.",
     ]
     if summary.nudges_posted:
@@ -111,7 +115,17 @@ def _counts(summary: Summary) -> list[str]:
     return lines
 
 
+def _review_months(summary: Summary) -> str:
+    """Seed 003's measure month by month (performance for individual months)."""
+    months = ", ".join(
+        f"{month:%b %Y} {percent(figure)}"
+        for month, figure in zip(summary.trend_months, summary.overall_review_trend, strict=False)
+    )
+    return f"Reviews within 12 months by month: {months or 'none'}."
+
+
 def _service_line(service: ServiceSummary, assessed: str, plan: str) -> str:
+    from dialogs.cards.summary import service_review_words
     from dialogs.messages import CHANGE_WORDS
 
     change = CHANGE_WORDS.get(service.change, "")
@@ -126,6 +140,8 @@ def _service_line(service: ServiceSummary, assessed: str, plan: str) -> str:
     )
     if plan:
         parts.append(plan)
+    if reviews := service_review_words(service.reviews):
+        parts.append(reviews)
     if service.nudges_posted:
         acknowledged = service.nudges_acknowledged
         parts.append(f"nudges acknowledged {acknowledged} of {service.nudges_posted}")

@@ -12,7 +12,13 @@ import io
 from datetime import date
 
 from bot.files.inert import csv_value
-from ehcp_rules import ComplianceMeasures, PlanProgress, ServiceSummary, Summary
+from ehcp_rules import (
+    ComplianceMeasures,
+    PlanProgress,
+    ReviewTimeliness,
+    ServiceSummary,
+    Summary,
+)
 
 CSV_COLUMNS = (
     "service",
@@ -34,6 +40,11 @@ CSV_COLUMNS = (
     "percent_on_time_excluding_exceptions",
     "previous_percent_on_time",
     "overdue_now",
+    "reviews_due",
+    "reviews_held_in_time",
+    "reviews_held_late",
+    "reviews_not_held",
+    "percent_reviews_in_time",
     "reviews_at_risk",
     "nudges_posted",
     "nudges_acknowledged",
@@ -66,6 +77,11 @@ HEADERS = {
     "percent_on_time_excluding_exceptions": "% within 6 weeks, leaving out exceptions",
     "previous_percent_on_time": "% within 6 weeks, period before",
     "overdue_now": "Overdue now",
+    "reviews_due": "Annual reviews due (12 months ending in the period)",
+    "reviews_held_in_time": "Reviews held within 12 months",
+    "reviews_held_late": "Reviews held late",
+    "reviews_not_held": "Reviews past 12 months, not held",
+    "percent_reviews_in_time": "% of annual reviews held within 12 months",
     "reviews_at_risk": "Annual reviews needing action",
     "nudges_posted": "Overdue nudges posted",
     "nudges_acknowledged": "Overdue nudges acknowledged",
@@ -118,6 +134,7 @@ def csv_rows(summary: Summary) -> list[dict[str, object]]:
                 "essentials_not_met": " ".join(map(str, service.essentials_not_met)),
                 "overdue_now": sum(service.overdue_by_step.values()),
                 "reviews_at_risk": service.reviews_at_risk,
+                **_reviews(service.reviews),
                 "nudges_posted": service.nudges_posted,
                 "nudges_acknowledged": service.nudges_acknowledged,
             }
@@ -129,6 +146,7 @@ def csv_rows(summary: Summary) -> list[dict[str, object]]:
         | {
             "overdue_now": sum(summary.overdue_by_step.values()),
             "reviews_at_risk": summary.reviews_at_risk,
+            **_reviews(summary.overall_reviews),
             "nudges_posted": summary.nudges_posted,
             "nudges_acknowledged": summary.nudges_acknowledged,
         }
@@ -139,6 +157,19 @@ def csv_rows(summary: Summary) -> list[dict[str, object]]:
 def _assessed(service: ServiceSummary, today: date) -> str:
     age = service.assessment_age(today)
     return age if service.submitted_on is None or "over" in age else "within 12 months"
+
+
+def _reviews(measure: ReviewTimeliness | None) -> dict[str, object]:
+    """Seed 003's measure for the period: reviews due, held in time, late, not held, and %."""
+    if measure is None:
+        return {}
+    return {
+        "reviews_due": measure.counted,
+        "reviews_held_in_time": measure.held_in_time,
+        "reviews_held_late": measure.held_late,
+        "reviews_not_held": measure.not_held,
+        "percent_reviews_in_time": measure.percent_in_time,
+    }
 
 
 def _plan(plan: PlanProgress | None) -> dict[str, object]:

@@ -157,8 +157,8 @@ def _action_sheet(sheet: Worksheet, bank: QuestionBank, actions: list[ActionItem
 
 
 def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> bytes:
-    """One sheet per part (services, overdue now, 6-week compliance by month, common barriers)
-    and a chart of compliance by service."""
+    """One sheet per part (services, overdue now, 6-week compliance by month, annual reviews
+    held within 12 months by month, common barriers) and a chart of compliance by service."""
     book = Workbook()
     services = book.active
     services.title = "Services"
@@ -183,6 +183,7 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     append_inert(trend, ["All services", *summary.overall_trend])
     for service in summary.by_risk():
         append_inert(trend, [service.name, *(service.trend or [None] * len(summary.trend_months))])
+    _review_months(book, summary)
     barriers = book.create_sheet("Common barriers")
     append_inert(barriers, ["Theme", "Questions rated No or Emerging"])
     for theme, count in summary.barriers:
@@ -190,6 +191,17 @@ def summary_workbook(summary: Summary, csv_rows: list[dict[str, object]]) -> byt
     column = list(csv_rows[0]).index("percent_on_time") + 1 if csv_rows else 1
     _chart(book, services, len(csv_rows), summary.period.label, column)
     return _save(book)
+
+
+def _review_months(book: Workbook, summary: Summary) -> None:
+    """Seed 003's measure month by month: % of annual reviews held within 12 months."""
+    months = len(summary.trend_months)
+    sheet = book.create_sheet("Reviews by month")
+    append_inert(sheet, ["% of annual reviews held within 12 months"])
+    append_inert(sheet, ["Service", *(f"{m:%b %Y}" for m in summary.trend_months)])
+    append_inert(sheet, ["All services", *(summary.overall_review_trend or [None] * months)])
+    for service in summary.by_risk():
+        append_inert(sheet, [service.name, *(service.review_trend or [None] * months)])
 
 
 def _chart(book: Workbook, services: Worksheet, rows: int, label: str, column: int) -> None:

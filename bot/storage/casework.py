@@ -5,8 +5,10 @@ randomised test holds it equal to the rule):
 
 - ``AT_RISK_SQL`` mirrors ``review_status``: its flags, the 12 months (``review_by``, kept with
   each plan), the notice windows (``HEALTH_NOTICE``, ``ADVICE_CIRCULATION``,
-  ``PHASE_TRANSFER_WARNING``), the phase-transfer dates (``PHASE_TRANSFER_DEADLINES``) and a
-  pre-filter (``SHORTEST_REVIEW_PERIOD``) — ``tests/storage/test_reviews_at_risk.py``;
+  ``NO_MEETING_WARNING``, ``PHASE_TRANSFER_WARNING``) and the transfer's last day
+  (``transfer_last_day``, kept with each plan) — ``tests/storage/test_reviews_at_risk.py``;
+- ``reviews_held`` keeps each review recorded as held (the period it closed): what the measure
+  of reviews within 12 months counts (``bot.storage.summary``);
 - ``open_due_by`` is the sweep's pre-filter for ``plan_nudges`` (owed; due, or for an exception
   agreed, within ``DUE_SOON``; a clinical delay past its expected date) —
   ``tests/storage/test_requests_to_nudge.py``;
@@ -41,9 +43,9 @@ from ehcp_rules import (
 from ehcp_rules.reviews import (
     ADVICE_CIRCULATION,
     HEALTH_NOTICE,
-    PHASE_TRANSFER_DEADLINES,
+    NO_MEETING_WARNING,
     PHASE_TRANSFER_WARNING,
-    SHORTEST_REVIEW_PERIOD,
+    transfer_last_day,
 )
 
 _REQUEST_FIELDS = (
@@ -75,62 +77,55 @@ _REVIEW_FIELDS = (
     "phase_transfer",
     "transfer_year",
     "amended_for_transfer_on",
+    "post_16_move_on",
 )
 
 
-def _transfer_deadline_sql() -> str:
-    """``ehcp_rules.phase_transfer_deadline`` in SQL, from the rule's own dates."""
-    cases = " ".join(
-        f"WHEN phase_transfer = '{kind.value}' THEN printf('%04d-{month:02d}-{day:02d}', "
-        "transfer_year)"
-        for kind, (month, day) in PHASE_TRANSFER_DEADLINES.items()
-    )
-    return f"CASE WHEN transfer_year IS NULL THEN NULL {cases} END"
-
-
-AT_RISK_SQL = f"""
+AT_RISK_SQL = """
 SELECT id FROM (
-  SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on, meeting, deadline,
-    {_transfer_deadline_sql()} AS transfer
-  FROM (
-    SELECT id, health_notified_on, contribution_in_on, amended_for_transfer_on,
-      phase_transfer, transfer_year,
-      -- the 12 months run from a meeting once held, else from the last review or the plan
-      CASE WHEN meeting_on <= :today THEN meeting_review_by ELSE anchor_review_by END AS deadline,
-      CASE WHEN meeting_on > :today THEN meeting_on END AS meeting
-    FROM annual_reviews
-    -- only these can be flagged: the 12 months (from a held meeting, later still) end within
-    -- 6 weeks; or a meeting is ahead; or a phase transfer is not yet done
-    WHERE coalesce(last_review_on, plan_issued_on) <= :near_limit OR meeting_on > :today
-      OR (phase_transfer IS NOT NULL AND amended_for_transfer_on IS NULL)))
+  SELECT id, health_notified_on AS told, notice_days, contribution_in_on,
+    amended_for_transfer_on, transfer_by, anchor_review_by AS deadline,
+    -- a meeting on the day the last review was held is that review
+    CASE WHEN meeting_on != coalesce(last_review_on, plan_issued_on) THEN meeting_on END
+      AS meeting
+  FROM annual_reviews
+  -- only these can be flagged: the 12 months end within 8 weeks; or a meeting is set; or a
+  -- phase transfer is not yet done
+  WHERE anchor_review_by <= :no_meeting_from OR meeting_on IS NOT NULL
+    OR (transfer_by IS NOT NULL AND amended_for_transfer_on IS NULL))
 WHERE :today > deadline
-  OR (meeting IS NULL AND deadline <= :in6weeks)
-  OR (meeting > deadline AND :today <= deadline)
-  OR (health_notified_on IS NULL AND meeting <= :in6weeks)
-  OR (contribution_in_on IS NULL AND meeting <= :in2weeks)
-  OR (amended_for_transfer_on IS NULL AND transfer <= :in12weeks)
+  OR (meeting IS NULL AND deadline <= :no_meeting_from)
+  OR meeting > deadline
+  OR meeting < :today
+  OR (meeting >= :today AND told IS NULL AND meeting <= :in6weeks)
+  OR (meeting >= :today AND notice_days < :health_notice_days)
+  OR (meeting >= :today AND contribution_in_on IS NULL AND meeting <= :in2weeks)
+  OR (amended_for_transfer_on IS NULL AND transfer_by <= :transfer_from)
 """
 """The reviews that ``ehcp_rules.review_status`` flags on ``:today``, as one SQL query, so that
 counting them over 640,000 plans never loads the plans into Python. Each line is one flag of
-``ehcp_rules.reviews`` (12 months from the last review, plan or held meeting; 6 weeks' notice;
-2 weeks for advice; 12 weeks before a phase transfer); a property test holds the two equal. The
-ends of the 12 months are kept with each plan when it is written (``review_by_dates``), so the
-query compares dates rather than computing two for each of 640,000 plans."""
+``ehcp_rules.reviews`` (12 months from the last review held or the plan; no meeting date within
+8 weeks of the limit; a meeting after the limit, or past and not recorded as held; 6 weeks'
+notice, not given or given short; 2 weeks for advice; 20 weeks before a transfer's last day); a
+property test holds the two equal. The end of the 12 months, the transfer's last day and the
+notice health had are kept with each plan when it is written (``derived_review_columns``), so
+the query compares values rather than computing them for each of 640,000 plans."""
 
 
-def at_risk_params(today: date) -> dict[str, str]:
-    """``AT_RISK_SQL``'s parameters: today, and the days 2, 6 and 12 weeks on (ISO dates compare
-    as text, so each window is a plain comparison)."""
+def at_risk_params(today: date) -> dict[str, str | int]:
+    """``AT_RISK_SQL``'s parameters: today, and the days the windows end (ISO dates compare as
+    text, so each window is a plain comparison)."""
     return {
         "today": today.isoformat(),
         "in2weeks": (today + ADVICE_CIRCULATION).isoformat(),
         "in6weeks": (today + HEALTH_NOTICE).isoformat(),
-        "in12weeks": (today + PHASE_TRANSFER_WARNING).isoformat(),
-        "near_limit": (today + HEALTH_NOTICE - SHORTEST_REVIEW_PERIOD).isoformat(),
+        "no_meeting_from": (today + NO_MEETING_WARNING).isoformat(),
+        "transfer_from": (today + PHASE_TRANSFER_WARNING).isoformat(),
+        "health_notice_days": HEALTH_NOTICE.days,
     }
 
 
-def at_risk_counts_query(today: date) -> tuple[str, dict[str, str]]:
+def at_risk_counts_query(today: date) -> tuple[str, dict[str, str | int]]:
     """One query for the reviews needing action per service, and how many reviews in all (a
     review shared by two services counts once in all)."""
     return (
@@ -383,7 +378,7 @@ class AnnualReviewRepository:
         counts = SyncCounts()
         with self._db.atomic():
             for record in records:
-                _, outcome = self._upsert(screened_review(record), actor)
+                _, outcome, _ = self._upsert(screened_review(record), actor)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
             if counts.added or counts.updated:
                 self._audit.record(
@@ -397,9 +392,13 @@ class AnnualReviewRepository:
         again, separately, for these: what another service keeps is neither changed nor told."""
         record = screened_review(record)
         with self._db.atomic():
-            review_id, outcome = self._upsert(record, actor)
+            review_id, outcome, held = self._upsert(record, actor)
             if outcome != "unchanged":
                 self._audit.record(actor, f"review {outcome}", "annual_review", record.case_ref)
+            if held is not None:
+                self._audit.record(
+                    actor, "review held", "annual_review", record.case_ref, held_on=held
+                )
         return self._select_reviews("WHERE r.id = ?", [review_id])[0]
 
     def find(
@@ -456,10 +455,12 @@ class AnnualReviewRepository:
         rows = self._db.execute(_reviews_sql(where), params).fetchall()
         return [_review_from_row(row) for row in rows]
 
-    def _upsert(self, record: AnnualReviewRecord, actor: str) -> tuple[int, str]:
-        """Add the review, or update the one its services already logged for the case."""
+    def _upsert(self, record: AnnualReviewRecord, actor: str) -> tuple[int, str, date | None]:
+        """Add the review, or update the one its services already logged for the case; with the
+        day a review was held when the update moves the last review on (kept in
+        ``reviews_held`` with the period it closed)."""
         wanted = _stored(record, _REVIEW_FIELDS)
-        derived = review_by_dates(record)
+        derived = derived_review_columns(record)
         existing = self._review_id(record.case_ref, record.service_ids)
         row = None
         if existing is not None:
@@ -477,11 +478,11 @@ class AnnualReviewRepository:
             )
             added = int(cursor.lastrowid or 0)
             self._set_services(added, record.service_ids)
-            return added, "added"
+            return added, "added", None
         review_id = int(row[0])
-        same_fields = dict(zip(_REVIEW_FIELDS, row[1:], strict=True)) == wanted
-        if same_fields and self._services(review_id) == tuple(sorted(record.service_ids)):
-            return review_id, "unchanged"
+        stored = dict(zip(_REVIEW_FIELDS, row[1:], strict=True))
+        if stored == wanted and self._services(review_id) == tuple(sorted(record.service_ids)):
+            return review_id, "unchanged", None
         changed = wanted | derived
         sets = ", ".join(f"{column} = ?" for column in changed)
         self._db.execute(
@@ -489,7 +490,31 @@ class AnnualReviewRepository:
             [*changed.values(), stamp(self._clock), review_id],
         )
         self._set_services(review_id, record.service_ids)
-        return review_id, "updated"
+        return review_id, "updated", self._record_held(review_id, stored, record, actor)
+
+    def _record_held(
+        self, review_id: int, stored: dict[str, Any], record: AnnualReviewRecord, actor: str
+    ) -> date | None:
+        """Keep the review held when ``record`` moves the last review on from what was stored:
+        the period it closed (from the last review or the plan), that period's limit, and the
+        day held."""
+        before = date.fromisoformat(stored["last_review_on"] or stored["plan_issued_on"])
+        held = record.last_review_on
+        if held is None or held <= before:
+            return None
+        self._db.execute(
+            "INSERT INTO reviews_held (review_id, period_start, review_by, held_on, recorded_by, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                review_id,
+                before.isoformat(),
+                review_by(before).isoformat(),
+                held.isoformat(),
+                actor,
+                stamp(self._clock),
+            ],
+        )
+        return held
 
     def _services(self, review_id: int) -> tuple[int, ...]:
         rows = self._db.execute(
@@ -520,7 +545,8 @@ def _review_from_row(row: Sequence[Any]) -> AnnualReviewRecord:
     """A review as stored (written through the validated record, so each value is already of
     its field's type once dates are read back): built without validating it all again, which
     matters when the sweep reads tens of thousands."""
-    rid, services, case_ref, plan, last, meeting, notified, contribution, phase, year, amended = row
+    rid, services, case_ref, plan, last, meeting, notified, contribution, phase, year = row[:10]
+    amended, move = row[10:]
     return AnnualReviewRecord.model_construct(
         id=rid,
         case_ref=case_ref,
@@ -533,6 +559,7 @@ def _review_from_row(row: Sequence[Any]) -> AnnualReviewRecord:
         phase_transfer=PhaseTransfer(phase) if phase else None,
         transfer_year=year,
         amended_for_transfer_on=_day(amended),
+        post_16_move_on=_day(move),
     )
 
 
@@ -540,15 +567,18 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def review_by_dates(record: AnnualReviewRecord) -> dict[str, str | None]:
-    """The last day of the 12 months from the last review (or the plan), and from the meeting:
-    kept with the plan so that ``AT_RISK_SQL`` compares dates instead of computing them."""
+def derived_review_columns(record: AnnualReviewRecord) -> dict[str, str | int | None]:
+    """What ``AT_RISK_SQL`` compares, kept with the plan when it is written: the last day of the
+    12 months from the last review held (or the plan), and from the meeting; the last day for
+    the amended plan of a transfer; and how many days' notice of its meeting health had."""
     anchor = record.last_review_on or record.plan_issued_on
+    transfer = transfer_last_day(record)  # without validating again: an import writes 640,000
+    told, meeting = record.health_notified_on, record.meeting_on
     return {
         "anchor_review_by": review_by(anchor).isoformat(),
-        "meeting_review_by": review_by(record.meeting_on).isoformat()
-        if record.meeting_on
-        else None,
+        "meeting_review_by": review_by(meeting).isoformat() if meeting else None,
+        "transfer_by": transfer.isoformat() if transfer else None,
+        "notice_days": (meeting - told).days if meeting and told else None,
     }
 
 

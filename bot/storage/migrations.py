@@ -441,7 +441,10 @@ _ADVICE_EDGES = Migration(
     "return date agreed for an excepted request; the outcome 'advice will not be provided' "
     "(seed 002) with its reason (returned_on then holds the day the request was closed)",
     (
-        """CREATE TABLE advice_requests_new (
+        # SQLite cannot change a CHECK: it rebuilds the table (foreign keys off, as its documented
+        # procedure says); PostgreSQL alters it in place, keeping its identity sequence
+        PerDialect(
+            """CREATE TABLE advice_requests_new (
             id INTEGER PRIMARY KEY,
             case_ref TEXT NOT NULL,
             service_id INTEGER NOT NULL REFERENCES services(id),
@@ -472,13 +475,33 @@ _ADVICE_EDGES = Migration(
             CHECK (outcome IS NULL OR outcome <> 'not_provided'
                 OR (returned_on IS NOT NULL AND length(trim(not_provided_reason)) > 0))
         )""",
-        f"INSERT INTO advice_requests_new ({_OLD_REQUEST_COLUMNS}) "
-        f"SELECT {_OLD_REQUEST_COLUMNS} FROM advice_requests",
-        "DROP TABLE advice_requests",
-        "ALTER TABLE advice_requests_new RENAME TO advice_requests",
-        "CREATE INDEX advice_requests_due ON advice_requests(due_on, service_id)",
-        """CREATE INDEX advice_requests_open ON advice_requests(service_id, due_on)
+            """ALTER TABLE advice_requests
+            ADD COLUMN exception_arose_on TEXT,
+            ADD COLUMN agreed_return_on TEXT,
+            ADD COLUMN not_provided_reason TEXT,
+            DROP CONSTRAINT advice_requests_outcome_check,
+            ADD CONSTRAINT advice_requests_outcome_check CHECK (outcome IN
+                ('returned', 'not_known_referred', 'clinical_delay', 'not_provided')),
+            ADD CONSTRAINT advice_requests_not_provided_check CHECK (outcome IS NULL
+                OR outcome <> 'not_provided'
+                OR (returned_on IS NOT NULL AND length(trim(not_provided_reason)) > 0))""",
+        ),
+        PerDialect(
+            f"INSERT INTO advice_requests_new ({_OLD_REQUEST_COLUMNS}) "
+            f"SELECT {_OLD_REQUEST_COLUMNS} FROM advice_requests",
+            None,
+        ),
+        PerDialect("DROP TABLE advice_requests", None),
+        PerDialect("ALTER TABLE advice_requests_new RENAME TO advice_requests", None),
+        PerDialect("CREATE INDEX advice_requests_due ON advice_requests(due_on, service_id)", None),
+        PerDialect(
+            """CREATE INDEX advice_requests_open ON advice_requests(service_id, due_on)
             WHERE returned_on IS NULL""",
+            None,
+        ),
+        # the two covering indexes gain the new columns (SQLite's went with the old table)
+        PerDialect(None, "DROP INDEX advice_requests_received_cover"),
+        PerDialect(None, "DROP INDEX advice_requests_due_cover"),
         """CREATE INDEX advice_requests_received_cover ON advice_requests(received_on,
             service_id, due_on, returned_on, exception_reason, case_ref, outcome,
             exception_arose_on)""",
@@ -487,6 +510,51 @@ _ADVICE_EDGES = Migration(
             exception_arose_on)""",
     ),
     rebuilds=True,
+)
+
+_REVIEWS_HELD = Migration(
+    12,
+    "annual reviews as held: each review recorded as held (the period it closed, its limit and "
+    "the day held) for the measure of reviews within 12 months (seed 003); a move between post-16 "
+    "institutions (reg 18(2)); each plan's last day for the amended plan of a transfer, and the "
+    "notice health had of its meeting (in days), kept for the reviews-at-risk query",
+    (
+        "ALTER TABLE annual_reviews ADD COLUMN post_16_move_on TEXT",
+        "ALTER TABLE annual_reviews ADD COLUMN transfer_by TEXT",
+        "ALTER TABLE annual_reviews ADD COLUMN notice_days INTEGER",
+        # reg 18(1): amended *before* 15 February (31 March for post-16): the day before is the
+        # last (the same day as ehcp_rules.transfer_last_day)
+        PerDialect(
+            """UPDATE annual_reviews SET transfer_by = CASE phase_transfer
+            WHEN 'school' THEN printf('%04d-02-14', transfer_year)
+            WHEN 'post_16' THEN printf('%04d-03-30', transfer_year) END
+            WHERE transfer_year IS NOT NULL""",
+            """UPDATE annual_reviews SET transfer_by = CASE phase_transfer
+            WHEN 'school' THEN lpad(CAST(transfer_year AS TEXT), 4, '0') || '-02-14'
+            WHEN 'post_16' THEN lpad(CAST(transfer_year AS TEXT), 4, '0') || '-03-30' END
+            WHERE transfer_year IS NOT NULL""",
+        ),
+        PerDialect(
+            """UPDATE annual_reviews SET notice_days =
+            CAST(julianday(meeting_on) - julianday(health_notified_on) AS INTEGER)
+            WHERE meeting_on IS NOT NULL AND health_notified_on IS NOT NULL""",
+            """UPDATE annual_reviews SET notice_days =
+            CAST(meeting_on AS date) - CAST(health_notified_on AS date)
+            WHERE meeting_on IS NOT NULL AND health_notified_on IS NOT NULL""",
+        ),
+        "CREATE INDEX annual_reviews_review_by ON annual_reviews(anchor_review_by)",
+        """CREATE TABLE reviews_held (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES annual_reviews(id) ON DELETE CASCADE,
+            period_start TEXT NOT NULL,
+            review_by TEXT NOT NULL,
+            held_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX reviews_held_review_by ON reviews_held(review_by, review_id)",
+        "CREATE INDEX reviews_held_review ON reviews_held(review_id)",
+    ),
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -501,6 +569,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _REVIEWS_PER_SERVICE,
     _ACTION_PLAN,
     _ADVICE_EDGES,
+    _REVIEWS_HELD,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -7,7 +7,10 @@ SQL here that mirrors a rule of ``ehcp_rules`` (constants from there; a test hol
   ``tests/storage/test_summary.py``;
 - ``_overdue_query`` places open requests on the escalation ladder as ``advice_status`` does,
   from ``rung_offsets`` (the ladder file) and ``EXCEPTED`` — ``tests/storage/test_summary.py``;
-- the reviews at risk are ``AT_RISK_SQL`` (``bot.storage.casework``).
+- the reviews at risk are ``AT_RISK_SQL`` (``bot.storage.casework``);
+- ``_REVIEWS_IN_TIME`` mirrors ``review_timeliness`` / ``timeliness_from_counts`` (each review
+  period ending in the period: held by its last day, held late, not held with the limit passed, not
+  yet due), per service, per month and overall — ``tests/storage/test_summary.py``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ehcp_rules import (
     PlanProgress,
     Rag,
     Rating,
+    ReviewTimeliness,
     ServiceSummary,
     Summary,
     add_months,
@@ -41,6 +45,7 @@ from ehcp_rules import (
     month_so_far,
     percent_of,
     rung_offsets,
+    timeliness_from_counts,
     trend_months,
 )
 
@@ -85,6 +90,32 @@ FROM sent_nudges s JOIN advice_requests r ON r.id = CAST(substr(s.item_key, 9) A
 WHERE s.item_key LIKE 'request:%' AND s.sent_on BETWEEN :start AND :end
 GROUP BY r.service_id
 """
+_REVIEWS_IN_TIME = """
+WITH cycles AS MATERIALIZED (
+  SELECT review_id, review_by, held_on FROM reviews_held WHERE review_by BETWEEN :start AND :end
+  UNION ALL
+  SELECT id, anchor_review_by, NULL FROM annual_reviews
+  WHERE anchor_review_by BETWEEN :start AND :end),
+outcomes AS MATERIALIZED (
+  SELECT review_id, substr(review_by, 1, 7) AS month,
+    (review_by BETWEEN :period_start AND :period_end) AS p,
+    coalesce(held_on <= review_by, 0) AS in_time,
+    coalesce(held_on > review_by, 0) AS late,
+    (held_on IS NULL AND review_by < :today) AS not_held,
+    (held_on IS NULL AND review_by >= :today) AS not_yet
+  FROM cycles)
+SELECT NULL, month, {SUMS} FROM outcomes GROUP BY month
+UNION ALL
+SELECT rs.service_id, month, {SUMS}
+FROM outcomes o JOIN review_services rs ON rs.review_id = o.review_id GROUP BY rs.service_id, month
+""".replace(
+    "{SUMS}",
+    "sum(p AND in_time), sum(p AND late), sum(p AND not_held), sum(p AND not_yet), "
+    "sum(in_time), sum(late), sum(not_held)",
+)
+"""Annual reviews due (their 12 months ending) from the earlier start to the later end of the
+period and the trend's months: per month, for every plan (each once) and per service, the
+period's four outcomes and each month's three counted ones."""
 _TALLY = (
     "received",
     "on_time",
@@ -122,10 +153,11 @@ class SummaryRepository:
         months = trend_months(period, today)
         # the heavy aggregates, each over many rows and none needing another: all at once,
         # the longest first
-        risk_read, trend_read, now_read, before_read, overdue_read, answers_read = read_together(
+        reads = read_together(
             self._db,
             [
                 at_risk_counts_query(today),
+                _reviews_query(period, months, today),
                 _trend_query(months, today),
                 _counts_query(period, today),
                 _counts_query(period.previous(), today),
@@ -133,6 +165,10 @@ class SummaryRepository:
                 (_LATEST_ANSWERS, {}),
             ],
         )
+        risk_read, reviews_read, trend_read, now_read, before_read, overdue_read, answers_read = (
+            reads
+        )
+        reviews = _reviews_from(period, months, reviews_read)
         services = dict(self._db.execute("SELECT id, name FROM services ORDER BY name").fetchall())
         now, overall = _compliance_from(period, now_read)
         before, overall_before = _compliance_from(period.previous(), before_read)
@@ -154,6 +190,7 @@ class SummaryRepository:
             trend=trend,
             acknowledged=acknowledged,
             plans=plans,
+            reviews=reviews,
         )
         rows = [_service(facts, sid, name) for sid, name in services.items()]
         return Summary(
@@ -172,6 +209,8 @@ class SummaryRepository:
             nudges_acknowledged=sum(acked for _, acked in acknowledged.values()),
             so_far=so_far,
             overall_so_far=self.compliance_overall(so_far, today) if so_far else None,
+            overall_reviews=reviews.get(None, (_no_reviews(period), ()))[0],
+            overall_review_trend=reviews.get(None, (None, (None,) * len(months)))[1],
         )
 
     def _acknowledged(self, period: Period) -> dict[int, tuple[int, int]]:
@@ -294,6 +333,46 @@ def _trend_from(
     )
 
 
+def _reviews_query(
+    period: Period, months: tuple[date, ...], today: date
+) -> tuple[str, dict[str, str]]:
+    last = add_months(months[-1], 1) - timedelta(days=1)
+    return _REVIEWS_IN_TIME, {
+        "start": min(period.start, months[0]).isoformat(),
+        "end": max(period.end, last).isoformat(),
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "today": today.isoformat(),
+    }
+
+
+def _reviews_from(
+    period: Period, months: tuple[date, ...], read: Read
+) -> dict[int | None, tuple[ReviewTimeliness, tuple[float | None, ...]]]:
+    """Per service (``None``: every plan once): the period's measure and each month's
+    percentage held within 12 months."""
+    tallies: dict[int | None, Counter[str]] = defaultdict(Counter)
+    by_month: dict[int | None, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for service_id, month, *counts in read.rows:
+        in_time, late, not_held, not_yet, m_in_time, m_late, m_not_held = (c or 0 for c in counts)
+        tallies[service_id].update(
+            held_in_time=in_time, held_late=late, not_held=not_held, not_yet_due=not_yet
+        )
+        by_month[service_id][month] = (m_in_time, m_late + m_not_held)
+    keys = [f"{m:%Y-%m}" for m in months]
+    return {
+        sid: (
+            timeliness_from_counts(period.start, period.end, tallies[sid]),
+            _percentages(by_month[sid], keys),
+        )
+        for sid in tallies
+    }
+
+
+def _no_reviews(period: Period) -> ReviewTimeliness:
+    return timeliness_from_counts(period.start, period.end, {})
+
+
 def _overdue_query(today: date) -> tuple[str, dict[str, str]]:
     """Open, overdue requests per service by the rung of the ladder reached (as
     ``advice_status`` places them), counted in SQL from the ladder's calendar offsets."""
@@ -340,6 +419,7 @@ class _Facts:
     trend: dict[int, tuple[float | None, ...]]
     acknowledged: dict[int, tuple[int, int]]
     plans: dict[int, PlanProgress]
+    reviews: dict[int | None, tuple[ReviewTimeliness, tuple[float | None, ...]]]
 
 
 def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
@@ -362,6 +442,8 @@ def _service(facts: _Facts, service_id: int, name: str) -> ServiceSummary:
         nudges_posted=facts.acknowledged.get(service_id, (0, 0))[0],
         nudges_acknowledged=facts.acknowledged.get(service_id, (0, 0))[1],
         plan=facts.plans.get(service_id, PlanProgress() if latest else None),
+        reviews=facts.reviews.get(service_id, (_no_reviews(facts.period), ()))[0],
+        review_trend=facts.reviews.get(service_id, (None, ()))[1],
     )
 
 

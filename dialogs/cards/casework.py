@@ -14,8 +14,10 @@ from ehcp_rules import (
     MAX_NARRATIVE_LENGTH,
     AdviceRequestRecord,
     ExceptionReason,
+    PhaseTransfer,
     Service,
 )
+from ehcp_rules.dates import EARLIEST_DAY, LATEST_DAY
 
 PAGE_SIZE = 10
 _YES_NO = [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]
@@ -260,7 +262,7 @@ def _requests(count: int) -> str:
 
 
 def new_review_card(services: list[Service]) -> Element:
-    """Log a plan's annual review."""
+    """Log a plan's annual review, record one as held, or note a phase transfer (reg 18)."""
     return card(
         [
             heading("Log or update an annual review"),
@@ -269,10 +271,36 @@ def new_review_card(services: list[Service]) -> Element:
             _case_ref_input(),
             _services_input(services, "Services involved"),
             _date("plan_issued_on", "Date the plan was first issued (needed for a new one)"),
-            _date("last_review_on", "Date of the last review (if any)"),
-            _date("meeting_on", "Date of the review meeting (if set)"),
+            _date("last_review_on", "Date of the last review held (if any)"),
+            _date("meeting_on", "Date of the next review meeting (if set)"),
             _date("health_notified_on", "Date health practitioners were told (if they were)"),
             _date("contribution_in_on", "Date health's contribution went in (if it has)"),
+            text(messages.REVIEW_HELD_HINT, weight="Bolder", separator=True),
+            _date("held_on", "Date the review meeting was held (once it has been)"),
+            text(messages.TRANSFER_HINT, weight="Bolder", separator=True),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "phase_transfer",
+                "label": "Phase transfer within 12 months (reg 18(1))",
+                "style": "expanded",
+                "choices": [
+                    {"title": "None", "value": ""},
+                    *(
+                        {"title": kind.label.capitalize(), "value": kind.value}
+                        for kind in PhaseTransfer
+                    ),
+                ],
+            },
+            {
+                "type": "Input.Number",
+                "id": "transfer_year",
+                "label": messages.TRANSFER_YEAR_LABEL,
+                "min": EARLIEST_DAY.year,
+                "max": LATEST_DAY.year,
+                "errorMessage": messages.TRANSFER_YEAR_HINT,
+            },
+            _date("post_16_move_on", "Or: date of a move between post-16 institutions (reg 18(2))"),
+            _date("amended_for_transfer_on", "Date the plan was amended for the transfer"),
         ],
         [submit("Log review", "log_review", inputs=True)],
     )

@@ -21,6 +21,7 @@ from ehcp_rules import (
     ComplianceMeasures,
     Period,
     PlanProgress,
+    ReviewTimeliness,
     ServiceSummary,
     Summary,
     counted,
@@ -95,6 +96,7 @@ def _summary_card(
             sorted(((step, str(n)) for step, n in summary.overdue_by_step.items()))
             or [("None", "")]
         ),
+        text(review_words(summary.overall_reviews), separator=True),
         text(messages.SUMMARY_REVIEWS.format(count=summary.reviews_at_risk)),
     ]
     if summary.nudges_posted:
@@ -141,6 +143,31 @@ def _summary_card(
         else None
     )
     return card(body, actions)
+
+
+def review_words(measure: ReviewTimeliness | None) -> str:
+    """Seed 003's measure in a sentence: the percentage held within 12 months and its counts."""
+    if measure is None or not measure.counted:
+        return messages.SUMMARY_REVIEWS_NONE_DUE.format(
+            not_yet_due=measure.not_yet_due if measure else 0
+        )
+    return messages.SUMMARY_REVIEWS_IN_TIME.format(
+        percent=messages.percent(measure.percent_in_time),
+        in_time=measure.held_in_time,
+        counted=measure.counted,
+        late=measure.held_late,
+        not_held=measure.not_held,
+        not_yet_due=measure.not_yet_due,
+    )
+
+
+def service_review_words(measure: ReviewTimeliness | None) -> str:
+    """A service's reviews within 12 months, short (empty when none fell due)."""
+    if measure is None or not measure.counted:
+        return ""
+    return messages.SERVICE_REVIEWS_IN_TIME.format(
+        percent=messages.percent(measure.percent_in_time), counted=measure.counted
+    )
 
 
 def assessed_words(service: ServiceSummary, today: date) -> str:
@@ -215,7 +242,17 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "items": [
                     runs("**{name}**", {"name": service.name}),
                     text(
-                        " · ".join(p for p in (f"{age}{change}", not_met, plan, nudges) if p)
+                        " · ".join(
+                            p
+                            for p in (
+                                f"{age}{change}",
+                                not_met,
+                                plan,
+                                service_review_words(service.reviews).capitalize(),
+                                nudges,
+                            )
+                            if p
+                        )
                         or messages.NO_ASSESSMENT_YET,
                         size="Small",
                         isSubtle=True,

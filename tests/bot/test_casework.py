@@ -328,10 +328,22 @@ async def test_logging_a_review_updating_it_and_listing_those_needing_action(
     )
     after = await chat.say("reviews")
 
-    assert texts_of(logged) == ["Logged the annual review for EHCP-5001: hold it by 31 Jan 2027."]
+    assert texts_of(logged) == [
+        "Logged the annual review for EHCP-5001: hold it by 31 Jan 2027.\n\nNeeds action now:"
+        "\n\n- Health not yet told of the meeting on 20 Jan 2027 (6 weeks' notice was due by "
+        "09 Dec 2026)"
+    ]
     assert "Health not yet told of the meeting on 20 Jan 2027" in _text(before)
-    assert texts_of(updated) == ["Updated the annual review for EHCP-5001: hold it by 31 Jan 2027."]
-    assert texts_of(after) == ["No annual reviews in your services need action just now."]
+    # told on 22 December of a meeting on 20 January: 29 days, under seed 002's 6 weeks
+    late = (
+        "Health was told of the meeting on 20 Jan 2027 on 22 Dec 2026: under the 6 weeks' "
+        "notice health needs (seed 002)"
+    )
+    assert texts_of(updated) == [
+        "Updated the annual review for EHCP-5001: hold it by 31 Jan 2027.\n\nNeeds action now:"
+        f"\n\n- {late}"
+    ]
+    assert late in _text(cards_of(after)[0])
     (saved,) = store.call(lambda r: r.reviews.for_services(None))
     assert (saved.plan_issued_on, saved.health_notified_on) == (
         date(2026, 2, 1),
@@ -364,8 +376,10 @@ async def test_a_case_another_service_holds_is_logged_apart_and_nothing_of_their
     )
 
     # the same answer as for a case nobody holds: nothing says another service has it
-    assert texts_of(held) == ["Logged the annual review for EHCP-7: hold it by 31 Dec 2026."]
-    assert texts_of(unknown) == ["Logged the annual review for EHCP-8: hold it by 31 Dec 2026."]
+    assert texts_of(held)[0].startswith(
+        "Logged the annual review for EHCP-7: hold it by 31 Dec 2026."
+    )
+    assert texts_of(unknown) == [texts_of(held)[0].replace("EHCP-7", "EHCP-8")]
     theirs = store.call(lambda r: r.reviews.for_services([camhs.id]))
     assert [(r.case_ref, r.plan_issued_on) for r in theirs] == [("EHCP-7", date(2026, 3, 1))]
 
@@ -394,3 +408,116 @@ async def test_casework_mid_assessment_is_answered_and_the_assessment_carries_on
 
     assert "Overdue requests" in _text(cards_of(listed)[0])
     assert "Question 2 of 23" in _text(cards_of(carried_on)[0])
+
+
+async def _log_review(chat: Chat, slt: Service, **fields: str) -> list[str]:
+    await chat.say("new review")
+    return texts_of(await chat.press("Log review", services=str(slt.id), **fields))
+
+
+async def test_a_meeting_booked_after_the_12_month_limit_is_warned_at_entry(
+    chat: Chat, slt: Service
+) -> None:
+    replies = await _log_review(
+        chat, slt, case_ref="EHCP-1L", plan_issued_on="2026-03-01", meeting_on="2027-03-10"
+    )
+
+    assert replies == [
+        "Logged the annual review for EHCP-1L: hold it by 28 Feb 2027.\n\nNeeds action now:\n\n"
+        "- The meeting on 10 Mar 2027 is after the 12-month limit (28 Feb 2027): bring it forward"
+    ]
+
+
+async def test_a_past_meeting_counts_only_once_recorded_as_held_and_the_12_months_run_from_it(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    logged = await _log_review(
+        chat,
+        slt,
+        case_ref="EHCP-1H",
+        plan_issued_on="2025-12-01",
+        meeting_on="2026-12-10",
+        health_notified_on="2026-10-01",
+        contribution_in_on="2026-11-20",
+    )
+    held = await _log_review(chat, slt, case_ref="EHCP-1H", held_on="10/12/2026")
+
+    # on 29 December the 12 months from 1 December 2025 have passed: the meeting on 10 December
+    # is not a review until recorded as held
+    assert "Past its 12-month limit (30 Nov 2026)" in logged[0]
+    assert "The meeting on 10 Dec 2026 has passed but is not recorded as held" in logged[0]
+    assert held == [
+        "Recorded the review of EHCP-1H as held on 10 Dec 2026.\n\n"
+        "Updated the annual review for EHCP-1H: hold it by 09 Dec 2027."
+    ]
+    (saved,) = store.call(lambda r: r.reviews.for_services([slt.id]))
+    assert (saved.last_review_on, saved.meeting_on, saved.health_notified_on) == (
+        date(2026, 12, 10),
+        None,
+        None,
+    )
+    kept = store.call(
+        lambda r: r.db.execute(
+            "SELECT period_start, review_by, held_on, recorded_by FROM reviews_held"
+        ).fetchall()
+    )
+    assert kept == [("2025-12-01", "2026-11-30", "2026-12-10", SAM)]
+    audited = store.call(
+        lambda r: r.db.execute(
+            "SELECT actor, details FROM audit WHERE action = 'review held'"
+        ).fetchall()
+    )
+    assert audited == [(SAM, '{"held_on": "2026-12-10"}')]
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"held_on": "2027-01-05"}, "Date the review meeting was held"),  # in the future
+        ({"held_on": "2025-11-30"}, "on or before the last one recorded (01 Dec 2025)"),
+        ({"held_on": "2026-12-10", "last_review_on": "2026-12-10"}, "not both"),
+    ],
+)
+async def test_a_review_held_is_refused_when_it_cannot_be(
+    chat: Chat, store: Store, slt: Service, fields: dict[str, str], reason: str
+) -> None:
+    await _log_review(chat, slt, case_ref="EHCP-1R", plan_issued_on="2025-12-01")
+
+    replies = await _log_review(chat, slt, case_ref="EHCP-1R", **fields)
+
+    assert reason in replies[0] and "Nothing was logged" in replies[0]
+    assert store.call(lambda r: r.db.execute("SELECT count(*) FROM reviews_held").fetchone()) == (
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "reply"),
+    [
+        ("26", "four digits (2027 for a move in September 2027)"),
+        (
+            "2026",
+            "A transfer in September 2026 has already taken place: the transfer year is the "
+            "calendar year of the move (for a move in September 2027, give 2027). Nothing was "
+            "logged.",
+        ),
+        (
+            "2027",
+            "Phase transfer: amended plan by 14 Feb 2027; to leave the 12 weeks the regulations "
+            "allow for amending, the review was to be held by 22 Nov 2026",
+        ),
+    ],
+)
+async def test_the_transfer_year_is_the_calendar_year_of_the_move(
+    chat: Chat, slt: Service, year: str, reply: str
+) -> None:
+    replies = await _log_review(
+        chat,
+        slt,
+        case_ref="EHCP-1T",
+        plan_issued_on="2026-06-01",
+        phase_transfer="school",
+        transfer_year=year,
+    )
+
+    assert reply in replies[0]

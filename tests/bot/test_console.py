@@ -122,3 +122,18 @@ async def test_the_action_plan_is_kept_up_in_the_terminal_and_a_refusal_loses_no
     assert (action.target_date, action.progress.label) == (date(2027, 3, 31), "On track")
     assert any("Progress (1 Completed, 2 On track" in p and "[now: On track;" in p for p in prompts)
     assert not [p for p in prompts if "not_started" in p or "on_track" in p]
+
+
+async def test_a_review_meeting_after_the_limit_is_warned_in_the_terminal(
+    store: Store, slt: Service
+) -> None:
+    out = io.StringIO()
+    typed = ["new review", "1", "EHCP-2001", "1", "01/03/2026", "", "10/03/2027"]
+    _, read_line = _script([*typed, "", "", "", "", "", "", "", "quit"])
+    adapter = ConsoleAdapter(user_id=SAM, out=out, read_line=read_line, clock=store.clock)
+
+    await adapter.run(build_bot(store, builders.settings(), reports=_REPORTS).on_turn)
+
+    shown = out.getvalue()
+    assert "Logged the annual review for EHCP-2001: hold it by 28 Feb 2027." in shown
+    assert "The meeting on 10 Mar 2027 is after the 12-month limit (28 Feb 2027)" in shown

@@ -302,3 +302,18 @@ def test_the_text_summary_carries_everything_the_card_does(store: Store) -> None
     paeds = next(line for line in text.splitlines() if line.startswith("- Community Paed"))
     assert "Red, assessed 23 Nov 2026; essentials not met: 4;" in paeds
     assert "plan: 0 of 6 actions completed, 1 past the date set, 4 without a lead" in paeds
+
+
+async def test_the_summary_card_shows_reviews_held_within_12_months(store: Store) -> None:
+    """Seed 003's measure on the DCO's card, overall and for each service with reviews due (the
+    demo's October 2026: DEMO-R007 held after its 12 months, DEMO-R008 within them)."""
+    store.call(lambda r: load_demo(r, TODAY))
+
+    (card,) = cards_of(await Chat(store, user=DCO).say("summary 2026-10"))
+
+    text = card_text(card)
+    assert (
+        "Annual reviews held within 12 months of the plan or the last review: 50.0% (1 of 2 due "
+        "in the period; held late 1, not held 0, not yet due 0)." in text
+    )
+    assert "Reviews within 12 months 50.0% of 2" in text  # Community Paediatrics: both

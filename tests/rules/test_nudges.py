@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from ehcp_rules import (
     ActionProgress,
     AdviceRequestRecord,
@@ -11,6 +13,7 @@ from ehcp_rules import (
     ExceptionReason,
     LateAction,
     NudgeStep,
+    PhaseTransfer,
     StaleAssessment,
     plan_nudges,
 )
@@ -99,6 +102,9 @@ def test_a_christmas_week_digest_is_ordered_by_urgency() -> None:
         ("LA-TODAY", NudgeStep.DUE_TODAY, 1),
         ("EHCP-1", NudgeStep.HEALTH_NOT_NOTIFIED, 1),
         ("EHCP-1", NudgeStep.HEALTH_NOT_NOTIFIED, 2),
+        # the plan's 12 months end on 19 January: a meeting on the 20th is a day late
+        ("EHCP-1", NudgeStep.MEETING_AFTER_LIMIT, 1),
+        ("EHCP-1", NudgeStep.MEETING_AFTER_LIMIT, 2),
         ("LA-SOON", NudgeStep.DUE_THIS_WEEK, 1),
     ]
 
@@ -173,3 +179,71 @@ def test_a_week_after_the_last_answer_each_person_who_worked_on_it_is_reminded_o
     ]
     finished = stalled.model_copy(update={"answered": 23})
     assert plan_reminders([finished], date(2026, 12, 30)) == []
+
+
+PLAN_DEC_2025 = AnnualReviewRecord(
+    id=7, case_ref="EHCP-7", service_ids=(1,), plan_issued_on=date(2025, 12, 1)
+)
+"""A plan made on 1 December 2025: its 12 months end on 30 November 2026."""
+
+
+@pytest.mark.parametrize(
+    ("changes", "today", "expected"),
+    [
+        # no meeting date 8 weeks before the limit: tell health by 19 Oct (6 weeks, seed 002)
+        ({}, date(2026, 10, 4), []),
+        (
+            {},
+            date(2026, 10, 5),
+            [(NudgeStep.NO_MEETING_DATE, date(2026, 11, 30), date(2026, 10, 19))],
+        ),
+        # past the limit with no date: one nudge, the review past its 12 months
+        ({}, date(2026, 12, 1), [(NudgeStep.REVIEW_PAST_LIMIT, date(2026, 11, 30), None)]),
+        # a meeting booked after the limit: nudged at once, with the limit
+        (
+            {"meeting_on": date(2026, 12, 14), "health_notified_on": date(2026, 9, 1)},
+            date(2026, 9, 2),
+            [(NudgeStep.MEETING_AFTER_LIMIT, date(2026, 12, 14), date(2026, 11, 30))],
+        ),
+        # health told with 5 weeks' notice (seed 002's 6 not given), and with 10 days' (reg 20(3))
+        (
+            {"meeting_on": date(2026, 11, 20), "health_notified_on": date(2026, 10, 16)},
+            date(2026, 10, 16),
+            [(NudgeStep.HEALTH_TOLD_LATE, date(2026, 11, 20), None)],
+        ),
+        (
+            {"meeting_on": date(2026, 11, 20), "health_notified_on": date(2026, 11, 10)},
+            date(2026, 11, 10),
+            [
+                (NudgeStep.CONTRIBUTION_MISSING, date(2026, 11, 20), None),
+                (NudgeStep.HEALTH_TOLD_UNDER_2_WEEKS, date(2026, 11, 20), None),
+            ],
+        ),
+        # the meeting day has passed and nobody recorded it held
+        (
+            {"meeting_on": date(2026, 11, 20), "health_notified_on": date(2026, 9, 1)},
+            date(2026, 11, 23),
+            [(NudgeStep.MEETING_NOT_RECORDED, date(2026, 11, 20), None)],
+        ),
+        # a transfer in September 2027: amended by 14 Feb, the meeting by 22 Nov 2026
+        (
+            {
+                "last_review_on": date(2026, 6, 1),
+                "phase_transfer": PhaseTransfer.SCHOOL,
+                "transfer_year": 2027,
+            },
+            date(2026, 9, 27),
+            [(NudgeStep.PHASE_TRANSFER, date(2027, 2, 14), date(2026, 11, 22))],
+        ),
+    ],
+)
+def test_each_review_needing_health_is_nudged_while_health_can_act(
+    changes: dict[str, object],
+    today: date,
+    expected: list[tuple[NudgeStep, date, date | None]],
+) -> None:
+    review = PLAN_DEC_2025.model_copy(update=changes)
+
+    nudges = plan_nudges(today=today, reviews=[review])
+
+    assert [(n.step, n.on, n.reply_by) for n in nudges] == expected

@@ -206,12 +206,13 @@ def test_a_process_killed_while_writing_answers_loses_no_committed_answer(tmp_pa
 
 
 def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path: Path) -> None:
-    """Migration 7 computes each plan's review-by dates in SQL; new writes use the rules. Every
-    start day over four years (leap days, month ends) gives the same date both ways."""
+    """Migrations 7 and 11 compute each plan's review-by dates, a transfer's last day and the
+    notice health had in SQL; new writes use the rules. Every start day over four years (leap
+    days, month ends) gives the same values both ways."""
     import sqlite_utils
 
-    from bot.storage.casework import review_by_dates
-    from ehcp_rules import AnnualReviewRecord
+    from bot.storage.casework import derived_review_columns
+    from ehcp_rules import AnnualReviewRecord, PhaseTransfer
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
@@ -224,18 +225,25 @@ def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path:
             plan_issued_on=day,
             last_review_on=day if n % 3 == 0 else None,
             meeting_on=day + timedelta(days=n % 40) if n % 2 else None,
+            health_notified_on=day + timedelta(days=n % 7) if n % 2 and n % 5 else None,
+            phase_transfer=[None, PhaseTransfer.SCHOOL, PhaseTransfer.POST_16][n % 3],
+            transfer_year=2024 + n % 5 if n % 3 else None,
         )
         for n, day in enumerate(days)
     ]
     for record in records:
         old.execute(
             "INSERT INTO annual_reviews (case_ref, plan_issued_on, last_review_on, meeting_on, "
-            "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'test', '', '')",
+            "health_notified_on, phase_transfer, transfer_year, created_by, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'test', '', '')",
             [
                 record.case_ref,
                 record.plan_issued_on.isoformat(),
                 record.last_review_on.isoformat() if record.last_review_on else None,
                 record.meeting_on.isoformat() if record.meeting_on else None,
+                record.health_notified_on.isoformat() if record.health_notified_on else None,
+                record.phase_transfer,
+                record.transfer_year,
             ],
         )
     old.conn.commit()
@@ -244,18 +252,14 @@ def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path:
     with Store.open(path, clock=FakeClock()) as store:
         stored = store.call(
             lambda r: r.db.execute(
-                "SELECT case_ref, anchor_review_by, meeting_review_by FROM annual_reviews"
+                "SELECT case_ref, anchor_review_by, meeting_review_by, transfer_by, notice_days "
+                "FROM annual_reviews"
             ).fetchall()
         )
 
-    expected = {
-        r.case_ref: (
-            review_by_dates(r)["anchor_review_by"],
-            review_by_dates(r)["meeting_review_by"],
-        )
-        for r in records
-    }
-    assert {ref: (anchor, meeting) for ref, anchor, meeting in stored} == expected
+    expected = {r.case_ref: tuple(derived_review_columns(r).values()) for r in records}
+    assert {ref: tuple(rest) for ref, *rest in stored} == expected
+    assert len({values[2] for values in expected.values()}) > 5  # transfers of several years
 
 
 def test_rebuilding_the_reviews_keeps_every_review_its_services_and_its_dates(

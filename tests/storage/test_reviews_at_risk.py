@@ -25,6 +25,11 @@ def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualRev
         start + timedelta(days=rng.randrange(0, 400)) if meeting and rng.random() < 0.4 else None
     )
     transfer = rng.choice([None, None, PhaseTransfer.SCHOOL, PhaseTransfer.POST_16])
+    move = (
+        date(2024, 1, 1) + timedelta(days=rng.randrange(1200))
+        if transfer is None and rng.random() < 0.3
+        else None
+    )
     return AnnualReviewRecord(
         case_ref=f"P-{n:05d}",
         service_ids=tuple(sorted(set(rng.sample(services, rng.choice((1, 1, 2)))))),
@@ -35,7 +40,8 @@ def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualRev
         contribution_in_on=advice,
         phase_transfer=transfer,
         transfer_year=rng.choice((2025, 2026, 2027)) if transfer else None,
-        amended_for_transfer_on=issued if transfer and rng.random() < 0.3 else None,
+        amended_for_transfer_on=issued if (transfer or move) and rng.random() < 0.3 else None,
+        post_16_move_on=move,
     )
 
 

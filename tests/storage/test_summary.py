@@ -249,3 +249,121 @@ def _random_plan(store: Store, service_id: int, rng: random.Random) -> None:
             )
 
     store.call(build)
+
+
+def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_and_period(
+    tmp_path: Path,
+) -> None:
+    """Seed 003's measure: random plans, some reviewed (recorded as held, in time or late) once
+    or twice; the summary's figures per service, per month and overall are the rule's over the
+    same review periods (each plan counted once overall, for each of its services apart)."""
+    from ehcp_rules import (
+        AnnualReviewRecord,
+        Period,
+        ReviewCycle,
+        Summary,
+        review_by,
+        review_timeliness,
+    )
+
+    rng = random.Random(3)
+    today = date(2026, 11, 23)
+    store = Store.open(tmp_path / "reviews.db", clock=FakeClock(today))
+    sids = store.call(
+        lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
+    )
+    cycles: dict[str, list[ReviewCycle]] = {}
+
+    def save(record: AnnualReviewRecord) -> None:
+        store.call(lambda r: r.reviews.save(record, actor="t"))
+
+    def summary_for(period: Period) -> Summary:
+        return store.call(lambda r: r.summaries.summary(period, today))
+
+    for n in range(400):
+        plan = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
+        record = AnnualReviewRecord(
+            case_ref=f"P-{n}",
+            service_ids=tuple(sorted(set(rng.sample(sids, rng.choice((1, 1, 2)))))),
+            plan_issued_on=plan,
+        )
+        save(record)
+        start, mine = plan, []
+        for _ in range(rng.choice((0, 1, 2))):
+            held = start + timedelta(days=rng.randrange(300, 420))
+            if held > today:
+                break
+            mine.append(ReviewCycle(review_by=review_by(start), held_on=held))
+            record = record.model_copy(update={"last_review_on": held})
+            save(record)
+            start = held
+        cycles[record.case_ref] = [*mine, ReviewCycle(review_by=review_by(start))]
+    services = {
+        r.case_ref: r.service_ids for r in store.call(lambda r: r.reviews.for_services(None))
+    }
+
+    for period in (
+        Period(start=date(2026, 10, 1), end=date(2026, 10, 31), label="October"),
+        Period(start=date(2025, 4, 1), end=date(2026, 3, 31), label="a year"),
+    ):
+        summary = summary_for(period)
+        every = [c for ref, cs in cycles.items() if ref in services for c in cs]
+
+        overall = review_timeliness(every, period.start, period.end, today)
+        assert summary.overall_reviews == overall
+        assert overall.counted > 10 and 0 < overall.held_in_time < overall.counted  # can fail
+        for service in summary.services:
+            theirs = [
+                c
+                for ref, cs in cycles.items()
+                if service.service_id in services.get(ref, ())
+                for c in cs
+            ]
+            assert service.reviews == review_timeliness(theirs, period.start, period.end, today)
+        for month, figure in zip(summary.trend_months, summary.overall_review_trend, strict=True):
+            end = date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
+            assert figure == review_timeliness(every, month, end, today).percent_in_time, month
+        assert sum(figure is not None for figure in summary.overall_review_trend) >= 10
+    store.close()
+
+
+def test_reviews_held_within_12_months_show_in_every_format_of_the_command_line(
+    demo: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's reviews due in the 12 months to October 2026 (worked from its days on
+    23 November 2026): DEMO-R006 held within its 12 months, DEMO-R007 held after them, DEMO-R008
+    within; DEMO-R003's 12 months ended on 7 November: not held, and not in the period."""
+    import csv
+    import io
+    import json
+
+    from bot.cli.main import main
+
+    path = str(sqlite_file(demo))
+    demo.close()
+    for fmt in ("text", "json", "csv"):
+        args = ["summary", "--db", path, "--today", "2026-11-23", "--period", fmt]
+        args[-1] = "2025-11-01 to 2026-10-31"
+        assert main([*args, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    text, rest = out.split("\n{", 1)
+    data = json.loads("{" + rest[: rest.index("\nService,")])
+    rows = {
+        r["Service"]: r for r in csv.DictReader(io.StringIO(rest[rest.index("\nService,") + 1 :]))
+    }
+
+    assert (
+        "Annual reviews held within 12 months of the plan or the last review: 66.7% (2 of 3 due "
+        "in the period; held late 1, not held 0, not yet due 0)." in text
+    )
+    assert (
+        "Reviews within 12 months by month: " in text and "Sep 2026 100.0%, Oct 2026 50.0%." in text
+    )
+    assert "- Children's Speech and Language Therapy: " in text
+    assert data["overall_reviews"]["percent_in_time"] == 66.7
+    assert data["overall_reviews"]["held_late"] == 1
+    assert rows["All services"]["% of annual reviews held within 12 months"] == "66.7"
+    assert rows["All services"]["Annual reviews due (12 months ending in the period)"] == "3"
+    # DEMO-R008 counts for both its services, and once in all
+    assert rows["Community Paediatrics"]["Reviews held within 12 months"] == "1"
+    assert rows["Community Paediatrics"]["Reviews held late"] == "1"
