@@ -198,7 +198,7 @@ def test_the_cards_above_hold_every_choice_set_the_bot_sends() -> None:
         len(re.findall(r'"Input\.ChoiceSet"', path.read_text()))
         for path in Path("dialogs").rglob("*.py")
     )
-    assert len(_choice_sets()) == written == 7
+    assert len(_choice_sets()) == written == 8
     kinds = {(bool(e.get("isMultiSelect")), e.get("style", "compact")) for e in _choice_sets()}
     assert kinds == {(True, "expanded"), (False, "expanded"), (False, "compact")}
 
