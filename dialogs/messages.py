@@ -396,6 +396,13 @@ DIGEST_ITEM = {
     "assessment_stale": "{service} · {stale}",
     "plan_without_lead": "{service} · the action plan has no lead for {ref} (type: action plan)",
 }
+DIGEST_ITEM_PASSED = {
+    "phase_transfer": "**{ref}** · {service} · amended plan by {on:%d %b %Y}; the review was to "
+    "be held by {reply_by:%d %b %Y}: hold it as soon as you can",
+    "no_meeting_date": "**{ref}** · {service} · due by {on:%d %b %Y}: set a date and tell health "
+    "now (6 weeks' notice was due by {reply_by:%d %b})",
+}
+"""Lines for the steps above whose date to act by has passed on the day of the digest."""
 STALE_ASSESSMENT = "the self-assessment is due for a refresh"
 NEVER_ASSESSED = "no self-assessment yet: time to start one"
 

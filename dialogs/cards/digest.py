@@ -47,9 +47,19 @@ def digest_values(nudge: Nudge, service: str, day: date) -> dict[str, object]:
     }
 
 
+def item_template(nudge: Nudge, day: date) -> str:
+    """An item's line: for a step that asks for something by a date, once that date has passed
+    (a weekly channel, a catch-up after a pause), the line says it was due rather than asking
+    for it by a day gone."""
+    passed = messages.DIGEST_ITEM_PASSED.get(nudge.step.value)
+    if passed is not None and nudge.reply_by is not None and nudge.reply_by < day:
+        return passed
+    return messages.DIGEST_ITEM[nudge.step.value]
+
+
 def digest_line(nudge: Nudge, service: str, day: date) -> str:
     """One item as plain text (the command line's dry run)."""
-    template = messages.DIGEST_ITEM[nudge.step.value].replace("**", "")
+    template = item_template(nudge, day).replace("**", "")
     return template.format(**digest_values(nudge, service, day))
 
 
@@ -90,7 +100,7 @@ def digest_card(
             {"item": nudge.item_key, "step": nudge.step.value},
         )
         line = runs(
-            messages.DIGEST_ITEM[nudge.step.value],
+            item_template(nudge, day),
             digest_values(nudge, services.get(nudge.service_id, "a service"), day),
         )
         row: Element = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -223,3 +224,49 @@ def test_a_service_that_never_assessed_is_not_told_to_refresh() -> None:
     assert digest_line(stale("2025-10-01"), "CAMHS", date(2026, 11, 23)) == (
         "CAMHS · the self-assessment is due for a refresh"
     )
+
+
+@pytest.mark.parametrize(
+    ("step", "day", "line"),
+    [
+        # DEMO-R004: a move in September 2027, amended plan by 14 Feb, review by 22 Nov 2026
+        (
+            "phase_transfer",
+            date(2026, 11, 22),
+            "R4 · CAMHS · hold the review by 22 Nov 2026, amended plan by 14 Feb 2027",
+        ),
+        (
+            "phase_transfer",
+            date(2026, 12, 1),  # a weekly channel's digest, or a catch-up: the day has gone
+            "R4 · CAMHS · amended plan by 14 Feb 2027; the review was to be held by 22 Nov 2026: "
+            "hold it as soon as you can",
+        ),
+        (
+            "no_meeting_date",
+            date(2026, 11, 22),
+            "R4 · CAMHS · due by 14 Feb 2027: set a date and tell health by 22 Nov",
+        ),
+        (
+            "no_meeting_date",
+            date(2026, 11, 23),
+            "R4 · CAMHS · due by 14 Feb 2027: set a date and tell health now (6 weeks' notice was "
+            "due by 22 Nov)",
+        ),
+    ],
+)
+def test_a_date_to_act_by_that_has_passed_is_not_asked_for(step: str, day: date, line: str) -> None:
+    from dialogs.cards.digest import digest_card, digest_line
+    from ehcp_rules import Nudge, NudgeStep
+
+    nudge = Nudge(
+        item_key="review:4",
+        step=NudgeStep(step),
+        service_id=3,
+        reference="R4",
+        on=date(2027, 2, 14),
+        reply_by=date(2026, 11, 22),
+    )
+
+    assert digest_line(nudge, "CAMHS", day) == line
+    shown = json.dumps(digest_card([nudge], {3: "CAMHS"}, day=day, catch_up=False))
+    assert line.rsplit(" · ", maxsplit=1)[-1].split(":", maxsplit=1)[0] in shown
