@@ -458,7 +458,7 @@ SUMMARY_REVIEWS_NONE_DUE = (
     "Annual reviews held within 12 months of the plan or the last review: none fell due in the "
     "period ({not_yet_due} not yet due)."
 )
-SERVICE_REVIEWS_IN_TIME = "reviews within 12 months {percent} of {counted}"
+SERVICE_REVIEWS_IN_TIME = "reviews within 12 months {percent} of {counted} due"
 SUMMARY_BARRIERS = "Most often rated No or Emerging: {themes}."
 SUMMARY_MORE = "And {more}: the export has every one."
 SUMMARY_SELECT = "Select a service for its answers, action plan and casework."

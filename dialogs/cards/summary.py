@@ -42,11 +42,11 @@ def _exceptions(measures: ComplianceMeasures) -> str:
 
 
 def _on_time(measures: ComplianceMeasures) -> str:
-    """``62.5% of 8`` on time, or ``nothing due`` when no request fell due in the period."""
+    """``62.5% of 8 due`` on time, or ``nothing due`` when no request fell due in the period."""
     counted = _counted(measures)
     if not counted:
         return "nothing due"
-    return f"{messages.percent(measures.percent_on_time)} of {counted}"
+    return f"{messages.percent(measures.percent_on_time)} of {counted} due"
 
 
 def _counted(measures: ComplianceMeasures) -> int:

@@ -302,6 +302,7 @@ def test_the_text_summary_carries_everything_the_card_does(store: Store) -> None
     paeds = next(line for line in text.splitlines() if line.startswith("- Community Paed"))
     assert "Red, assessed 23 Nov 2026; essentials not met: 4;" in paeds
     assert "plan: 0 of 6 actions completed, 1 past the date set, 4 without a lead" in paeds
+    assert "; 6-week 50.0% of 4 due;" in paeds  # of the requests due, not "of 2" alone
 
 
 async def test_the_summary_card_shows_reviews_held_within_12_months(store: Store) -> None:
@@ -316,4 +317,4 @@ async def test_the_summary_card_shows_reviews_held_within_12_months(store: Store
         "Annual reviews held within 12 months of the plan or the last review: 50.0% (1 of 2 due "
         "in the period; held late 1, not held 0, not yet due 0)." in text
     )
-    assert "Reviews within 12 months 50.0% of 2" in text  # Community Paediatrics: both
+    assert "Reviews within 12 months 50.0% of 2 due" in text  # Community Paediatrics: both
