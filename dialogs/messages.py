@@ -614,4 +614,3 @@ TOO_BIG_FOR_TEAMS = (
     "sent. Nothing is lost: ask for a part of it (a service's detail, one page of a list, the "
     "action plan), or use the export buttons for the whole."
 )
-NO_ASSESSMENT_YET = "No self-assessment submitted yet."

@@ -136,7 +136,9 @@ def _service_line(service: ServiceSummary, assessed: str, plan: str) -> str:
     compliance = service.compliance
     counted = compliance.on_time + compliance.late + compliance.open_overdue
     parts.append(
-        f"6-week {percent(compliance.percent_on_time)} of {counted} due" if counted else "nothing due"
+        f"6-week {percent(compliance.percent_on_time)} of {counted} due"
+        if counted
+        else "nothing due"
     )
     if plan:
         parts.append(plan)

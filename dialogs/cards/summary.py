@@ -231,6 +231,17 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
         else ""
     )
     compliance = service.compliance
+    facts = " · ".join(
+        p
+        for p in (
+            f"{age}{change}",
+            not_met,
+            plan,
+            service_review_words(service.reviews).capitalize(),
+            nudges,
+        )
+        if p
+    )
     return {
         "type": "ColumnSet",
         "separator": True,
@@ -241,23 +252,9 @@ def _service_row(service: ServiceSummary, summary: Summary) -> Element:
                 "width": "stretch",
                 "items": [
                     runs("**{name}**", {"name": service.name}),
-                    text(
-                        " · ".join(
-                            p
-                            for p in (
-                                f"{age}{change}",
-                                not_met,
-                                plan,
-                                service_review_words(service.reviews).capitalize(),
-                                nudges,
-                            )
-                            if p
-                        )
-                        or messages.NO_ASSESSMENT_YET,
-                        size="Small",
-                        isSubtle=True,
-                        spacing="None",
-                    ),
+                    # the facts beside the rating; none for a service never assessed, whose
+                    # rating column already says so
+                    *([text(facts, size="Small", isSubtle=True, spacing="None")] if facts else []),
                 ],
             },
             {

@@ -318,3 +318,15 @@ async def test_the_summary_card_shows_reviews_held_within_12_months(store: Store
         "in the period; held late 1, not held 0, not yet due 0)." in text
     )
     assert "Reviews within 12 months 50.0% of 2 due" in text  # Community Paediatrics: both
+
+
+async def test_a_service_never_assessed_is_said_once_in_its_row(store: Store) -> None:
+    """Its rating column says "No assessment"; the line under its name used to say "No
+    self-assessment submitted yet." beside it."""
+    store.call(lambda r: load_demo(r, TODAY))
+
+    (card,) = cards_of(await Chat(store, user=DCO).say("summary"))
+
+    text = card_text(card)
+    assert text.count("No assessment") == 3  # SLT, OT and CAMHS
+    assert "submitted yet" not in text
