@@ -411,9 +411,12 @@ def _transfer_fields(value: dict[str, Any]) -> dict[str, Any]:
     if not kind and not year.strip():
         return {}
     try:
-        number = int(float(year))
+        parsed = float(year)
     except ValueError:
         raise InputProblem(messages.TRANSFER_YEAR_HINT) from None
+    if not parsed.is_integer():  # 2027.5, inf ("1e999"), nan: not a year
+        raise InputProblem(messages.TRANSFER_YEAR_HINT)
+    number = int(parsed)
     if not kind:
         raise InputProblem(messages.TRANSFER_YEAR_WITHOUT_KIND)
     try:
@@ -556,7 +559,7 @@ def _not_provided(
 ) -> AdviceRequestRecord:
     reason = (
         screen_text(
-            str(value.get("not_provided_reason", "") or ""),
+            _typed(value, "not_provided_reason"),
             field="reason the advice will not be provided",
             max_length=MAX_DELAY_REASON_LENGTH,
         )
@@ -590,7 +593,7 @@ def _clinical_delay(record: AdviceRequestRecord, value: dict[str, Any]) -> Advic
         )
     reason = (
         screen_text(
-            str(value.get("delay_reason", "") or ""),
+            _typed(value, "delay_reason"),
             field="delay reason",
             max_length=MAX_DELAY_REASON_LENGTH,
         )
@@ -614,7 +617,7 @@ def _exception(
     except ValueError:
         raise InputProblem(messages.OUTCOME_NEEDS_EXCEPTION) from None
     narrative = screen_text(
-        str(value.get("narrative", "") or ""),
+        _typed(value, "narrative"),
         field="exception narrative",
         max_length=MAX_NARRATIVE_LENGTH,
     )
@@ -634,6 +637,18 @@ def _exception(
             "agreed_return_on": agreed,
         }
     )
+
+
+def _typed(value: dict[str, Any], key: str) -> str:
+    """A card's free-text input as typed: Teams sends text inputs as strings, so anything else
+    (a list, an object, a number) is a card this bot did not send, refused rather than stored
+    as its Python spelling."""
+    text = value.get(key)
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise InputProblem(messages.NOT_TEXT)
+    return text
 
 
 def _first_error(error: ValueError) -> str:

@@ -35,7 +35,7 @@ def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str,
         ("Now", status_line(record, status, today)),
     ]
     hint = non_working_hint(status.due_on)
-    if hint and is_open(status):
+    if hint and status.state is AdviceState.IN_TIME:  # advice for a day still to come
         facts.append(("Note", hint))
     if is_open(status) and status.escalation is not None:
         facts.append(("Who does what", status.escalation.action))

@@ -236,6 +236,7 @@ NO_SERVICES = (
 )
 NOTHING_LOGGED = "{reason} Nothing was logged."
 NOTHING_CHANGED = "{reason} Nothing was changed."
+NOT_TEXT = "That card sent something other than text where text is typed: not a card I sent."
 BAD_DATE = "{label}: {value} is not a date."
 FUTURE_DATE = "{label} ({when:%d %b %Y}) is in the future."
 BEFORE_RECEIVED = (

@@ -170,10 +170,10 @@ def _returned_status(request: AdviceRequest, returned: date, due: date) -> Advic
     late = (returned - due).days
     state = AdviceState.RETURNED_LATE if late > 0 else AdviceState.RETURNED_ON_TIME
     timing = ("1 day late" if late == 1 else f"{late} days late") if late > 0 else "on time"
-    action = f"None: advice returned on {returned:%d %b %Y}, {timing}."
+    action = f"Closed: advice returned on {returned:%d %b %Y}, {timing}."
     if request.not_provided:
         state = AdviceState.NOT_PROVIDED
-        action = f"None: closed on {returned:%d %b %Y}, the advice will not be provided."
+        action = f"Closed on {returned:%d %b %Y}: the advice will not be provided."
     return AdviceStatus(
         state=state,
         due_on=due,

@@ -134,7 +134,7 @@ async def test_return_records_the_advice_returned(chat: Chat, store: Store, slt:
         cards_of(shown)[0]
     )
     assert texts_of(saved) == [
-        "Saved for LA-2026-0142 (Children's SLT): Advice returned. None: "
+        "Saved for LA-2026-0142 (Children's SLT): Advice returned. Closed: "
         "advice returned on 23 Dec 2026, 9 days late."
     ]
     assert texts_of(again) == [

@@ -202,7 +202,7 @@ def test_advice_will_not_be_provided_closes_the_request_and_counts_as_late() -> 
     measures = compliance([NOT_PROVIDED.as_rule()], *month_period(2026, 12), date(2027, 1, 20))
 
     assert status.state is AdviceState.NOT_PROVIDED
-    assert status.next_action == "None: closed on 15 Jan 2027, the advice will not be provided."
+    assert status.next_action == "Closed on 15 Jan 2027: the advice will not be provided."
     assert plan_nudges(today=date(2027, 1, 20), requests=[NOT_PROVIDED]) == []
     assert (measures.on_time, measures.late, measures.percent_on_time) == (0, 1, 0.0)
 
