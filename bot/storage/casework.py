@@ -293,8 +293,8 @@ class AdviceRequestRepository:
         exception, due on their 6-week date; with one, on the return date agreed — or a
         clinical delay whose expected date has passed: the only ones a nudge can be about.
         (``unindexed``, SQLite's ``+r.due_on``, keeps it from walking the due-date index over
-        every request ever due: the covering index, which knows which are returned, is read instead, and only
-        the open ones are fetched.)"""
+        every request ever due: the covering index, which knows which are returned, is read
+        instead, and only the open ones are fetched.)"""
         return self._select(
             "WHERE r.returned_on IS NULL AND r.received_on <= :today AND ("
             f"(r.exception_reason IS NULL AND {self._dialect.unindexed('r.due_on')} <= :day) "
