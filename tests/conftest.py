@@ -80,7 +80,20 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database
     if request.param == "sqlite":
         yield tmp_path / "ehcp.db"
         return
-    yield request.getfixturevalue("postgres")
+    template: PostgresUrl = request.getfixturevalue("postgres_template")
+    with server.fresh_database(template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresUrl]:
+    """A PostgreSQL database at the current schema, made once a run, that ``backend`` copies
+    (dropped at the end of the run)."""
+    reason = server.unreachable_reason()
+    if reason is not None:  # only where one is required: it is set aside otherwise
+        pytest.fail(server.how_to_run(reason))
+    with server.migrated_template() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
