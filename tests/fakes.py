@@ -119,7 +119,10 @@ def database_argument(store: Store) -> str:
     database = store.database
     if isinstance(database, Database):
         return str(database.path)
-    return str(database.url.secret)
+    from bot.storage.postgres import PostgresDatabase  # noqa: PLC0415 (psycopg only for it)
+
+    assert isinstance(database, PostgresDatabase)
+    return database.url.secret
 
 
 def sqlite_file(store: Store) -> Path:
