@@ -119,7 +119,7 @@ def database_argument(store: Store) -> str:
     database = store.database
     if isinstance(database, Database):
         return str(database.path)
-    from bot.storage.postgres import PostgresDatabase  # noqa: PLC0415 (psycopg only for it)
+    from bot.storage.postgres import PostgresDatabase
 
     assert isinstance(database, PostgresDatabase)
     return database.url.secret
