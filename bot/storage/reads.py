@@ -6,11 +6,10 @@ lock while it steps through rows, so each aggregate runs on its own read-only co
 own core. Each sees the database as committed when it starts, as each statement on the owning
 connection would. A database without a file (in memory) reads them one after another.
 
-On PostgreSQL they are read one after another on the connection the work holds: the server
-runs each aggregate with its own parallel workers where it judges them worth it, and one
-connection keeps the summary to one of the pool's connections per turn, so that one person's
-summary never holds several while others wait (measured in the report of issue 19: the national
-summary took no longer sequentially than on four pooled connections at once).
+On PostgreSQL they are read one after another on the connection the work holds, inside its
+transaction where it has one: the server runs a large aggregate with parallel workers of its
+own where its planner judges them worth it, and one person's summary then holds one of the
+pool's connections, never several while other people's turns wait for one.
 """
 
 from __future__ import annotations
