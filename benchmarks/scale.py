@@ -30,6 +30,7 @@ from bot.files.xlsx import summary_workbook
 from bot.nudges.sweep import plan_sweep
 from bot.storage.store import Store
 from ehcp_rules import load_question_bank, parse_period
+from ehcp_rules.advice_checks import OLDEST_OPEN_REQUEST
 
 TODAY = date(2026, 11, 23)
 SERVICES = 2_000
@@ -56,6 +57,8 @@ def _requests_csv(year: int, count: int, services: int, rng: random.Random) -> b
             "exception_reason",
             "exception_narrative",
             "known_to_service",
+            "exception_arose_on",
+            "agreed_return_on",
         ]
     )
     end = TODAY - timedelta(days=365 * year)
@@ -86,6 +89,11 @@ def _requests_csv(year: int, count: int, services: int, rng: random.Random) -> b
             row += ["", "clinical_delay", "", expected, "yes", "", "", "yes"]
         else:
             row += ["", "", "", "", "", "", "", "yes"]
+        if row[3] == "" and TODAY - received > OLDEST_OPEN_REQUEST:  # the importer refuses it
+            row[3:5] = [due - timedelta(days=1), "returned"]
+        if row[8]:  # reg 8(2): the day the circumstance arose, and the return date agreed
+            arose = min(received + timedelta(days=rng.randrange(1, 40)), due, TODAY)
+            row += [arose, arose + timedelta(weeks=4)]
         writer.writerow(row)
     return out.getvalue().encode()
 

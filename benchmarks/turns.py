@@ -34,6 +34,7 @@ from urllib.parse import unquote
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 from bot.clock import SystemClock
+from bot.storage.database import DatabaseTarget
 from bot.storage.store import Store
 from ehcp_rules import Role
 
@@ -249,8 +250,9 @@ async def run(
     return RunResult([x for r in results for x in r], seconds, cpu)
 
 
-def prepare_product_database(path: Path, users: int) -> None:
-    """One service and one practitioner per simulated user (one assessment each at a time)."""
+def prepare_product_database(path: DatabaseTarget, users: int) -> None:
+    """One service and one practitioner per simulated user (one assessment each at a time), in a
+    SQLite file or a PostgreSQL database."""
     store = Store.open(path, clock=SystemClock())
     try:
 

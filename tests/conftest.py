@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from bot.storage.database import DatabaseTarget
 from bot.storage.url import PostgresUrl
 from bot.teams import fixes
 from tests import postgres as server
@@ -63,6 +64,35 @@ def postgres() -> Iterator[PostgresUrl]:
     if reason is not None:  # only where one is required: it is set aside otherwise
         pytest.fail(server.how_to_run(reason))
     with server.fresh_database() as url:
+        yield url
+
+
+BACKENDS = (
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseTarget]:
+    """Where a test that runs on both databases keeps its data: a new SQLite file, then (as a
+    second run of the test, marked ``postgres``) a new PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        yield tmp_path / "ehcp.db"
+        return
+    template: PostgresUrl = request.getfixturevalue("postgres_template")
+    with server.fresh_database(template) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresUrl]:
+    """A PostgreSQL database at the current schema, made once a run, that ``backend`` copies
+    (dropped at the end of the run)."""
+    reason = server.unreachable_reason()
+    if reason is not None:  # only where one is required: it is set aside otherwise
+        pytest.fail(server.how_to_run(reason))
+    with server.migrated_template() as url:
         yield url
 
 

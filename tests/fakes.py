@@ -114,6 +114,17 @@ class FakeClock:
         self._now += by
 
 
+def database_argument(store: Store) -> str:
+    """What ``--db`` names ``store``'s database with: its file, or its URL."""
+    database = store.database
+    if isinstance(database, Database):
+        return str(database.path)
+    from bot.storage.postgres import PostgresDatabase
+
+    assert isinstance(database, PostgresDatabase)
+    return database.url.secret
+
+
 def sqlite_file(store: Store) -> Path:
     """The SQLite file under ``store`` (a test that opens the file itself needs SQLite)."""
     assert isinstance(store.database, Database), "this test needs a SQLite store"

@@ -1,8 +1,8 @@
 """The database: there, readable, on the current schema; and what Teams needs in it — services,
 each with a channel for its nudges, and a DCO and an administrator.
 
-The file is opened as it is (never created, never migrated) and only read. A PostgreSQL database
-is only reached and its schema version read; its URL is shown with the password masked.
+The file, or the PostgreSQL database, is opened as it is (never created, never migrated) and only
+read (PostgreSQL's connection is read-only); a URL is shown with its password masked.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlite_utils
 from bot.check.findings import Finding, ok, problem, warning
 from bot.storage.database import BUSY_TIMEOUT_MS, DatabaseTarget
 from bot.storage.migrations import SCHEMA_VERSION, schema_version
-from bot.storage.store import POSTGRES_COMPLETE, PostgresNotReadyError, Repositories
+from bot.storage.store import Repositories
 from bot.storage.url import PostgresUrl
 from dialogs.ports import Clock
 from ehcp_rules import Role
@@ -28,10 +28,10 @@ SHOWN = 10
 
 
 def database_findings(target: DatabaseTarget, *, clock: Clock) -> list[Finding]:
-    """The file, its schema, and (when the schema is current) what is in it; for PostgreSQL,
-    whether it answers and at which schema."""
+    """The file (or PostgreSQL database), its schema, and (when the schema is current) what is
+    in it."""
     if isinstance(target, PostgresUrl):
-        return postgres_findings(target)
+        return postgres_findings(target, clock=clock)
     path = target
     if not path.is_file():
         return [
@@ -60,25 +60,34 @@ def _read_only(path: Path) -> Iterator[sqlite_utils.Database]:
         yield sqlite_utils.Database(conn)
 
 
-def postgres_findings(url: PostgresUrl) -> list[Finding]:
-    """The server answers, at which schema; and that serve cannot run on it yet."""
-    from bot.storage.postgres import (  # noqa: PLC0415 (psycopg only for PostgreSQL)
+def postgres_findings(url: PostgresUrl, *, clock: Clock) -> list[Finding]:
+    """The server answers, at which schema, and (when it is current) what is in it, read on one
+    read-only connection."""
+    import psycopg  # noqa: PLC0415 (psycopg only for PostgreSQL)
+
+    from bot.storage.postgres import (  # noqa: PLC0415
         DatabaseUnavailableError,
-        stored_version,
+        read_only,
     )
 
-    found = []
-    if not POSTGRES_COMPLETE:
-        found.append(problem("database", str(PostgresNotReadyError(url))))
     try:
-        version = stored_version(url)
+        with read_only(url) as db:
+            version = schema_version(db)
+            if version == 0:
+                return [warning("database", f"{url.masked} is empty: serve creates the schema")]
+            if version != SCHEMA_VERSION:
+                return [_schema_finding(url.masked, version)]
+            repos = Repositories(db, clock=clock)  # type: ignore[arg-type]
+            return [
+                _current(url.masked),
+                *role_findings(repos),
+                *service_findings(repos, clock.today()),
+            ]
     except DatabaseUnavailableError as error:
-        return [*found, problem("database", str(error))]
-    if version == SCHEMA_VERSION:
-        return [*found, _current(url.masked)]
-    if version == 0:
-        return [*found, warning("database", f"{url.masked} is empty: serve creates the schema")]
-    return [*found, _schema_finding(url.masked, version)]
+        return [problem("database", str(error))]
+    except psycopg.Error as error:
+        reason = url.redact(" ".join(str(error).split()))
+        return [problem("database", f"{url.masked} cannot be read: {reason}")]
 
 
 def _current(path: Path | str) -> Finding:

@@ -48,12 +48,11 @@ class AssessmentRepository:
             current = self.in_progress(service_id)
             if current is not None:
                 return current, False
-            cursor = self._db.execute(
+            (assessment_id,) = self._db.execute(
                 "INSERT INTO assessments (service_id, edition, status, started_by, started_at) "
-                "VALUES (?, ?, 'in_progress', ?, ?)",
+                "VALUES (?, ?, 'in_progress', ?, ?) RETURNING id",
                 [service_id, edition, actor, stamp(self._clock)],
-            )
-            assessment_id = int(cursor.lastrowid or 0)
+            ).fetchone()
             self._audit.record(actor, "assessment started", "assessment", assessment_id)
         return self.get(assessment_id), True
 

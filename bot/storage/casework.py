@@ -25,6 +25,7 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from bot.storage.audit import AuditLog, stamp
+from bot.storage.dialect import Dialect, dialect_of
 from bot.storage.errors import ConflictError, NotFoundError
 from bot.storage.reads import read_soon
 from bot.storage.screen import optional_text
@@ -92,7 +93,7 @@ SELECT id FROM (
   -- only these can be flagged: the 12 months end within 8 weeks; or a meeting is set; or a
   -- phase transfer is not yet done
   WHERE anchor_review_by <= :no_meeting_from OR meeting_on IS NOT NULL
-    OR (transfer_by IS NOT NULL AND amended_for_transfer_on IS NULL))
+    OR (transfer_by IS NOT NULL AND amended_for_transfer_on IS NULL)) AS candidates
 WHERE :today > deadline
   OR (meeting IS NULL AND deadline <= :no_meeting_from)
   OR meeting > deadline
@@ -202,6 +203,7 @@ class AdviceRequestRepository:
 
     def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
+        self._dialect = dialect_of(db)
         self._audit = audit
         self._clock = clock
 
@@ -276,7 +278,10 @@ class AdviceRequestRepository:
     ) -> list[AdviceRequestRecord]:
         """Requests with this case reference (case ignored), in the given services or all."""
         where, params = _services_clause(service_ids)
-        return self._select(f"WHERE r.case_ref = ? COLLATE NOCASE {where}", [case_ref, *params])
+        nocase = self._dialect.nocase
+        return self._select(
+            f"WHERE {nocase('r.case_ref')} = {nocase('?')} {where}", [case_ref, *params]
+        )
 
     def open_for(self, service_ids: Sequence[int] | None = None) -> list[AdviceRequestRecord]:
         """Requests not yet returned, in the given services (``None``: every service)."""
@@ -287,12 +292,12 @@ class AdviceRequestRepository:
         """Requests received by ``today``, still owed, and due by ``day`` — without a reg 8(2)
         exception, due on their 6-week date; with one, on the return date agreed — or a
         clinical delay whose expected date has passed: the only ones a nudge can be about.
-        (``+r.due_on`` keeps SQLite from walking the due-date index over every request ever
-        due: the covering index, which knows which are returned, is read instead, and only
-        the open ones are fetched.)"""
+        (``unindexed``, SQLite's ``+r.due_on``, keeps it from walking the due-date index over
+        every request ever due: the covering index, which knows which are returned, is read
+        instead, and only the open ones are fetched.)"""
         return self._select(
             "WHERE r.returned_on IS NULL AND r.received_on <= :today AND ("
-            "(r.exception_reason IS NULL AND +r.due_on <= :day) "
+            f"(r.exception_reason IS NULL AND {self._dialect.unindexed('r.due_on')} <= :day) "
             "OR (r.exception_reason IS NOT NULL AND r.agreed_return_on <= :day) "
             "OR (r.exception_reason IS NULL AND r.outcome = 'clinical_delay' "
             "AND r.expected_on < :today))",
@@ -329,10 +334,11 @@ class AdviceRequestRepository:
         }
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        cursor = self._db.execute(
-            f"INSERT INTO advice_requests ({columns}) VALUES ({marks})", list(values.values())
-        )
-        return int(cursor.lastrowid or 0)
+        (request_id,) = self._db.execute(
+            f"INSERT INTO advice_requests ({columns}) VALUES ({marks}) RETURNING id",
+            list(values.values()),
+        ).fetchone()
+        return int(request_id)
 
     def _update_if_changed(self, request_id: int, record: AdviceRequestRecord) -> bool:
         wanted = _stored(record, _REQUEST_FIELDS)
@@ -370,6 +376,7 @@ class AnnualReviewRepository:
 
     def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
+        self._dialect = dialect_of(db)
         self._audit = audit
         self._clock = clock
 
@@ -420,7 +427,8 @@ class AnnualReviewRepository:
             )
             params = list(service_ids)
         row = self._db.execute(
-            f"SELECT id FROM annual_reviews WHERE case_ref = ? COLLATE NOCASE {where} "
+            "SELECT id FROM annual_reviews "
+            f"WHERE {self._dialect.nocase('case_ref')} = {self._dialect.nocase('?')} {where} "
             "ORDER BY id LIMIT 1",
             [case_ref, *params],
         ).fetchone()
@@ -444,7 +452,7 @@ class AnnualReviewRepository:
         """``needing_action``, read on its own connection while the caller does other work; the
         function returned waits for it."""
         where = f"WHERE r.id IN ({AT_RISK_SQL})"
-        pending = read_soon(self._db, _reviews_sql(where), at_risk_params(today))
+        pending = read_soon(self._db, _reviews_sql(self._dialect, where), at_risk_params(today))
         return lambda: [_review_from_row(row) for row in pending.result().rows]
 
     def at_risk_counts(self, today: date) -> tuple[dict[int, int], int]:
@@ -452,7 +460,7 @@ class AnnualReviewRepository:
         return at_risk_counts_from(self._db.execute(*at_risk_counts_query(today)).fetchall())
 
     def _select_reviews(self, where: str, params: Any) -> list[AnnualReviewRecord]:
-        rows = self._db.execute(_reviews_sql(where), params).fetchall()
+        rows = self._db.execute(_reviews_sql(self._dialect, where), params).fetchall()
         return [_review_from_row(row) for row in rows]
 
     def _upsert(self, record: AnnualReviewRecord, actor: str) -> tuple[int, str, date | None]:
@@ -471,12 +479,11 @@ class AnnualReviewRepository:
         if row is None:
             now = stamp(self._clock)
             values = wanted | derived | {"created_by": actor, "created_at": now, "updated_at": now}
-            cursor = self._db.execute(
+            (added,) = self._db.execute(
                 f"INSERT INTO annual_reviews ({', '.join(values)}) "
-                f"VALUES ({', '.join('?' for _ in values)})",
+                f"VALUES ({', '.join('?' for _ in values)}) RETURNING id",
                 list(values.values()),
-            )
-            added = int(cursor.lastrowid or 0)
+            ).fetchone()
             self._set_services(added, record.service_ids)
             return added, "added", None
         review_id = int(row[0])
@@ -532,10 +539,11 @@ class AnnualReviewRepository:
             )
 
 
-def _reviews_sql(where: str) -> str:
+def _reviews_sql(dialect: Dialect, where: str) -> str:
     columns = ", ".join(f"r.{f}" for f in _REVIEW_FIELDS)
     return (
-        f"SELECT r.id, group_concat(rs.service_id), {columns} FROM annual_reviews r "
+        f"SELECT r.id, {dialect.group_concat('rs.service_id')}, {columns} "
+        "FROM annual_reviews r "
         f"JOIN review_services rs ON rs.review_id = r.id {where} "
         "GROUP BY r.id ORDER BY r.case_ref"
     )

@@ -9,6 +9,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from bot.storage.audit import AuditLog, stamp
+from bot.storage.dialect import dialect_of
 from dialogs.ports import Clock
 
 
@@ -33,6 +34,7 @@ class ChannelRepository:
 
     def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
+        self._dialect = dialect_of(db)
         self._audit = audit
         self._clock = clock
 
@@ -71,8 +73,8 @@ class ChannelRepository:
         """Bind the channel to a service (``None``: all); ``False`` when it already was."""
         with self._db.atomic():
             added = self._db.execute(
-                "INSERT OR IGNORE INTO subscriptions (conversation_id, service_id, created_by, "
-                "created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO subscriptions (conversation_id, service_id, created_by, "
+                "created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [conversation_id, service_id, actor, stamp(self._clock)],
             ).rowcount
             if added:
@@ -85,7 +87,8 @@ class ChannelRepository:
         """Unbind; ``False`` when the channel was not subscribed to it."""
         with self._db.atomic():
             removed = self._db.execute(
-                "DELETE FROM subscriptions WHERE conversation_id = ? AND ifnull(service_id, 0) = ?",
+                "DELETE FROM subscriptions "
+                "WHERE conversation_id = ? AND coalesce(service_id, 0) = ?",
                 [conversation_id, service_id or 0],
             ).rowcount
             if removed:
@@ -98,7 +101,7 @@ class ChannelRepository:
         """The reference of this person's personal chat with the bot, if they have used it."""
         row = self._db.execute(
             "SELECT reference FROM conversations WHERE kind = 'personal' AND "
-            "lower(json_extract(reference, '$.user.aadObjectId')) = ? "
+            f"lower({self._dialect.json_text('reference', 'user', 'aadObjectId')}) = ? "
             "ORDER BY updated_at DESC LIMIT 1",
             [object_id.lower()],
         ).fetchone()
@@ -147,7 +150,8 @@ class ChannelRepository:
             "SELECT s.id, s.conversation_id, c.name, s.service_id, v.name, c.reference, "
             "s.paused_until, s.weekday, s.paused_reason FROM subscriptions s "
             "JOIN conversations c ON c.id = s.conversation_id "
-            f"LEFT JOIN services v ON v.id = s.service_id {where} ORDER BY c.name, v.name",
+            f"LEFT JOIN services v ON v.id = s.service_id {where} "
+            f"ORDER BY c.name NULLS FIRST, {self._dialect.nocase('v.name')} NULLS FIRST",
             params,
         ).fetchall()
         return [

@@ -11,6 +11,8 @@ query asks its connection's dialect (``dialect_of(db)``) instead of writing eith
 - ``group_concat(expr)``: the values of a group joined with commas (SQLite's ``group_concat``,
   PostgreSQL's ``string_agg`` of the values as text).
 - ``json_text(column, *path)``: one text value inside a JSON document stored as text.
+- ``unindexed(expr)``: a column SQLite must not use an index for (its unary ``+``, which
+  PostgreSQL has no use for on text: its planner chooses on costs, not on the query's shape).
 - ``row_lock``: appended to a ``SELECT`` that reads a row a transaction is about to change, so
   that a second writer waits (PostgreSQL's ``FOR UPDATE``); SQLite has one writer at a time and
   needs nothing.
@@ -18,7 +20,11 @@ query asks its connection's dialect (``dialect_of(db)``) instead of writing eith
 What is already the same on both is written plainly, never through the dialect:
 ``coalesce`` (not ``ifnull``), ``INSERT ... ON CONFLICT ... DO NOTHING`` (not ``INSERT OR
 IGNORE``), ``INSERT ... RETURNING id`` (not ``cursor.lastrowid``; SQLite has it since 3.35),
-``substr``, ``||``, ``CAST(x AS INTEGER)``, ``lower``, ``length``, ``trim``, partial indexes.
+``count(*) FILTER (WHERE ...)`` (not ``sum(<a comparison>)``: a PostgreSQL boolean has no
+sum; SQLite has ``FILTER`` since 3.30), an alias on every subquery in ``FROM``, ``NULLS FIRST``
+where a sorted column may be empty (SQLite's order, which PostgreSQL's default reverses),
+``TRUE`` and ``FALSE``, ``substr``, ``||``, ``CAST(x AS INTEGER)``, ``lower``, ``length``,
+``trim``, partial indexes.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ class Dialect:
     @property
     def row_lock(self) -> str:
         return " FOR UPDATE" if self.name == "postgresql" else ""
+
+    def unindexed(self, expr: str) -> str:
+        return expr if self.name == "postgresql" else f"+{expr}"
 
     def nocase(self, expr: str) -> str:
         return f"lower({expr})" if self.name == "postgresql" else f"{expr} COLLATE NOCASE"

@@ -7,6 +7,7 @@ import re
 import sqlite_utils
 
 from bot.storage.audit import AuditLog, stamp
+from bot.storage.dialect import dialect_of
 from bot.storage.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.storage.screen import optional_text
 from dialogs.ports import Clock
@@ -29,6 +30,7 @@ class ServiceRepository:
 
     def __init__(self, db: sqlite_utils.Database, audit: AuditLog, *, clock: Clock) -> None:
         self._db = db
+        self._nocase = dialect_of(db).nocase
         self._audit = audit
         self._clock = clock
 
@@ -44,23 +46,26 @@ class ServiceRepository:
         if self.find(clean) is not None:
             raise ConflictError(f"There is already a service called {clean!r}.")
         with self._db.atomic():
-            cursor = self._db.execute(
-                "INSERT INTO services (name, provider, created_at) VALUES (?, ?, ?)",
+            (service_id,) = self._db.execute(
+                "INSERT INTO services (name, provider, created_at) VALUES (?, ?, ?) RETURNING id",
                 [clean, provider, stamp(self._clock)],
-            )
-            service = Service(id=int(cursor.lastrowid or 0), name=clean, provider=provider)
+            ).fetchone()
+            service = Service(id=int(service_id), name=clean, provider=provider)
             self._audit.record(actor, "service added", "service", service.id, name=clean)
         return service
 
     def all(self) -> list[Service]:
         """Every service, by name."""
-        rows = self._db.execute("SELECT id, name, provider FROM services ORDER BY name").fetchall()
+        rows = self._db.execute(
+            f"SELECT id, name, provider FROM services ORDER BY {self._nocase('name')}"
+        ).fetchall()
         return [Service(id=r[0], name=r[1], provider=r[2]) for r in rows]
 
     def find(self, name: str) -> Service | None:
         """The service with this name (case and spacing ignored), or ``None``."""
         row = self._db.execute(
-            "SELECT id, name, provider FROM services WHERE name = ? COLLATE NOCASE",
+            "SELECT id, name, provider FROM services "
+            f"WHERE {self._nocase('name')} = {self._nocase('?')}",
             [" ".join(normalise_text(name).split())],
         ).fetchone()
         return None if row is None else Service(id=row[0], name=row[1], provider=row[2])
@@ -95,6 +100,7 @@ class PeopleRepository:
         clock: Clock,
     ) -> None:
         self._db = db
+        self._nocase = dialect_of(db).nocase
         self._audit = audit
         self._clock = clock
         self._services = services
@@ -123,8 +129,8 @@ class PeopleRepository:
                 [person, display_name, stamp(self._clock)],
             )
             inserted = self._db.execute(
-                "INSERT OR IGNORE INTO roles (object_id, role, service_id, granted_by, granted_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO roles (object_id, role, service_id, granted_by, granted_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [person, role.value, service_id, actor, stamp(self._clock)],
             ).rowcount
             if inserted:
@@ -141,7 +147,8 @@ class PeopleRepository:
         service_id = self._service_for(role, service)
         with self._db.atomic():
             removed = self._db.execute(
-                "DELETE FROM roles WHERE object_id = ? AND role = ? AND ifnull(service_id, 0) = ?",
+                "DELETE FROM roles "
+                "WHERE object_id = ? AND role = ? AND coalesce(service_id, 0) = ?",
                 [person, role.value, service_id or 0],
             ).rowcount
             if not removed:
@@ -164,7 +171,8 @@ class PeopleRepository:
             "SELECT r.object_id, p.display_name, r.role, r.service_id, s.name FROM roles r "
             "JOIN people p ON p.object_id = r.object_id "
             f"LEFT JOIN services s ON s.id = r.service_id {where} "
-            "ORDER BY coalesce(p.display_name, r.object_id), r.role, s.name",
+            f"ORDER BY coalesce(p.display_name, r.object_id), r.role, "
+            f"{self._nocase('s.name')} NULLS FIRST",
             params,
         ).fetchall()
         return [

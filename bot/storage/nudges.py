@@ -9,6 +9,7 @@ import sqlite_utils
 
 from bot.storage.audit import AuditLog, local_day, stamp
 from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from bot.storage.dialect import dialect_of
 from dialogs.ports import Clock, PostedNudge
 from ehcp_rules import (
     ActionProgress,
@@ -40,6 +41,7 @@ class NudgeRepository:
         clock: Clock,
     ) -> None:
         self._db = db
+        self._dialect = dialect_of(db)
         self._audit = audit
         self._clock = clock
         self._requests = requests
@@ -72,8 +74,8 @@ class NudgeRepository:
             "FROM actions x JOIN assessments a ON a.id = x.assessment_id "
             "WHERE x.target_date IS NOT NULL AND x.progress != ? AND a.id IN ("
             "  SELECT id FROM (SELECT id, submitted_at, max(submitted_at) OVER ("
-            "    PARTITION BY service_id) AS latest FROM assessments WHERE status = 'submitted')"
-            f"  WHERE submitted_at = latest) AND a.service_id IN ({marks})",
+            "    PARTITION BY service_id) AS latest FROM assessments WHERE status = 'submitted') "
+            f"  AS submitted WHERE submitted_at = latest) AND a.service_id IN ({marks})",
             [ActionProgress.COMPLETED.value, *service_ids],
         ).fetchall()
         return [
@@ -92,12 +94,13 @@ class NudgeRepository:
         marks = ",".join("?" for _ in service_ids) or "NULL"
         rows = self._db.execute(
             "SELECT a.service_id, a.id, a.submitted_at, "
-            "sum(x.owner IS NULL OR trim(x.owner) = ''), count(*) "
+            "count(*) FILTER (WHERE x.owner IS NULL OR trim(x.owner) = ''), count(*) "
             "FROM actions x JOIN assessments a ON a.id = x.assessment_id WHERE a.id IN ("
             "  SELECT id FROM (SELECT id, submitted_at, max(submitted_at) OVER ("
-            "    PARTITION BY service_id) AS latest FROM assessments WHERE status = 'submitted')"
-            f"  WHERE submitted_at = latest) AND a.service_id IN ({marks}) "
-            "GROUP BY a.id HAVING sum(x.owner IS NULL OR trim(x.owner) = '') > 0",
+            "    PARTITION BY service_id) AS latest FROM assessments WHERE status = 'submitted') "
+            f"  AS submitted WHERE submitted_at = latest) AND a.service_id IN ({marks}) "
+            "GROUP BY a.id "
+            "HAVING count(*) FILTER (WHERE x.owner IS NULL OR trim(x.owner) = '') > 0",
             list(service_ids),
         ).fetchall()
         return [
@@ -114,8 +117,9 @@ class NudgeRepository:
     def stalled_assessments(self) -> list[StalledAssessment]:
         """Every assessment in progress: who answered, how far, when last touched."""
         rows = self._db.execute(
-            "SELECT a.id, a.service_id, a.edition, group_concat(DISTINCT x.answered_by), "
-            "group_concat(DISTINCT x.question), max(x.answered_at) "
+            "SELECT a.id, a.service_id, a.edition, "
+            f"{self._dialect.group_concat('x.answered_by', distinct=True)}, "
+            f"{self._dialect.group_concat('x.question', distinct=True)}, max(x.answered_at) "
             "FROM assessments a JOIN answers x ON x.assessment_id = a.id "
             "WHERE a.status = 'in_progress' GROUP BY a.id"
         ).fetchall()
@@ -178,8 +182,9 @@ class NudgeRepository:
             for key, step in items:
                 service_id, reference = (about or {}).get((key, step), (None, None))
                 added = self._db.execute(
-                    "INSERT OR IGNORE INTO sent_nudges (conversation_id, item_key, step, sent_on, "
-                    "activity_id, service_id, reference) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sent_nudges (conversation_id, item_key, step, sent_on, "
+                    "activity_id, service_id, reference) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     [conversation_id, key, step, day.isoformat(), PENDING, service_id, reference],
                 ).rowcount
                 if added:
@@ -229,8 +234,8 @@ class NudgeRepository:
         """Note that someone has seen a nudge; ``False`` when they already had."""
         with self._db.atomic():
             added = self._db.execute(
-                "INSERT OR IGNORE INTO acknowledgements (conversation_id, item_key, step, "
-                "object_id, at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO acknowledgements (conversation_id, item_key, step, "
+                "object_id, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [conversation_id, item_key, step, actor, stamp(self._clock)],
             ).rowcount
             if added:

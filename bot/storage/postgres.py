@@ -198,13 +198,26 @@ class PostgresDatabase:
 def stored_version(url: PostgresUrl) -> int:
     """The schema version of the database at ``url``, read on one connection, changing nothing
     (``DatabaseUnavailableError`` if it cannot be reached)."""
+    with read_only(url) as handle:
+        return schema_version(handle)
+
+
+@contextmanager
+def read_only(url: PostgresUrl) -> Iterator[PostgresConnection]:
+    """One connection to the database at ``url`` that can change nothing (every transaction on it
+    read-only), for reading it as it is (``DatabaseUnavailableError`` if it cannot be reached)."""
     _reachable(url)
     handle = PostgresConnection()
     with (
-        psycopg.connect(url.secret, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn,
+        psycopg.connect(
+            url.secret,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            options="-c default_transaction_read_only=on",
+        ) as conn,
         handle.holding(conn),
     ):
-        return schema_version(handle)
+        yield handle
 
 
 def _reachable(url: PostgresUrl) -> None:

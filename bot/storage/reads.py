@@ -5,6 +5,11 @@ In WAL mode readers never wait for each other (or for the writer), and SQLite le
 lock while it steps through rows, so each aggregate runs on its own read-only connection, on its
 own core. Each sees the database as committed when it starts, as each statement on the owning
 connection would. A database without a file (in memory) reads them one after another.
+
+On PostgreSQL they are read one after another on the connection the work holds, inside its
+transaction where it has one: the server runs a large aggregate with parallel workers of its
+own where its planner judges them worth it, and one person's summary then holds one of the
+pool's connections, never several while other people's turns wait for one.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot.storage.database import BUSY_TIMEOUT_MS
+from bot.storage.dialect import dialect_of
 
 Params = Mapping[str, Any] | Sequence[Any]
 
@@ -40,9 +46,10 @@ def read_together(db: sqlite_utils.Database, queries: Sequence[tuple[str, Params
     """Each query's result, in order: at once on read-only connections to ``db``'s file."""
     path = _file_of(db)
     workers = min(len(queries), os.cpu_count() or 1)
-    if path is None or workers < 2 or db.conn.in_transaction:
-        # in memory, one core, or a transaction of our own whose writes others cannot yet see
-        return [_read(db.conn, sql, params) for sql, params in queries]
+    if path is None or workers < 2:
+        # PostgreSQL, in memory, one core, or a transaction of our own whose writes others
+        # cannot yet see
+        return [_read(_connection(db), sql, params) for sql, params in queries]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sqlite-read") as pool:
         return list(pool.map(lambda query: _read_file(path, *query), queries))
 
@@ -51,9 +58,9 @@ def read_soon(db: sqlite_utils.Database, sql: str, params: Params) -> Future[Rea
     """Start one read on its own connection and return at once: the caller gets on with other
     work (in Python, which the read does not hold up) and takes the result when it needs it."""
     path = _file_of(db)
-    if path is None or (os.cpu_count() or 1) < 2 or db.conn.in_transaction:
+    if path is None or (os.cpu_count() or 1) < 2:
         done: Future[Read] = Future()
-        done.set_result(_read(db.conn, sql, params))
+        done.set_result(_read(_connection(db), sql, params))
         return done
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-read")
     try:
@@ -62,7 +69,17 @@ def read_soon(db: sqlite_utils.Database, sql: str, params: Params) -> Future[Rea
         pool.shutdown(wait=False)  # the thread ends when its read is done
 
 
+def _connection(db: sqlite_utils.Database) -> Any:
+    """What runs a query on the work's own connection: SQLite's, or PostgreSQL's (which takes
+    the same placeholders)."""
+    return db.conn if dialect_of(db).name == "sqlite" else db
+
+
 def _file_of(db: sqlite_utils.Database) -> Path | None:
+    """The SQLite file that other connections can read at once: none on PostgreSQL, in memory,
+    or inside a transaction of the work's own."""
+    if dialect_of(db).name != "sqlite" or db.conn.in_transaction:
+        return None
     for _, name, file in db.execute("PRAGMA database_list").fetchall():
         if name == "main":
             return Path(file) if file else None
@@ -78,7 +95,7 @@ def _read_file(path: Path, sql: str, params: Params) -> Read:
         connection.close()
 
 
-def _read(connection: sqlite3.Connection, sql: str, params: Params) -> Read:
+def _read(connection: sqlite3.Connection | Any, sql: str, params: Params) -> Read:
     cursor = connection.execute(sql, params)
     rows = cursor.fetchall()
     return Read(tuple(d[0] for d in cursor.description or ()), rows)

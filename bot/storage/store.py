@@ -14,10 +14,8 @@ from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
 from bot.storage.channels import ChannelRepository
 from bot.storage.database import DatabaseTarget, OpenDatabase, open_database
 from bot.storage.directory import PeopleRepository, ServiceRepository
-from bot.storage.errors import StorageError
 from bot.storage.nudges import NudgeRepository
 from bot.storage.summary import SummaryRepository
-from bot.storage.url import PostgresUrl
 from dialogs.ports import Clock
 
 T = TypeVar("T")
@@ -40,20 +38,9 @@ class Repositories:
         self.summaries = SummaryRepository(db, clock=clock)
 
 
-POSTGRES_COMPLETE = False
-"""Whether every repository runs on PostgreSQL yet (issue 19): until then the product refuses a
-PostgreSQL database rather than fail on the first query that does not."""
-
-
-class PostgresNotReadyError(StorageError):
-    """A PostgreSQL database was named before the product can run on one."""
-
-    def __init__(self, url: PostgresUrl) -> None:
-        super().__init__(
-            f"PostgreSQL support is not complete yet: {url.masked} cannot be used. The schema, "
-            "the bot framework's state and the readiness check run on PostgreSQL, but the "
-            "repositories still use SQLite-only SQL. Use a SQLite file (EHCP_DB=data/ehcp.db)."
-        )
+POSTGRES_COMPLETE = True
+"""Every repository runs on PostgreSQL (issue 19), its queries written once for both databases
+(``bot.storage.dialect``) and its tests run on both."""
 
 
 class Store:
@@ -67,14 +54,9 @@ class Store:
         self._repositories = database.call(lambda db: Repositories(db, clock=clock))
 
     @classmethod
-    def open(
-        cls, target: DatabaseTarget, *, clock: Clock, unfinished_postgres: bool = False
-    ) -> Store:
+    def open(cls, target: DatabaseTarget, *, clock: Clock) -> Store:
         """Open (creating and migrating as needed) the SQLite file at a path, or the PostgreSQL
-        database at a URL: that only with ``unfinished_postgres`` (tests of what is ported)
-        until ``POSTGRES_COMPLETE``."""
-        if isinstance(target, PostgresUrl) and not (POSTGRES_COMPLETE or unfinished_postgres):
-            raise PostgresNotReadyError(target)
+        database at a URL."""
         return cls(open_database(target), clock=clock)
 
     def call(self, work: Callable[[Repositories], T]) -> T:

@@ -25,6 +25,7 @@ import sqlite_utils
 
 from bot.storage.audit import local_day
 from bot.storage.casework import at_risk_counts_from, at_risk_counts_query
+from bot.storage.dialect import Dialect, dialect_of
 from bot.storage.reads import Read, read_together
 from dialogs.ports import Clock
 from ehcp_rules import (
@@ -51,42 +52,48 @@ from ehcp_rules import (
 
 _COUNTS = """
 SELECT service_id,
-  sum(received_on BETWEEN :start AND :end) AS received,
-  sum(d AND returned_on <= due_on AND NOT n) AS on_time,
-  sum(d AND (returned_on > due_on OR n)) AS late,
-  sum(d AND returned_on IS NULL AND due_on < :today) AS open_overdue,
-  sum(d AND returned_on IS NULL AND due_on >= :today) AS not_yet_due,
-  sum(d AND v AND returned_on <= due_on AND NOT n) AS excepted_on_time,
-  sum(d AND v AND (returned_on > due_on OR n)) AS excepted_late,
-  sum(d AND v AND returned_on IS NULL AND due_on < :today) AS excepted_open_overdue,
+  count(*) FILTER (WHERE received_on BETWEEN :start AND :end) AS received,
+  count(*) FILTER (WHERE d AND returned_on <= due_on AND NOT n) AS on_time,
+  count(*) FILTER (WHERE d AND (returned_on > due_on OR n)) AS late,
+  count(*) FILTER (WHERE d AND returned_on IS NULL AND due_on < :today) AS open_overdue,
+  count(*) FILTER (WHERE d AND returned_on IS NULL AND due_on >= :today) AS not_yet_due,
+  count(*) FILTER (WHERE d AND v AND returned_on <= due_on AND NOT n) AS excepted_on_time,
+  count(*) FILTER (WHERE d AND v AND (returned_on > due_on OR n)) AS excepted_late,
+  count(*) FILTER (WHERE d AND v AND returned_on IS NULL AND due_on < :today)
+    AS excepted_open_overdue,
   {EXCEPTION_COUNTS},
-  group_concat(CASE WHEN d AND x THEN case_ref END) AS refs
+  {REFS} AS refs
 FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x,
         -- an exception that meets reg 8(2), arising during the 6 weeks (exception_applies)
         (exception_reason IS NOT NULL AND exception_arose_on BETWEEN received_on AND due_on) AS v,
         (coalesce(outcome, '') = 'not_provided') AS n
       FROM advice_requests
-      WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end)
+      WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end) AS requests
 GROUP BY service_id
 """.replace(
     "{EXCEPTION_COUNTS}",
     ",\n  ".join(
-        f"sum(d AND exception_reason = '{r.value}') AS {r.value}" for r in ExceptionReason
+        f"count(*) FILTER (WHERE d AND exception_reason = '{r.value}') AS {r.value}"
+        for r in ExceptionReason
     ),
 )
+"""The 6-week counts per service (``{REFS}``: the dialect's list of the references excepted)."""
 _MONTHLY = """
 SELECT service_id, substr(due_on, 1, 7) AS month,
-  sum(returned_on <= due_on AND coalesce(outcome, '') <> 'not_provided') AS on_time,
-  sum(returned_on > due_on OR outcome = 'not_provided'
+  count(*) FILTER (WHERE returned_on <= due_on AND coalesce(outcome, '') <> 'not_provided')
+    AS on_time,
+  count(*) FILTER (WHERE returned_on > due_on OR outcome = 'not_provided'
       OR (returned_on IS NULL AND due_on < :today)) AS counted_late
 FROM advice_requests WHERE due_on BETWEEN :start AND :end
 GROUP BY service_id, month
 """
 _ACKNOWLEDGED = """
-SELECT r.service_id, count(*) AS posted, sum(EXISTS (
+SELECT r.service_id, count(*) AS posted, count(*) FILTER (WHERE EXISTS (
     SELECT 1 FROM acknowledgements a WHERE a.conversation_id = s.conversation_id
     AND a.item_key = s.item_key AND a.step = s.step)) AS acknowledged
-FROM sent_nudges s JOIN advice_requests r ON r.id = CAST(substr(s.item_key, 9) AS INTEGER)
+FROM sent_nudges s JOIN advice_requests r
+  -- the number of a request's key only: PostgreSQL may join before it filters
+  ON r.id = CAST(CASE WHEN s.item_key LIKE 'request:%' THEN substr(s.item_key, 9) END AS INTEGER)
 WHERE s.item_key LIKE 'request:%' AND s.sent_on BETWEEN :start AND :end
 GROUP BY r.service_id
 """
@@ -99,8 +106,8 @@ WITH cycles AS MATERIALIZED (
 outcomes AS MATERIALIZED (
   SELECT review_id, substr(review_by, 1, 7) AS month,
     (review_by BETWEEN :period_start AND :period_end) AS p,
-    coalesce(held_on <= review_by, 0) AS in_time,
-    coalesce(held_on > review_by, 0) AS late,
+    coalesce(held_on <= review_by, FALSE) AS in_time,
+    coalesce(held_on > review_by, FALSE) AS late,
     (held_on IS NULL AND review_by < :today) AS not_held,
     (held_on IS NULL AND review_by >= :today) AS not_yet
   FROM cycles)
@@ -110,8 +117,18 @@ SELECT rs.service_id, month, {SUMS}
 FROM outcomes o JOIN review_services rs ON rs.review_id = o.review_id GROUP BY rs.service_id, month
 """.replace(
     "{SUMS}",
-    "sum(p AND in_time), sum(p AND late), sum(p AND not_held), sum(p AND not_yet), "
-    "sum(in_time), sum(late), sum(not_held)",
+    ", ".join(
+        f"count(*) FILTER (WHERE {flags})"
+        for flags in (
+            "p AND in_time",
+            "p AND late",
+            "p AND not_held",
+            "p AND not_yet",
+            "in_time",
+            "late",
+            "not_held",
+        )
+    ),
 )
 """Annual reviews due (their 12 months ending) from the earlier start to the later end of the
 period and the trend's months: per month, for every plan (each once) and per service, the
@@ -133,6 +150,7 @@ class SummaryRepository:
 
     def __init__(self, db: sqlite_utils.Database, *, clock: Clock) -> None:
         self._db = db
+        self._dialect = dialect_of(db)
         self._clock = clock
 
     def compliance_by_service(self, period: Period, today: date) -> dict[int, ComplianceMeasures]:
@@ -146,7 +164,8 @@ class SummaryRepository:
     def _compliance(
         self, period: Period, today: date
     ) -> tuple[dict[int, ComplianceMeasures], ComplianceMeasures]:
-        return _compliance_from(period, read_together(self._db, [_counts_query(period, today)])[0])
+        query = _counts_query(self._dialect, period, today)
+        return _compliance_from(period, read_together(self._db, [query])[0])
 
     def summary(self, period: Period, today: date) -> Summary:
         """Every service's summary, the overall figures and the common barriers."""
@@ -159,8 +178,8 @@ class SummaryRepository:
                 at_risk_counts_query(today),
                 _reviews_query(period, months, today),
                 _trend_query(months, today),
-                _counts_query(period, today),
-                _counts_query(period.previous(), today),
+                _counts_query(self._dialect, period, today),
+                _counts_query(self._dialect, period.previous(), today),
                 _overdue_query(today),
                 (_LATEST_ANSWERS, {}),
             ],
@@ -169,7 +188,11 @@ class SummaryRepository:
             reads
         )
         reviews = _reviews_from(period, months, reviews_read)
-        services = dict(self._db.execute("SELECT id, name FROM services ORDER BY name").fetchall())
+        services = dict(
+            self._db.execute(
+                f"SELECT id, name FROM services ORDER BY {self._dialect.nocase('name')}"
+            ).fetchall()
+        )
         now, overall = _compliance_from(period, now_read)
         before, overall_before = _compliance_from(period.previous(), before_read)
         answers = _answers_from(answers_read)
@@ -259,7 +282,7 @@ SELECT assessment_id, question, rating FROM answers WHERE id IN (
     SELECT id FROM (
       SELECT id, row_number() OVER (
         PARTITION BY service_id ORDER BY submitted_at DESC, id DESC) AS newest
-      FROM assessments WHERE status = 'submitted')
+      FROM assessments WHERE status = 'submitted') AS submitted
     WHERE newest = 1)
   GROUP BY assessment_id, question)
 """
@@ -269,13 +292,13 @@ SELECT assessment_id, question, rating FROM answers WHERE id IN (
 _RATINGS = {rating.value: rating for rating in Rating}
 _PLANS = """
 SELECT a.service_id, x.progress, count(*),
-  sum(x.target_date < :today AND x.progress != 'completed'),
-  sum(x.owner IS NULL OR trim(x.owner) = '')
+  count(*) FILTER (WHERE x.target_date < :today AND x.progress != 'completed'),
+  count(*) FILTER (WHERE x.owner IS NULL OR trim(x.owner) = '')
 FROM actions x JOIN assessments a ON a.id = x.assessment_id
 WHERE a.id IN (SELECT id FROM (
     SELECT id, row_number() OVER (
       PARTITION BY service_id ORDER BY submitted_at DESC, id DESC) AS newest
-    FROM assessments WHERE status = 'submitted')
+    FROM assessments WHERE status = 'submitted') AS submitted
   WHERE newest = 1)
 GROUP BY a.service_id, x.progress
 """
@@ -283,8 +306,13 @@ GROUP BY a.service_id, x.progress
 (as ``ehcp_rules.plan_progress`` counts them; ``tests/storage/test_summary.py`` holds it so)."""
 
 
-def _counts_query(period: Period, today: date) -> tuple[str, dict[str, str]]:
-    return _COUNTS, {
+@lru_cache
+def _counts_sql(dialect: Dialect) -> str:
+    return _COUNTS.replace("{REFS}", dialect.group_concat("CASE WHEN d AND x THEN case_ref END"))
+
+
+def _counts_query(dialect: Dialect, period: Period, today: date) -> tuple[str, dict[str, str]]:
+    return _counts_sql(dialect), {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "today": today.isoformat(),

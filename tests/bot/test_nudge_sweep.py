@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from urllib.parse import unquote
 
@@ -12,16 +12,24 @@ from bot.cli.main import main
 from bot.nudges.sender import CONVERSATION_LIMITS, TENANT_LIMITS
 from bot.nudges.sweep import NudgeSweep
 from bot.rate_limits import RateLimiter
+from bot.storage.database import DatabaseTarget
 from bot.storage.store import Repositories, Store
 from bot.teams.adapter import Wiring, build_wiring
 from ehcp_rules import ActionProgress, AdviceRequestRecord, Service
 from tests import builders
 from tests.cards import assert_valid_card, shown
-from tests.fakes import FakeConnector, Sent, sqlite_file
+from tests.fakes import FakeClock, FakeConnector, Sent, database_argument
 
 TEAMS = "19:team@thread.tacv2"
 GENERAL = "19:general@thread.tacv2"
 OTHER = "19:other@thread.tacv2"
+
+
+@pytest.fixture
+def store(backend: DatabaseTarget, clock: FakeClock) -> Iterator[Store]:
+    """This file's tests run on a SQLite file, then on a PostgreSQL database."""
+    with Store.open(backend, clock=clock) as opened:
+        yield opened
 
 
 class FakeTime:
@@ -258,7 +266,7 @@ def test_the_command_line_dry_run_shows_the_plan_and_posts_nothing(
 ) -> None:
     _channel(store, "http://127.0.0.1:9/", GENERAL, slt, "General")
     _request(store, slt, "LA-ESC1", date(2026, 11, 2))
-    path = str(sqlite_file(store))
+    path = database_argument(store)
 
     assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run"]) == 0
     assert main(["nudges", "--db", path, "--today", "2026-12-29", "--dry-run", "--json"]) == 0

@@ -1,8 +1,8 @@
 """The server killed (SIGKILL) again and again while 20 people answer and a sweep posts nudges.
 
 Afterwards: every answer the server acknowledged is in the database, everyone resumes where they
-were, no channel is sent the same nudge twice, and SQLite's integrity check passes. Set
-``EHCP_HEAVY=1`` for ten kills instead of three.
+were, no channel is sent the same nudge twice, and SQLite's integrity check passes. Run on a
+SQLite file and on a PostgreSQL database. Set ``EHCP_HEAVY=1`` for ten kills instead of three.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from benchmarks.turns import Connector, _activity, free_port, prepare_product_database
+from bot.storage.database import DatabaseTarget
+from bot.storage.dialect import dialect_of
 from bot.storage.store import Store
+from bot.storage.url import PostgresUrl
 from ehcp_rules import AdviceRequestRecord
 from tests.builders import FIXES
 from tests.fakes import FakeClock
@@ -48,10 +49,15 @@ class Person:
     done: bool = False
 
 
+def _named(database: DatabaseTarget) -> str:
+    """``--db`` for the database: the file, or the whole URL."""
+    return database.secret if isinstance(database, PostgresUrl) else str(database)
+
+
 class Server:
     """``ehcp-bot serve`` as a child process that can be killed and started again."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: DatabaseTarget) -> None:
         self.database = database
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -59,7 +65,7 @@ class Server:
 
     async def start(self) -> None:
         self.process = subprocess.Popen(
-            [*CLI, "serve", "--db", str(self.database), "--port", str(self.port)],
+            [*CLI, "serve", "--db", _named(self.database), "--port", str(self.port)],
             env=ENV,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -81,7 +87,7 @@ class Server:
             self.process.wait()
 
 
-def _prepare(database: Path, service_url: str) -> None:
+def _prepare(database: DatabaseTarget, service_url: str) -> None:
     prepare_product_database(database, USERS)
     store = Store.open(database, clock=FakeClock())
 
@@ -148,12 +154,12 @@ async def _answer_everything(
                 await asyncio.sleep(0.05)
 
 
-async def _sweeps(database: Path, stop: asyncio.Event) -> None:
+async def _sweeps(database: DatabaseTarget, stop: asyncio.Event) -> None:
     """``ehcp-bot nudges`` again and again, each run killed at a random moment."""
     rng = random.Random(7)
     while not stop.is_set():
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "nudges", "--db", str(database),
+            sys.executable, "-m", "bot.cli", "nudges", "--db", _named(database),
             "--today", str(TODAY), env=ENV,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -165,7 +171,7 @@ async def _sweeps(database: Path, stop: asyncio.Event) -> None:
 
 
 async def test_sigkill_loses_no_acknowledged_answer_and_posts_no_nudge_twice(
-    tmp_path: Path,
+    backend: DatabaseTarget,
 ) -> None:
     connector = Connector()
     runner = web.AppRunner(connector.app(), access_log=None)
@@ -173,7 +179,7 @@ async def test_sigkill_loses_no_acknowledged_answer_and_posts_no_nudge_twice(
     connector_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", connector_port).start()
     url = f"http://127.0.0.1:{connector_port}/"
-    database = tmp_path / "kill.db"
+    database = backend
     _prepare(database, url)
     server = Server(database)
     await server.start()
@@ -196,7 +202,7 @@ async def test_sigkill_loses_no_acknowledged_answer_and_posts_no_nudge_twice(
         stop_sweeps.set()
         await sweeps
         last_sweep = await asyncio.create_subprocess_exec(
-            *CLI, "nudges", "--db", str(database), "--today", str(TODAY), env=ENV,
+            *CLI, "nudges", "--db", _named(database), "--today", str(TODAY), env=ENV,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         finished = await last_sweep.wait()
@@ -211,23 +217,8 @@ async def test_sigkill_loses_no_acknowledged_answer_and_posts_no_nudge_twice(
     assert finished == 0
     assert all(p.done for p in people)
     assert resumed == [False] * USERS  # everyone is back at the review, all 23 answered
-    with sqlite3.connect(database) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        stored = set(
-            db.execute(
-                "SELECT s.name, a.question, a.comment FROM answers a JOIN assessments x "
-                "ON x.id = a.assessment_id JOIN services s ON s.id = x.service_id"
-            ).fetchall()
-        )
-        per_assessment = db.execute(
-            "SELECT count(DISTINCT question) FROM answers GROUP BY assessment_id"
-        ).fetchall()
-        holds = dict(
-            db.execute(
-                "SELECT conversation_id, count(*) FROM sent_nudges WHERE item_key LIKE 'request:%' "
-                "GROUP BY conversation_id"
-            ).fetchall()
-        )
+    with Store.open(database, clock=FakeClock()) as store:
+        stored, per_assessment, holds = store.call(lambda r: _outcome(r.db))
     for person in people:
         for question, comment in person.acknowledged.items():
             assert (f"Bench service {person.number}", question, comment) in stored
@@ -235,3 +226,26 @@ async def test_sigkill_loses_no_acknowledged_answer_and_posts_no_nudge_twice(
     digests = {c: n for c, n in connector.posts.items() if c.startswith("19:channel-")}
     assert all(n == 1 for n in digests.values()), digests  # never twice
     assert len(holds) == USERS  # every channel's nudges were posted or held as interrupted
+
+
+def _outcome(db: Any) -> tuple[set[tuple[Any, ...]], list[tuple[Any, ...]], dict[str, int]]:
+    """The answers kept, how many questions each assessment has answers to, and the nudges
+    held per channel; SQLite's integrity check passing."""
+    if dialect_of(db).name == "sqlite":
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    stored = set(
+        db.execute(
+            "SELECT s.name, a.question, a.comment FROM answers a JOIN assessments x "
+            "ON x.id = a.assessment_id JOIN services s ON s.id = x.service_id"
+        ).fetchall()
+    )
+    per_assessment = db.execute(
+        "SELECT count(DISTINCT question) FROM answers GROUP BY assessment_id"
+    ).fetchall()
+    holds = dict(
+        db.execute(
+            "SELECT conversation_id, count(*) FROM sent_nudges WHERE item_key LIKE 'request:%' "
+            "GROUP BY conversation_id"
+        ).fetchall()
+    )
+    return stored, [tuple(row) for row in per_assessment], holds

@@ -15,18 +15,17 @@ import contextlib
 import itertools
 import json
 import os
-import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.nudges.sweep import NudgeSweep
+from bot.storage.database import DatabaseTarget
 from bot.storage.nudges import INTERRUPTED
 from bot.storage.store import Repositories, Store
 from bot.teams.adapter import build_wiring
@@ -34,11 +33,18 @@ from bot.teams.app import create_app
 from ehcp_rules import AdviceRequestRecord, Rating, Service
 from tests import builders
 from tests.builders import FIXES
-from tests.fakes import FakeClock, sqlite_file
+from tests.fakes import FakeClock, database_argument
 
 MONDAY = date(2026, 11, 23)  # a working day; the next is Tuesday 24 November
 CHANNEL = "19:general@thread.tacv2"
 TIMEOUT = 0.5
+
+
+@pytest.fixture
+def store(backend: DatabaseTarget, clock: FakeClock) -> Iterator[Store]:
+    """This file's tests run on a SQLite file, then on a PostgreSQL database."""
+    with Store.open(backend, clock=clock) as opened:
+        yield opened
 
 
 @dataclass
@@ -174,17 +180,18 @@ def _subscribe(store: Store, service: Service, url: str) -> None:
     store.call(lambda r: r.assessments.submit(assessment.id, actor="a"))
 
 
-def _finished(path: Path, day: date) -> bool:
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        row = db.execute(
+def _finished(store: Store, day: date) -> bool:
+    row = store.call(
+        lambda r: r.db.execute(
             "SELECT finished_at FROM sweeps WHERE day = ?", [day.isoformat()]
         ).fetchone()
+    )
     return bool(row and row[0])
 
 
-def _marks(path: Path) -> list[str]:
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return [row[0] for row in db.execute("SELECT activity_id FROM sent_nudges")]
+def _marks(store: Store) -> list[str]:
+    rows = store.call(lambda r: r.db.execute("SELECT activity_id FROM sent_nudges").fetchall())
+    return [row[0] for row in rows]
 
 
 async def _no_wait(seconds: float) -> None:
@@ -199,7 +206,7 @@ async def _sweep_in_serve(store: Store, clock: FakeClock, day: date) -> None:
     await server.start_server()
     try:
         for _ in range(400):
-            if _finished(sqlite_file(store), day):
+            if _finished(store, day):
                 return
             await asyncio.sleep(0.025)
         raise AssertionError(f"serve's scheduler did not finish the sweep for {day}")
@@ -215,12 +222,12 @@ async def _sweep_by_command(store: Store, clock: FakeClock, day: date) -> None:
         "EHCP_FRAMEWORK_FIXES": "on" if FIXES else "off",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "nudges", "--db", str(sqlite_file(store)),
+        sys.executable, "-m", "bot.cli", "nudges", "--db", database_argument(store),
         "--today", day.isoformat(), env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     await asyncio.wait_for(process.wait(), 60)
-    assert _finished(sqlite_file(store), day)
+    assert _finished(store, day)
 
 
 PATHS = {"serve's scheduler": _sweep_in_serve, "ehcp-bot nudges": _sweep_by_command}
@@ -250,7 +257,7 @@ async def test_a_digest_reaches_the_channel_at_most_once_whatever_teams_does(
 
     assert len(teams.posts) == reaching, teams.posts
     assert teams.delivered(CHANNEL) == 1, teams.posts
-    marks = _marks(sqlite_file(store))
+    marks = _marks(store)
     assert len(marks) == 1
     assert (marks[0] == INTERRUPTED) is (outcome == "interrupted")
 

@@ -1,12 +1,13 @@
-"""Storage fixtures: real SQLite files in temporary folders."""
+"""Storage fixtures: each test on a real SQLite file in a temporary folder, and again on a
+PostgreSQL database of its own (``backend``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from bot.storage.database import DatabaseTarget
 from bot.storage.store import Store
 from ehcp_rules import Service
 from tests.fakes import FakeClock
@@ -15,8 +16,8 @@ ACTOR = "test"
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    with Store.open(tmp_path / "ehcp.db", clock=clock) as opened:
+def store(backend: DatabaseTarget, clock: FakeClock) -> Iterator[Store]:
+    with Store.open(backend, clock=clock) as opened:
         yield opened
 
 

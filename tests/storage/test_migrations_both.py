@@ -131,8 +131,10 @@ def test_names_are_unique_whatever_their_case_on_both(pg: PostgresDatabase, tmp_
             database.call(lambda db: add(db, "Children's OT"))  # another name is fine
 
 
-# Rows as a database at version 6 might hold them: the data steps (7-10) must leave the same
-# rows on both. 29 February, and the days around it, are where the two spell dates differently.
+# Rows as a database at version 6 might hold them: the data steps (7-12) must leave the same
+# rows on both. 29 February, and the days around it, are where the two spell dates differently;
+# step 11 copies (SQLite) or alters (PostgreSQL) the requests, step 12 works out each transfer's
+# last day (a year written with fewer than four digits too) and the days of notice health had.
 _BEFORE_7 = [
     "INSERT INTO services (id, name, created_at) VALUES (1, 'SLT', 't'), (2, 'OT', 't')",
     "INSERT INTO assessments (id, service_id, edition, status, started_by, started_at) "
@@ -144,6 +146,16 @@ _BEFORE_7 = [
     "INSERT INTO sent_nudges (conversation_id, item_key, step, sent_on) VALUES "
     "('c', 'request:12', 'chase', '2026-02-12'), ('c', 'action:4:7:2026-03-01', 'due', 'd'), "
     "('c', 'assessment:2:2025-01-01', 'refresh', 'd'), ('c', 'other:9', 'x', 'd')",
+    "INSERT INTO advice_requests (id, case_ref, service_id, received_on, due_on, returned_on, "
+    "outcome, exception_reason, exception_narrative, delay_reason, known_to_service, team_told, "
+    "created_by, created_at, updated_at) VALUES (13, 'LA-2', 2, '2026-01-05', '2026-02-16', "
+    "'2026-02-20', 'returned', 'absent_from_area', 'away', 'clinic', 1, 0, 'p', 't', 'u')",
+    "INSERT INTO annual_reviews (case_ref, plan_issued_on, meeting_on, health_notified_on, "
+    "phase_transfer, transfer_year, created_by, created_at, updated_at) VALUES "
+    "('T-1', '2024-03-01', '2025-03-01', '2025-01-18', 'school', 2027, 'p', 't', 't'), "
+    "('T-2', '2024-03-01', '2024-03-01', '2024-02-29', 'post_16', 2026, 'p', 't', 't'), "
+    "('T-3', '2024-03-01', NULL, '2024-02-29', 'school', 999, 'p', 't', 't'), "
+    "('T-4', '2024-03-01', '2024-12-31', NULL, NULL, NULL, 'p', 't', 't')",
     *(
         "INSERT INTO annual_reviews (case_ref, plan_issued_on, last_review_on, meeting_on, "
         f"created_by, created_at, updated_at) VALUES ('R-{n}', '{plan}', {last}, {meeting}, "
@@ -163,6 +175,7 @@ _COMPARED = {
     "annual_reviews": "SELECT * FROM annual_reviews ORDER BY id",
     "sent_nudges": "SELECT * FROM sent_nudges ORDER BY id",
     "action_progress": "SELECT * FROM action_progress ORDER BY id",
+    "advice_requests": "SELECT * FROM advice_requests ORDER BY id",
 }
 
 
@@ -183,6 +196,16 @@ def test_the_data_steps_leave_the_same_rows_on_both(postgres: PostgresUrl, tmp_p
     by_case = {row[1]: (row[13], row[14]) for row in found["annual_reviews"]}
     assert by_case["R-0"] == ("2021-02-28", "2025-02-28")  # 29 February: SQLite's reading
     assert by_case["R-1"] == ("2024-02-29", "2024-02-27")  # into a leap year
+    transfers = {
+        row[1]: (row[-2], row[-1]) for row in found["annual_reviews"] if row[1].startswith("T-")
+    }
+    assert transfers == {  # (transfer_by, notice_days)
+        "T-1": ("2027-02-14", 42),
+        "T-2": ("2026-03-30", 1),
+        "T-3": ("0999-02-14", None),
+        "T-4": (None, None),
+    }
+    assert found["advice_requests"][1][-3:] == (None, None, None)  # step 11's new columns
     assert [row[6:] for row in found["sent_nudges"]] == [
         (1, "LA-1"),
         (2, "action for question 7"),

@@ -1,6 +1,6 @@
 """PostgreSQL behind the same surface: placeholders translated safely, the dialect's spellings
 giving the same answers on both databases, a URL's password never shown, and the product
-refusing PostgreSQL (in one clear line) until every repository runs on it."""
+(command line, check, readiness) running on PostgreSQL as on SQLite."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from bot.storage.database import Database, database_target, open_database
 from bot.storage.dialect import SQLITE, Dialect, dialect_of
 from bot.storage.migrations import VERSION_TABLE
 from bot.storage.postgres import DatabaseUnavailableError, PostgresDatabase, to_pyformat
-from bot.storage.store import PostgresNotReadyError, Store
+from bot.storage.store import Store
 from bot.storage.url import PostgresUrl
 from bot.teams.app import create_app
 from tests import builders
@@ -141,49 +141,53 @@ def test_an_unreachable_server_is_one_line_without_the_password() -> None:
     assert SECRET not in message and "s3cr" not in message and "\n" not in message
 
 
-def test_serve_refuses_postgresql_until_it_is_complete_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_the_command_line_runs_on_postgresql(
+    postgres: PostgresUrl, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MicrosoftAppId", raising=False)
+    added = main(
+        ["services", "add", "Children's SLT", "--provider", "Trust A", "--db", postgres.secret]
+    )
+    again = main(["services", "add", "children's slt", "--db", postgres.secret])
+    listed = main(["services", "list", "--db", postgres.secret])
 
-    code = main(["serve", "--db", WITH_PASSWORD])
-    listed = main(["services", "list", "--db", WITH_PASSWORD])
-
-    err = capsys.readouterr().err
-    assert (code, listed) == (2, 2)
-    assert err.count("PostgreSQL support is not complete yet:") == 2
-    assert len(err.strip().splitlines()) == 2
-    assert "postgresql://ehcp:***@127.0.0.1:1/ehcp" in err and "s3cr" not in err
-    with pytest.raises(PostgresNotReadyError):
-        Store.open(PostgresUrl(WITH_PASSWORD), clock=FakeClock())
+    out, err = capsys.readouterr()
+    assert (added, listed) == (0, 0) and again != 0
+    assert "Children's SLT" in out and "already a service" in err
 
 
-def test_check_says_postgresql_is_not_ready_and_why_without_the_password(
-    clock: FakeClock,
-) -> None:
+def test_an_unreachable_server_is_one_finding_without_the_password(clock: FakeClock) -> None:
     found = all_findings({}, db=WITH_PASSWORD, clock=clock)
 
     about = [f for f in found if f.topic == "database"]
-    text = " ".join(f.text for f in about)
-    assert [f.severity for f in about] == [Severity.PROBLEM, Severity.PROBLEM]
-    assert "not complete yet" in text and "could not be reached" in text
-    assert "ehcp:***@" in text and "s3cr" not in text
+    assert [f.severity for f in about] == [Severity.PROBLEM]
+    assert "could not be reached" in about[0].text
+    assert "ehcp:***@" in about[0].text and "s3cr" not in about[0].text
 
 
-def test_check_reads_a_postgresql_databases_schema(postgres: PostgresUrl, clock: FakeClock) -> None:
+def test_check_reads_a_postgresql_database_as_a_file(
+    postgres: PostgresUrl, clock: FakeClock
+) -> None:
     empty = all_findings({}, db=postgres.secret, clock=clock)
     open_database(postgres).close()
     current = all_findings({}, db=postgres.secret, clock=clock)
+    with Store.open(postgres, clock=clock) as store:
+        store.call(lambda r: r.services.add("Children's SLT", provider=None, actor="admin"))
+    with_service = all_findings({}, db=postgres.secret, clock=clock)
 
     assert [f.text for f in empty if f.severity is Severity.WARNING] == [
         f"{postgres.masked} is empty: serve creates the schema"
     ]
     assert any(f.severity is Severity.OK and "the current one" in f.text for f in current)
+    problems = {f.topic: f.text for f in current if f.severity is Severity.PROBLEM}
+    assert problems["services"].startswith("none yet")
+    assert problems["roles"].startswith("no administrator") or "no DCO" in problems["roles"]
+    services = next(f for f in with_service if f.topic == "services")
+    assert services.severity is Severity.PROBLEM
+    assert "1 of 1 without a channel for their nudges: Children's SLT" in services.text
 
 
 async def test_readiness_on_postgresql(postgres: PostgresUrl, clock: FakeClock) -> None:
-    store = Store.open(postgres, clock=clock, unfinished_postgres=True)
+    store = Store.open(postgres, clock=clock)
     assert isinstance(store.database, PostgresDatabase)
     async with TestClient(TestServer(create_app(builders.settings(), store=store))) as client:
         ready = await client.get("/readyz")

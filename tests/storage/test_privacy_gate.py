@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.storage.dialect import dialect_of
 from bot.storage.store import Repositories, Store
 from ehcp_rules import (
     ActionProgress,
@@ -222,8 +223,17 @@ def ids(store: Store, slt: Service) -> Ids:
     return store.call(lambda r: _world(r, slt))
 
 
-def _everything(r: Repositories) -> list[str]:
-    return list(r.db.conn.iterdump())
+def _everything(r: Repositories) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, on either database."""
+    if dialect_of(r.db).name == "sqlite":
+        listed = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:
+        listed = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    tables = sorted(row[0] for row in r.db.execute(listed).fetchall())
+    return {
+        t: sorted(map(tuple, r.db.execute(f"SELECT * FROM {t}").fetchall()), key=repr)
+        for t in tables
+    }
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,24 +1,24 @@
-"""Independent reads at once: the same rows as one after another, and never a stale view."""
+"""Independent reads at once: the same rows as one after another, and never a stale view (on
+PostgreSQL, read in turn on the work's own connection)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlite_utils
 
+from bot.storage.database import DatabaseTarget
 from bot.storage.reads import Params, read_together
 from bot.storage.store import Repositories, Store
 from tests.fakes import FakeClock
 
 QUERIES: list[tuple[str, Params]] = [
-    ("SELECT name FROM services ORDER BY name", {}),
+    ("SELECT name FROM services ORDER BY lower(name)", {}),
     ("SELECT count(*) AS n FROM services WHERE name LIKE :pattern", {"pattern": "S%"}),
     ("SELECT ? AS echoed", [7]),
 ]
 
 
-def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "ehcp.db", clock=FakeClock()) as store:
+def test_reads_at_once_give_each_query_its_own_rows_and_columns(backend: DatabaseTarget) -> None:
+    with Store.open(backend, clock=FakeClock()) as store:
 
         def add_services(r: Repositories) -> None:
             for name in ("SLT", "Physiotherapy", "School nursing"):
@@ -36,8 +36,8 @@ def test_reads_at_once_give_each_query_its_own_rows_and_columns(tmp_path: Path) 
     assert reads[1].columns == ("n",) and reads[1].dicts() == [{"n": 2}]
 
 
-def test_inside_a_transaction_its_own_uncommitted_rows_are_read(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "ehcp.db", clock=FakeClock()) as store:
+def test_inside_a_transaction_its_own_uncommitted_rows_are_read(backend: DatabaseTarget) -> None:
+    with Store.open(backend, clock=FakeClock()) as store:
 
         def add_then_read(r: Repositories) -> list[object]:
             db = r.db

@@ -228,3 +228,42 @@ def test_a_request_is_logged_once_per_service_and_case(store: Store, slt: Servic
     found = store.call(lambda r: r.requests.find("la-2026-0142", [slt.id]))
     assert [(f.case_ref, f.service_name) for f in found] == [("LA-2026-0142", "Children's SLT")]
     assert store.call(lambda r: r.requests.open_for([slt.id + 1])) == []
+
+
+def test_lists_are_in_the_same_order_on_both_databases(store: Store) -> None:
+    """Names sorted ignoring case, and an empty service ("all services", or a role held for
+    none) first, as SQLite sorts them: PostgreSQL's own order would put capitals first and
+    empty values last."""
+    dco = "0a1b2c3d-0000-4000-8000-000000000001"
+    reference = {"conversation": {"id": "19:c"}, "serviceUrl": "http://127.0.0.1:9/"}
+
+    def fill(r: Repositories) -> None:
+        for name in ("physiotherapy", "CAMHS", "audiology"):
+            r.services.add(name, provider=None, actor=ACTOR)
+        r.people.grant(dco, Role.SPOC, service="physiotherapy", display_name="Dee", actor=ACTOR)
+        r.people.grant(dco, Role.SPOC, service="audiology", display_name="Dee", actor=ACTOR)
+        r.people.grant(dco, Role.DCO, service=None, display_name="Dee", actor=ACTOR)
+        r.channels.remember(
+            "19:c", kind="channel", team_id="t", name="General", reference=reference
+        )
+        r.channels.remember("19:d", kind="channel", team_id="t", name=None, reference=reference)
+        for service in ("physiotherapy", "audiology", None):
+            sid = r.services.named(service).id if service else None
+            r.channels.subscribe("19:c", sid, actor=ACTOR)
+        r.channels.subscribe("19:d", r.services.named("CAMHS").id, actor=ACTOR)
+
+    store.call(fill)
+
+    services = store.call(lambda r: [s.name for s in r.services.all()])
+    grants = store.call(lambda r: [(g.role, g.service_name) for g in r.people.all_grants()])
+    subscriptions = store.call(
+        lambda r: [(s.channel_name, s.service_name) for s in r.channels.subscriptions()]
+    )
+    assert services == ["audiology", "CAMHS", "physiotherapy"]
+    assert grants == [(Role.DCO, None), (Role.SPOC, "audiology"), (Role.SPOC, "physiotherapy")]
+    assert subscriptions == [
+        (None, "CAMHS"),
+        ("General", None),
+        ("General", "audiology"),
+        ("General", "physiotherapy"),
+    ]

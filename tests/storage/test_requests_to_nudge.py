@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
+from bot.storage.database import DatabaseTarget
 from bot.storage.store import Store
 from ehcp_rules import AdviceOutcome, AdviceRequestRecord, ExceptionReason, plan_nudges
 from tests.fakes import FakeClock
@@ -35,9 +35,11 @@ def _random_request(n: int, rng: random.Random, services: list[int]) -> AdviceRe
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_requests_read_for_nudging_give_the_same_nudges(tmp_path: Path, seed: int) -> None:
+def test_the_requests_read_for_nudging_give_the_same_nudges(
+    backend: DatabaseTarget, seed: int
+) -> None:
     rng = random.Random(seed)
-    with Store.open(tmp_path / "requests.db", clock=FakeClock()) as store:
+    with Store.open(backend, clock=FakeClock()) as store:
         services = store.call(
             lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
         )

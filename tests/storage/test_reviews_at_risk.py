@@ -6,10 +6,10 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
+from bot.storage.database import DatabaseTarget
 from bot.storage.store import Store
 from ehcp_rules import AnnualReviewRecord, PhaseTransfer, review_status
 from tests.fakes import FakeClock
@@ -46,9 +46,9 @@ def _random_review(n: int, rng: random.Random, services: list[int]) -> AnnualRev
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_sql_finds_exactly_the_reviews_the_rule_flags(tmp_path: Path, seed: int) -> None:
+def test_sql_finds_exactly_the_reviews_the_rule_flags(backend: DatabaseTarget, seed: int) -> None:
     rng = random.Random(seed)
-    store = Store.open(tmp_path / "reviews.db", clock=FakeClock())
+    store = Store.open(backend, clock=FakeClock())
     services = store.call(
         lambda r: [r.services.add(f"Service {n}", provider=None, actor="test").id for n in range(3)]
     )
@@ -73,11 +73,11 @@ def test_sql_finds_exactly_the_reviews_the_rule_flags(tmp_path: Path, seed: int)
     store.close()
 
 
-def test_reviews_read_back_are_the_reviews_written(tmp_path: Path) -> None:
+def test_reviews_read_back_are_the_reviews_written(backend: DatabaseTarget) -> None:
     """Reviews are rebuilt from their rows without validating again: every field comes back
     as it was saved, and the background read gives the same reviews as the direct one."""
     rng = random.Random(7)
-    with Store.open(tmp_path / "reviews.db", clock=FakeClock()) as store:
+    with Store.open(backend, clock=FakeClock()) as store:
         services = store.call(
             lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
         )

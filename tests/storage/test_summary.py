@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.cli.demo import load_demo
+from bot.storage.database import DatabaseTarget
 from bot.storage.store import Repositories, Store
 from ehcp_rules import (
     ActionItem,
@@ -24,14 +24,14 @@ from ehcp_rules import (
     parse_period,
     plan_progress,
 )
-from tests.fakes import FakeClock, sqlite_file
+from tests.fakes import FakeClock, database_argument
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Store:
-    store = Store.open(tmp_path / "demo.db", clock=FakeClock())
+def demo(backend: DatabaseTarget) -> Store:
+    store = Store.open(backend, clock=FakeClock())
     store.call(lambda r: load_demo(r, TODAY))
     return store
 
@@ -87,7 +87,7 @@ def test_the_command_line_gives_text_json_and_csv(
 
     from bot.cli.main import main
 
-    path = str(sqlite_file(demo))
+    path = database_argument(demo)
     demo.close()
     for fmt in ("text", "json", "csv"):
         assert (
@@ -169,10 +169,10 @@ def test_acknowledged_nudges_are_counted_per_service(demo: Store) -> None:
 
 @pytest.mark.parametrize("today", [date(2026, 11, 23), date(2026, 12, 29), date(2027, 1, 4)])
 def test_overdue_requests_are_placed_on_the_ladder_as_the_rule_places_them(
-    tmp_path: Path, today: date
+    backend: DatabaseTarget, today: date
 ) -> None:
     rng = random.Random(today.toordinal())
-    store = Store.open(tmp_path / "ladder.db", clock=FakeClock())
+    store = Store.open(backend, clock=FakeClock())
     service = store.call(lambda r: r.services.add("Service", provider=None, actor="test"))
     records = [
         AdviceRequestRecord(
@@ -197,11 +197,11 @@ def test_overdue_requests_are_placed_on_the_ladder_as_the_rule_places_them(
     store.close()
 
 
-def test_each_services_plan_progress_in_sql_equals_the_rule(tmp_path: Path) -> None:
+def test_each_services_plan_progress_in_sql_equals_the_rule(backend: DatabaseTarget) -> None:
     """Random plans: the summary's counts by rating, past their date and without a lead are
     ``plan_progress`` of the latest plan, service by service (an earlier plan never counts)."""
     rng = random.Random(18)
-    store = Store.open(tmp_path / "plans.db", clock=FakeClock(TODAY))
+    store = Store.open(backend, clock=FakeClock(TODAY))
     services = store.call(
         lambda r: [r.services.add(f"S{n}", provider=None, actor="t") for n in range(6)]
     )
@@ -252,7 +252,7 @@ def _random_plan(store: Store, service_id: int, rng: random.Random) -> None:
 
 
 def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_and_period(
-    tmp_path: Path,
+    backend: DatabaseTarget,
 ) -> None:
     """Seed 003's measure: random plans, some reviewed (recorded as held, in time or late) once
     or twice; the summary's figures per service, per month and overall are the rule's over the
@@ -268,7 +268,7 @@ def test_reviews_held_within_12_months_in_sql_equal_the_rule_per_service_month_a
 
     rng = random.Random(3)
     today = date(2026, 11, 23)
-    store = Store.open(tmp_path / "reviews.db", clock=FakeClock(today))
+    store = Store.open(backend, clock=FakeClock(today))
     sids = store.call(
         lambda r: [r.services.add(f"S{n}", provider=None, actor="t").id for n in range(3)]
     )
@@ -339,7 +339,7 @@ def test_reviews_held_within_12_months_show_in_every_format_of_the_command_line(
 
     from bot.cli.main import main
 
-    path = str(sqlite_file(demo))
+    path = database_argument(demo)
     demo.close()
     for fmt in ("text", "json", "csv"):
         args = ["summary", "--db", path, "--today", "2026-11-23", "--period", fmt]
