@@ -296,7 +296,7 @@ class Casework:
         rows = []
         for record in await self._store.open_requests([s.id for s in shown]):
             status = advice_status(record.as_rule(), today)
-            if key == "overdue" and not status.days_overdue:
+            if key == "overdue" and not status.days_overdue:  # past the 6 weeks, excepted too
                 continue
             if key == "week" and not due_within_week(status, today):
                 continue
@@ -306,12 +306,14 @@ class Casework:
         if not rows:
             await context.send_activity(messages.LIST_EMPTY.format(what=title.lower()))
             return
+        excepted = key == "overdue" and any(r.exception_reason for _, r, _ in rows)
         card = request_list_card(
             title,
             [(r, line) for _, r, line in rows],
             page=page,
             list_key=key,
             service=argument.strip(),
+            note=messages.OVERDUE_LIST_EXCEPTED if excepted else None,
         )
         await context.send_activity(card_activity(card))
 

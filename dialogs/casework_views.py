@@ -31,7 +31,7 @@ def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str,
     status = advice_status(record.as_rule(), today)
     facts = [
         ("Received", f"{record.received_on:%d %b %Y}"),
-        ("Advice due", f"{status.due_on:%d %b %Y}"),
+        _due_fact(record, status, today),
         ("Now", status_line(record, status, today)),
     ]
     hint = non_working_hint(status.due_on)
@@ -54,6 +54,15 @@ def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str,
             ("EHC needs assessment", _assessment_week(record.assessment_requested_on, today))
         )
     return facts
+
+
+def _due_fact(record: AdviceRequestRecord, status: AdviceStatus, today: date) -> tuple[str, str]:
+    """The 6-week date; under a reg 8(2) exception it is not what is owed, so it is not called
+    the date the advice is due."""
+    if record.exception_reason is None:
+        return ("Advice due", f"{status.due_on:%d %b %Y}")
+    ended = "ended" if today > status.due_on else "end"
+    return (f"6 weeks {ended} (lifted by the exception)", f"{status.due_on:%d %b %Y}")
 
 
 def _assessment_week(requested_on: date, today: date) -> str:
@@ -89,6 +98,8 @@ def non_working_hint(day: date) -> str | None:
 def status_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) -> str:
     """One line: days left or overdue, the escalation step and its reply (or that it is past),
     any exception with its agreed date, a clinical delay's expected date, the outcome."""
+    if status.exception is not None and is_open(status):
+        return _excepted_line(record, status, today)
     parts = [f"due {status.due_on:%d %b %Y}"]
     if status.state is AdviceState.IN_TIME:
         parts.append(f"{_days(status.days_remaining)} left")
@@ -114,6 +125,33 @@ def status_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) 
     if record.outcome is not None and record.outcome.value != "returned":
         parts.append(record.outcome.label)
     return " · ".join(parts)
+
+
+def _excepted_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) -> str:
+    """An open request under a reg 8(2) exception: the 6 weeks do not apply, so it is never
+    called overdue; what is owed is the return date agreed with the requesting team, said as
+    days left, due today, or passed."""
+    assert status.exception is not None
+    ended = "ended" if today > status.due_on else "end"
+    return " · ".join(
+        [
+            f"6 weeks {ended} {status.due_on:%d %b %Y}",
+            f"excepted ({status.exception.regulation})",
+            agreed_return_words(record.agreed_return_on, today),
+        ]
+    )
+
+
+def agreed_return_words(agreed: date | None, today: date) -> str:
+    """``agreed return 06 Dec 2026, 5 days left``; ``…, due today``; ``agreed return 06 Dec
+    2026 has passed, 3 days ago``; or that none is agreed yet."""
+    if agreed is None:
+        return "no return date agreed yet"
+    if today < agreed:
+        return f"agreed return {agreed:%d %b %Y}, {_days((agreed - today).days)} left"
+    if today == agreed:
+        return f"agreed return {agreed:%d %b %Y}, due today"
+    return f"agreed return {agreed:%d %b %Y} has passed, {_days((today - agreed).days)} ago"
 
 
 def _days(count: int) -> str:

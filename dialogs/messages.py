@@ -266,6 +266,10 @@ OUTCOME_SAVED = "Saved for {case_ref} ({service}): {outcome}. {next_step}"
 NO_SUCH_SERVICE = "None of your services is called {name}. Yours: {names}."
 UNKNOWN_SERVICE = "There is no service called {name}."
 LIST_EMPTY = "Nothing to show: {what}."
+OVERDUE_LIST_EXCEPTED = (
+    "Also listed: requests past the 6 weeks under a reg 8(2) exception. The 6 weeks do not "
+    "apply to them, so they are not overdue until their agreed return date passes."
+)
 REVIEW_LOGGED = "Logged the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
 REVIEW_UPDATED = "Updated the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
 REVIEW_UPDATE_HINT = (

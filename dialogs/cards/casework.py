@@ -217,8 +217,10 @@ def request_list_card(
     page: int,
     list_key: str,
     service: str = "",
+    note: str | None = None,
 ) -> Element:
-    """One page of requests, greatest risk first; each row opens its outcome card."""
+    """One page of requests, greatest risk first; each row opens its outcome card; ``note``
+    says what else the list holds (excepted requests in the overdue list)."""
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(page, pages)  # an old card, or a forged one, for a page no longer there
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -226,6 +228,8 @@ def request_list_card(
         title("{text}", {"text": heading_text}),
         text(f"{_requests(len(rows))} · page {page} of {pages}", isSubtle=True, size="Small"),
     ]
+    if note:
+        body.append(text(note, isSubtle=True, size="Small"))
     for record, state in shown:
         body.append(
             {

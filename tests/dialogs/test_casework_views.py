@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from dialogs.casework_views import request_summary
-from ehcp_rules import AdviceRequestRecord
+from dialogs.casework_views import request_summary, status_line
+from ehcp_rules import AdviceRequestRecord, ExceptionReason, advice_status
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,84 @@ def test_the_assessment_week_on_and_after_the_final_plans_due_day(today: date, s
     facts = dict(request_summary(record, today))
 
     assert facts["EHC needs assessment"] == shown
+
+
+def _excepted(agreed: date | None) -> AdviceRequestRecord:
+    # Received Monday 12 Oct 2026, so the 6 weeks end on Monday 23 Nov (reg 8(1)); the family
+    # was away from 22 Oct (reg 8(2)(b)), and the requesting team agreed a return date.
+    return AdviceRequestRecord(
+        case_ref="LA-9",
+        service_id=1,
+        received_on=date(2026, 10, 12),
+        exception_reason=ExceptionReason.ABSENT_FROM_AREA,
+        exception_narrative="Family away.",
+        exception_arose_on=date(2026, 10, 22),
+        agreed_return_on=agreed,
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "agreed", "shown"),
+    [
+        # Worked by hand from reg 8(2): the exception lifts the 6 weeks, so the line never says
+        # "overdue"; the agreed date is what is owed, counted in calendar days.
+        (
+            date(2026, 11, 20),
+            date(2026, 12, 6),
+            "6 weeks end 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026, "
+            "16 days left",
+        ),
+        (
+            date(2026, 11, 23),
+            date(2026, 12, 6),
+            "6 weeks end 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026, "
+            "13 days left",
+        ),
+        (
+            date(2026, 12, 1),
+            date(2026, 12, 6),
+            "6 weeks ended 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026, "
+            "5 days left",
+        ),
+        (
+            date(2026, 12, 5),
+            date(2026, 12, 6),
+            "6 weeks ended 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026, "
+            "1 day left",
+        ),
+        (
+            date(2026, 12, 6),
+            date(2026, 12, 6),
+            "6 weeks ended 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026, "
+            "due today",
+        ),
+        (
+            date(2026, 12, 7),
+            date(2026, 12, 6),
+            "6 weeks ended 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026 "
+            "has passed, 1 day ago",
+        ),
+        (
+            date(2026, 12, 9),
+            date(2026, 12, 6),
+            "6 weeks ended 23 Nov 2026 · excepted (reg 8(2)(b)) · agreed return 06 Dec 2026 "
+            "has passed, 3 days ago",
+        ),
+        (
+            date(2026, 12, 1),
+            None,
+            "6 weeks ended 23 Nov 2026 · excepted (reg 8(2)(b)) · no return date agreed yet",
+        ),
+    ],
+)
+def test_an_excepted_request_is_never_called_overdue_its_agreed_date_is_what_is_owed(
+    today: date, agreed: date | None, shown: str
+) -> None:
+    record = _excepted(agreed)
+
+    line = status_line(record, advice_status(record.as_rule(), today), today)
+
+    assert line == shown
+    facts = dict(request_summary(record, today))
+    assert "Advice due" not in facts  # the 6-week date is not what is owed
+    assert facts["Now"] == shown
