@@ -25,6 +25,7 @@ from dialogs.casework_views import (
     request_summary,
     review_flag_lines,
     review_needs,
+    shown_version,
     status_line,
 )
 from dialogs.commands import Command
@@ -241,6 +242,12 @@ class Casework:
                 messages.ALREADY_RETURNED.format(
                     case_ref=inert(record.case_ref), when=record.returned_on
                 )
+            )
+            return
+        if _changed_since_shown(record, value):  # a double click, or a colleague saved since
+            now = status_line(record, advice_status(record.as_rule(), today), today)
+            await context.send_activity(
+                messages.OUTCOME_CARD_STALE.format(case_ref=inert(record.case_ref), now=now)
             )
             return
         base = _reopened(record) if closed else record
@@ -516,6 +523,12 @@ def _problem(error: InvalidDatesError) -> InputProblem:
     """A rule's reason as a sentence to show."""
     text = str(error)
     return InputProblem(text[:1].upper() + text[1:] + ".")
+
+
+def _changed_since_shown(record: AdviceRequestRecord, value: dict[str, Any]) -> bool:
+    """True when the card did not show ``record`` as it is stored now (or says nothing of what
+    it showed: a card from before this check, or not one this bot sent)."""
+    return value.get("shown") != shown_version(record)
 
 
 def _reopened(record: AdviceRequestRecord) -> AdviceRequestRecord:

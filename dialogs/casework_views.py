@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
 from dialogs import messages
@@ -86,6 +88,15 @@ def _exception_facts(record: AdviceRequestRecord) -> list[tuple[str, str]]:
     ]
 
 
+def shown_version(record: AdviceRequestRecord) -> str:
+    """A short digest of a request as stored, carried by its outcome card: when the card comes
+    back, a different digest means someone changed the request since the card was shown (a
+    double click, or a colleague's newer outcome), so the card is no longer current."""
+    stored = record.model_dump(mode="json", exclude={"service_name"})
+    text = json.dumps(stored, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def non_working_hint(day: date) -> str | None:
     """A due date on a weekend or a bank holiday of England and Wales, said (the duty still
     runs in calendar days: reg 8(1))."""
@@ -97,15 +108,18 @@ def non_working_hint(day: date) -> str | None:
 
 def status_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) -> str:
     """One line: days left or overdue, the escalation step and its reply (or that it is past),
-    any exception with its agreed date, a clinical delay's expected date, the outcome."""
-    if status.exception is not None and is_open(status):
+    a clinical delay's expected date, the outcome; an excepted request by its agreed date; a
+    closed one by the day it closed."""
+    if not is_open(status):
+        return _closed_line(record, status)
+    if status.exception is not None:
         return _excepted_line(record, status, today)
     parts = [f"due {status.due_on:%d %b %Y}"]
     if status.state is AdviceState.IN_TIME:
         parts.append(f"{_days(status.days_remaining)} left")
     elif status.state is AdviceState.DUE_TODAY:
         parts.append("due today")
-    elif status.state is AdviceState.OVERDUE:
+    else:
         parts.append(f"{_days(status.days_overdue)} overdue")
     step = status.escalation
     if step is not None and status.state is AdviceState.OVERDUE:
@@ -113,18 +127,33 @@ def status_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) 
         if step.reply_by:
             reply = ", " + (reply_overdue(step, today) or f"reply by {step.reply_by:%d %b %Y}")
         parts.append(f"{step.title}{reply}")
-    if status.exception is not None:
-        agreed = record.agreed_return_on
-        parts.append(
-            f"excepted ({status.exception.regulation})"
-            + (f", agreed return {agreed:%d %b %Y}" if agreed and is_open(status) else "")
-        )
-    if record.outcome is AdviceOutcome.CLINICAL_DELAY and record.expected_on and is_open(status):
+    if record.outcome is AdviceOutcome.CLINICAL_DELAY and record.expected_on:
         parts.append(f"clinical delay, expected {record.expected_on:%d %b %Y}")
-        return " · ".join(parts)
-    if record.outcome is not None and record.outcome.value != "returned":
+    elif record.outcome is not None and record.outcome is not AdviceOutcome.RETURNED:
         parts.append(record.outcome.label)
     return " · ".join(parts)
+
+
+def _closed_line(record: AdviceRequestRecord, status: AdviceStatus) -> str:
+    """``returned 21 Dec 2026, in time (due 01 Jan 2027)``, ``…, 4 days late (…)``; under an
+    exception, against the agreed date (the 6 weeks did not apply); or closed as not provided."""
+    closed = record.returned_on
+    assert closed is not None
+    due = f"due {status.due_on:%d %b %Y}"
+    if status.state is AdviceState.NOT_PROVIDED:
+        return f"closed {closed:%d %b %Y}: the advice will not be provided ({due})"
+    if status.exception is not None:
+        agreed = record.agreed_return_on
+        if agreed is None:
+            timing = "no return date was agreed"
+        elif closed <= agreed:
+            timing = f"by the agreed date, {agreed:%d %b %Y}"
+        else:
+            timing = f"{_days((closed - agreed).days)} after the agreed date, {agreed:%d %b %Y}"
+        return f"returned {closed:%d %b %Y} · excepted ({status.exception.regulation}) · {timing}"
+    late = status.state is AdviceState.RETURNED_LATE
+    timing = f"{_days(status.days_overdue)} late" if late else "in time"
+    return f"returned {closed:%d %b %Y}, {timing} ({due})"
 
 
 def _excepted_line(record: AdviceRequestRecord, status: AdviceStatus, today: date) -> str:

@@ -252,6 +252,10 @@ ALREADY_RETURNED = (
     "{case_ref} was already returned on {when:%d %b %Y}, so nothing was changed. To correct "
     "it, type **return {case_ref}** and save the card shown."
 )
+OUTCOME_CARD_STALE = (
+    "That card is no longer current: {case_ref} has changed since it was shown (now: {now}), "
+    "so nothing was changed. Type **return {case_ref}** for a card as it stands."
+)
 OUTCOME_CORRECTED = (
     "Corrected for {case_ref} ({service}): {outcome}, in place of {before}. {next_step}"
 )

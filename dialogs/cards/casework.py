@@ -8,6 +8,7 @@ from datetime import date
 from dialogs import messages
 from dialogs.cards.elements import Element, card, facts, heading, plain, runs, submit, text, title
 from dialogs.cards.limits import pack
+from dialogs.casework_views import shown_version
 from ehcp_rules import (
     MAX_CASE_REFERENCE_LENGTH,
     MAX_DELAY_REASON_LENGTH,
@@ -158,7 +159,7 @@ def outcome_card(
             },
         ]
     )
-    data: dict[str, object] = {"request": record.id}
+    data: dict[str, object] = {"request": record.id, "shown": shown_version(record)}
     if record.returned_on is not None:
         data["correct"] = True
     return card(body, [submit("Save outcome", "record_outcome", data, inputs=True)])

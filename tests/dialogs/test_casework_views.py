@@ -117,3 +117,68 @@ def test_an_excepted_request_is_never_called_overdue_its_agreed_date_is_what_is_
     facts = dict(request_summary(record, today))
     assert "Advice due" not in facts  # the 6-week date is not what is owed
     assert facts["Now"] == shown
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        # Received Friday 20 Nov 2026, so due Friday 1 Jan 2027 (reg 8(1), 6 weeks on).
+        (
+            {"returned_on": date(2026, 12, 21), "outcome": "returned"},
+            "returned 21 Dec 2026, in time (due 01 Jan 2027)",
+        ),
+        (
+            {"returned_on": date(2027, 1, 1), "outcome": "returned"},
+            "returned 01 Jan 2027, in time (due 01 Jan 2027)",
+        ),
+        (
+            {"returned_on": date(2027, 1, 2), "outcome": "returned"},
+            "returned 02 Jan 2027, 1 day late (due 01 Jan 2027)",
+        ),
+        (
+            {"returned_on": date(2027, 1, 5), "outcome": "returned"},
+            "returned 05 Jan 2027, 4 days late (due 01 Jan 2027)",
+        ),
+        (
+            {
+                "returned_on": date(2027, 1, 5),
+                "outcome": "not_provided",
+                "not_provided_reason": "Not our service.",
+            },
+            "closed 05 Jan 2027: the advice will not be provided (due 01 Jan 2027)",
+        ),
+        (
+            {
+                "returned_on": date(2027, 1, 5),
+                "outcome": "returned",
+                "exception_reason": "missed_appointment",
+                "exception_narrative": "Hearing test not kept.",
+                "exception_arose_on": date(2026, 12, 1),
+                "agreed_return_on": date(2027, 1, 10),
+            },
+            "returned 05 Jan 2027 · excepted (reg 8(2)(c)) · by the agreed date, 10 Jan 2027",
+        ),
+        (
+            {
+                "returned_on": date(2027, 1, 13),
+                "outcome": "returned",
+                "exception_reason": "missed_appointment",
+                "exception_narrative": "Hearing test not kept.",
+                "exception_arose_on": date(2026, 12, 1),
+                "agreed_return_on": date(2027, 1, 10),
+            },
+            "returned 13 Jan 2027 · excepted (reg 8(2)(c)) · 3 days after the agreed date, "
+            "10 Jan 2027",
+        ),
+    ],
+)
+def test_a_closed_request_says_when_it_closed_and_whether_in_time(
+    fields: dict[str, object], shown: str
+) -> None:
+    record = AdviceRequestRecord.model_validate(
+        {"case_ref": "LA-1", "service_id": 1, "received_on": date(2026, 11, 20)} | fields
+    )
+    today = date(2027, 2, 1)
+
+    assert status_line(record, advice_status(record.as_rule(), today), today) == shown
+    assert dict(request_summary(record, today))["Now"] == shown
