@@ -201,12 +201,29 @@ def review_flag_lines(review: AnnualReviewRecord, status: ReviewStatus, today: d
         "transfer_meeting_by": status.transfer_meeting_by,
         "transfer_notice_by": status.transfer_health_notice_by,
     }
-    keys = [flag.value for flag in status.flags]
-    if status.review_by - HEALTH_NOTICE < today:
-        keys = [key.replace("no_meeting_date", "no_meeting_date_late") for key in keys]
-    if status.transfer_health_notice_by and status.transfer_health_notice_by < today:
-        keys = [key.replace("phase_transfer_due", "phase_transfer_due_late") for key in keys]
+    keys = [_flag_key(flag.value, values, today) for flag in status.flags]
     return [messages.REVIEW_FLAGS[key].format(**values) for key in keys]
+
+
+_PASSED_FORMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "no_meeting_date": (("limit_notice_by", "_late"), ("review_by", "_past")),
+    "meeting_after_limit": (("review_by", "_past"),),
+    "health_not_notified": (("notice_by", "_past"),),
+    "contribution_missing": (("circulate_by", "_past"),),
+    "phase_transfer_due": (("transfer_notice_by", "_late"), ("transfer_meeting_by", "_past")),
+}
+"""For each flag with days to act by, each day (earliest first) and the wording once it has
+passed: up to and on the day, the line asks for it by then; after it, it says it was due."""
+
+
+def _flag_key(flag: str, values: dict[str, date | None], today: date) -> str:
+    """The wording of ``flag`` on ``today``: the form of the last of its days that has passed."""
+    key = flag
+    for field, suffix in _PASSED_FORMS.get(flag, ()):
+        day = values[field]
+        if day is not None and day < today:
+            key = flag + suffix
+    return key
 
 
 def review_needs(

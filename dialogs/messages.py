@@ -286,28 +286,41 @@ REVIEW_FLAGS = {
     "date and tell health by {limit_notice_by:%d %b %Y} (6 weeks' notice)",
     "no_meeting_date_late": "No meeting date set: the review is due by {review_by:%d %b %Y}, too "
     "soon for 6 weeks' notice to health: set the earliest date you can and tell health at once",
+    "no_meeting_date_past": "No meeting date set, and the 12-month limit ({review_by:%d %b %Y}) "
+    "has passed: set the earliest date you can and tell health at once",
     "meeting_after_limit": "The meeting on {meeting:%d %b %Y} is after the 12-month limit "
     "({review_by:%d %b %Y}): bring it forward",
+    "meeting_after_limit_past": "The meeting on {meeting:%d %b %Y} is after the 12-month limit, "
+    "which passed on {review_by:%d %b %Y}: hold it as soon as you can",
     "meeting_not_recorded": "The meeting on {meeting:%d %b %Y} has passed but is not recorded as "
     "held: record the date it was held (new review, Date held), or set the new date",
-    "health_not_notified": "Health not yet told of the meeting on {meeting:%d %b %Y} "
-    "(6 weeks' notice was due by {notice_by:%d %b %Y})",
+    "health_not_notified": "Health not yet told of the meeting on {meeting:%d %b %Y}: tell them "
+    "by {notice_by:%d %b %Y} (6 weeks' notice)",
+    "health_not_notified_past": "Health not yet told of the meeting on {meeting:%d %b %Y} "
+    "(6 weeks' notice was due by {notice_by:%d %b %Y}): tell them at once",
     "health_told_under_2_weeks": "Health was told of the meeting on {meeting:%d %b %Y} on "
     "{told:%d %b %Y}: under the 2 weeks' notice reg 20(3) requires",
     "health_told_late": "Health was told of the meeting on {meeting:%d %b %Y} on {told:%d %b %Y}: "
     "under the 6 weeks' notice health needs (seed 002)",
-    "contribution_missing": "Health's contribution is not in; advice is circulated by "
-    "{circulate_by:%d %b %Y}",
+    "contribution_missing": "Health's contribution is not in: it is needed by "
+    "{circulate_by:%d %b %Y}, when advice is circulated for the meeting on {meeting:%d %b %Y}",
+    "contribution_missing_past": "Health's contribution is not in: it was needed by "
+    "{circulate_by:%d %b %Y}, 2 weeks before the meeting on {meeting:%d %b %Y} (reg 20(4)): "
+    "send it at once",
     "past_twelve_months": "Past its 12-month limit ({review_by:%d %b %Y})",
     "phase_transfer_due": "Phase transfer: tell health by {transfer_notice_by:%d %b %Y}, hold "
     "the review by {transfer_meeting_by:%d %b %Y}, amended plan by {transfer:%d %b %Y}",
-    "phase_transfer_due_late": "Phase transfer: amended plan by {transfer:%d %b %Y}; to leave "
+    "phase_transfer_due_late": "Phase transfer: hold the review by "
+    "{transfer_meeting_by:%d %b %Y}, amended plan by {transfer:%d %b %Y}; 6 weeks' notice to "
+    "health was due by {transfer_notice_by:%d %b %Y}: set the date and tell health at once",
+    "phase_transfer_due_past": "Phase transfer: amended plan by {transfer:%d %b %Y}; to leave "
     "the 12 weeks the regulations allow for amending, the review was to be held by "
-    "{transfer_meeting_by:%d %b %Y} with health told by {transfer_notice_by:%d %b %Y}: hold it "
-    "as soon as you can",
+    "{transfer_meeting_by:%d %b %Y}: hold it as soon as you can",
     "phase_transfer_missed": "Phase transfer: the amended plan was due by {transfer:%d %b %Y} "
     "and is not recorded",
 }
+"""What needs doing for a review, by flag; a ``_late`` or ``_past`` form once a day to act by
+in the line has passed (``casework_views._PASSED_FORMS`` says which)."""
 REVIEW_NEEDS_ACTION = "Needs action now:"
 REVIEW_HELD_HINT = "Once the meeting has been held:"
 TRANSFER_HINT = "If the child or young person changes phase or post-16 institution:"
@@ -386,8 +399,10 @@ DIGEST_ITEM = {
     "{reply_by:%a %d %b}",
     "due_today": "**{ref}** · {service} · due today",
     "review_past_limit": "**{ref}** · {service} · the review was due by {on:%d %b %Y}",
-    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in",
-    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told",
+    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution needed "
+    "by {reply_by:%d %b}",
+    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told, "
+    "tell them by {reply_by:%d %b}",
     "phase_transfer_missed": "**{ref}** · {service} · the amended plan was due by {on:%d %b %Y}",
     "meeting_not_recorded": "**{ref}** · {service} · meeting on {on:%d %b}: record when it was "
     "held",
@@ -406,6 +421,10 @@ DIGEST_ITEM = {
     "plan_without_lead": "{service} · the action plan has no lead for {ref} (type: action plan)",
 }
 DIGEST_ITEM_PASSED = {
+    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in "
+    "(it was needed by {reply_by:%d %b}): send it now",
+    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told "
+    "(6 weeks' notice was due by {reply_by:%d %b}): tell them now",
     "phase_transfer": "**{ref}** · {service} · amended plan by {on:%d %b %Y}; the review was to "
     "be held by {reply_by:%d %b %Y}: hold it as soon as you can",
     "no_meeting_date": "**{ref}** · {service} · due by {on:%d %b %Y}: set a date and tell health "

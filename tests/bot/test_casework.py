@@ -331,7 +331,7 @@ async def test_logging_a_review_updating_it_and_listing_those_needing_action(
     assert texts_of(logged) == [
         "Logged the annual review for EHCP-5001: hold it by 31 Jan 2027.\n\nNeeds action now:"
         "\n\n- Health not yet told of the meeting on 20 Jan 2027 (6 weeks' notice was due by "
-        "09 Dec 2026)"
+        "09 Dec 2026): tell them at once"
     ]
     assert "Health not yet told of the meeting on 20 Jan 2027" in _text(before)
     # told on 22 December of a meeting on 20 January: 29 days, under seed 002's 6 weeks
