@@ -71,6 +71,14 @@ class InputProblem(ValueError):
     """A submitted value that cannot be used; the message is fit to show."""
 
 
+class StaleCard(InputProblem):
+    """A card no longer current (or not one this bot sent): its message already says nothing
+    was changed, so it is shown as it is."""
+
+    def __init__(self) -> None:
+        super().__init__(messages.STALE_CARD)
+
+
 def _date_or_none(value: Any, label: str) -> date | None:
     text = str(value or "").strip()
     if not text:
@@ -138,6 +146,8 @@ class Casework:
         if services is not None:
             try:
                 await handlers[str(action)](context, value, services)
+            except StaleCard as stale:
+                await context.send_activity(inert(stale))
             except (InputProblem, PrivacyError) as problem:
                 template = (
                     messages.NOTHING_LOGGED
@@ -284,7 +294,7 @@ class Casework:
         except NotFoundError:
             record = None
         if record is None or record.service_id not in {s.id for s in services}:
-            raise InputProblem(messages.STALE_CARD)
+            raise StaleCard
         return record
 
     async def _list(
@@ -330,7 +340,7 @@ class Casework:
         key = str(value.get("list"))
         page = value.get("page")
         if key not in LIST_TITLES or not isinstance(page, int) or page < 1:
-            raise InputProblem(messages.STALE_CARD)
+            raise StaleCard
         await self._list(context, key, str(value.get("service", "")), services, page=page)
 
     async def _log_review(
@@ -369,7 +379,7 @@ class Casework:
         item, step = str(value.get("item", "")), str(value.get("step", ""))
         posted = await self._store.posted_nudge(conversation_key(context), item, step)
         if posted is None:
-            raise InputProblem(messages.STALE_CARD)
+            raise StaleCard
         reference = posted.reference or "this item"
         added = await self._store.acknowledge(
             conversation_key(context), item, step, actor=person_of(context) or ""
@@ -431,7 +441,7 @@ def _transfer_fields(value: dict[str, Any]) -> dict[str, Any]:
     try:
         return {"phase_transfer": PhaseTransfer(kind), "transfer_year": number}
     except ValueError:
-        raise InputProblem(messages.STALE_CARD) from None
+        raise StaleCard from None
 
 
 def _merged_review(

@@ -130,3 +130,44 @@ async def test_a_first_outcome_card_is_refused_after_a_colleague_recorded_anothe
 
     assert "That card is no longer current: LA-1 has changed" in texts_of(replies)[0]
     assert _find(store, "LA-1").expected_on == date(2027, 1, 20)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"ehcp": "list_page", "list": "nonsense", "page": 1, "service": ""},
+        {"ehcp": "list_page", "list": "all", "page": 0, "service": ""},
+        {"ehcp": "list_page", "list": "all", "page": "2", "service": ""},
+        {
+            "ehcp": "log_review",
+            "case_ref": "LA-R1",
+            "services": "1",
+            "plan_issued_on": "2026-06-01",
+            "phase_transfer": "to_the_moon",
+            "transfer_year": "2027",
+        },
+    ],
+)
+async def test_a_card_no_longer_current_says_so_once(
+    chat: Chat, store: Store, slt: Service, value: dict[str, object]
+) -> None:
+    _log(store, slt, "LA-1", date(2026, 11, 20))
+
+    replies = await chat.submit_value(value)
+
+    assert texts_of(replies) == ["That card is no longer current, so nothing was changed."]
+    assert store.call(lambda r: r.reviews.for_services(None)) == []
+
+
+async def test_an_outcome_card_for_a_request_gone_from_view_says_so_once(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    _log(store, slt, "LA-1", date(2026, 11, 20))
+    record = _find(store, "LA-1")
+
+    replies = await chat.submit_value(
+        {"ehcp": "record_outcome", "request": str(record.id), "outcome": "returned"}
+    )
+
+    assert texts_of(replies) == ["That card is no longer current, so nothing was changed."]
+    assert _find(store, "LA-1").returned_on is None
