@@ -39,8 +39,9 @@ def request_summary(record: AdviceRequestRecord, today: date) -> list[tuple[str,
     hint = non_working_hint(status.due_on)
     if hint and status.state is AdviceState.IN_TIME:  # advice for a day still to come
         facts.append(("Note", hint))
-    if is_open(status) and status.escalation is not None:
-        facts.append(("Who does what", status.escalation.action))
+    step = status.escalation
+    if is_open(status) and step is not None and step.action not in status.next_action:
+        facts.append(("Who does what", step.action))  # said once: most next steps quote it
     facts.extend(_exception_facts(record))
     if record.outcome is AdviceOutcome.CLINICAL_DELAY and record.expected_on:
         told = {True: "told", False: "not told", None: "not said"}[record.team_told]

@@ -182,3 +182,23 @@ def test_a_closed_request_says_when_it_closed_and_whether_in_time(
 
     assert status_line(record, advice_status(record.as_rule(), today), today) == shown
     assert dict(request_summary(record, today))["Now"] == shown
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2026, 12, 1),  # received 19 Oct, due 30 Nov: the chase on 1 Dec
+        date(2026, 12, 16),  # escalation 1 (14 Dec), reply by 17 Dec
+        date(2026, 12, 21),  # after escalation 1's reply date, escalation 2 still to come
+        date(2026, 12, 30),  # escalation 2, taken on 29 Dec (28 Dec is a bank holiday)
+        date(2027, 2, 1),  # escalation 2's reply date long passed
+    ],
+)
+def test_a_requests_card_says_the_ladders_step_once(today: date) -> None:
+    record = AdviceRequestRecord(case_ref="LA-1", service_id=1, received_on=date(2026, 10, 19))
+    status = advice_status(record.as_rule(), today)
+    assert status.escalation is not None
+
+    said = " ".join(value for _, value in request_summary(record, today))
+
+    assert said.count(status.escalation.action) == 1
