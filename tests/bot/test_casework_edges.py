@@ -104,8 +104,8 @@ async def test_the_outcome_card_quotes_the_three_heads_and_asks_for_both_dates(
     text = _text(card)
     assert "fails to keep an appointment for an examination or a test made by the body" in text
     assert "during that 6 week period" in text
-    assert "Date the circumstance arose (within the 6 weeks; needed)" in text
-    assert "Return date agreed with the requesting team (needed)" in text
+    assert "Date the circumstance arose (within the 6 weeks; needed for this outcome)" in text
+    assert "Return date agreed with the requesting team (needed for this outcome)" in text
     on = next(e for e in card["body"] if e.get("id") == "on")
     assert on["value"] == "2026-12-29"  # the return date defaults to today
 
