@@ -260,12 +260,21 @@ class Casework:
                 messages.OUTCOME_CARD_STALE.format(case_ref=inert(record.case_ref), now=now)
             )
             return
-        base = _reopened(record) if closed else record
+        kind = str(value.get("outcome"))
+        base = _reopened(record) if closed and kind != "no_exception" else record
         updated = _apply_outcome(base, value, today)
         saved = await self._store.update_request(updated, actor=person_of(context) or "")
         status = advice_status(saved.as_rule(), today)
-        outcome = dict(messages.OUTCOME_CHOICES)[str(value.get("outcome"))]
-        if closed:
+        outcome = dict(messages.OUTCOME_CHOICES)[kind]
+        if kind == "no_exception":  # the outcome, if any, stands
+            assert record.exception_reason is not None
+            reply = messages.EXCEPTION_REMOVED.format(
+                case_ref=inert(saved.case_ref),
+                service=inert(saved.service_name),
+                regulation=record.exception_reason.regulation,
+                now=status_line(saved, status, today),
+            )
+        elif closed:
             before = record.outcome.label if record.outcome else "returned"
             reply = messages.OUTCOME_CORRECTED.format(
                 case_ref=inert(saved.case_ref),
@@ -541,11 +550,30 @@ def _changed_since_shown(record: AdviceRequestRecord, value: dict[str, Any]) -> 
     return value.get("shown") != shown_version(record)
 
 
+_OUTCOME_FIELDS = {
+    "returned_on": None,
+    "outcome": None,
+    "not_provided_reason": None,
+    "referral_on": None,
+    "expected_on": None,
+    "team_told": None,
+    "delay_reason": None,
+}
+"""What an outcome sets: a correction clears all of them, so that it replaces the outcome wholly
+(a clinical delay's expected date or a referral's date does not outlive the outcome it was of).
+A reg 8(2) exception is not an outcome but a fact about the 6 weeks: it stays unless the
+correction records another, or "no exception" takes it off."""
+_EXCEPTION_FIELDS = {
+    "exception_reason": None,
+    "exception_narrative": None,
+    "exception_arose_on": None,
+    "agreed_return_on": None,
+}
+
+
 def _reopened(record: AdviceRequestRecord) -> AdviceRequestRecord:
     """A closed request as it stood before its outcome, so that a correction starts afresh."""
-    return record.model_copy(
-        update={"returned_on": None, "outcome": None, "not_provided_reason": None}
-    )
+    return record.model_copy(update=_OUTCOME_FIELDS)
 
 
 def _apply_outcome(
@@ -576,6 +604,8 @@ def _apply_outcome(
         return _checked(_clinical_delay(record, value), today)
     if kind == "exception":
         return _exception(record, value, today)
+    if kind == "no_exception" and record.exception_reason is not None:
+        return record.model_copy(update=_EXCEPTION_FIELDS)  # one recorded by mistake
     raise InputProblem("Choose what happened.")
 
 

@@ -211,6 +211,7 @@ OUTCOME_CHOICES = (
     ("clinical_delay", "Will take longer for clinical reasons"),
     ("exception", "An exception under reg 8(2) applies"),
     ("not_provided", "At escalation 2: advice will not be provided"),
+    ("no_exception", "No exception after all: take off the reg 8(2) exception recorded"),
 )
 OUTCOME_CORRECTING = (
     "Already recorded: {outcome} on {when:%d %b %Y}. Saving this card corrects it; the change "
@@ -255,6 +256,10 @@ ALREADY_RETURNED = (
 OUTCOME_CARD_STALE = (
     "That card is no longer current: {case_ref} has changed since it was shown (now: {now}), "
     "so nothing was changed. Type **return {case_ref}** for a card as it stands."
+)
+EXCEPTION_REMOVED = (
+    "Took off the exception ({regulation}) recorded for {case_ref} ({service}); the change is "
+    "kept in the audit trail. Now: {now}."
 )
 OUTCOME_CORRECTED = (
     "Corrected for {case_ref} ({service}): {outcome}, in place of {before}. {next_step}"

@@ -142,7 +142,8 @@ def outcome_card(
                 "choices": [
                     {"title": title, "value": value}
                     for value, title in messages.OUTCOME_CHOICES
-                    if value != "not_provided" or at_escalation_2
+                    if (value != "not_provided" or at_escalation_2)
+                    and (value != "no_exception" or record.exception_reason is not None)
                 ],
             },
             _date(

@@ -171,3 +171,116 @@ async def test_an_outcome_card_for_a_request_gone_from_view_says_so_once(
 
     assert texts_of(replies) == ["That card is no longer current, so nothing was changed."]
     assert _find(store, "LA-1").returned_on is None
+
+
+EXCEPTED = {
+    "exception_reason": "missed_appointment",
+    "exception_narrative": "Recorded on the wrong case.",
+    "exception_arose_on": date(2026, 11, 25),
+    "agreed_return_on": date(2027, 1, 20),
+}
+
+
+def _offered(card: dict[str, object]) -> list[str]:
+    body = card["body"]
+    assert isinstance(body, list)
+    (choice,) = [e for e in body if e.get("id") == "outcome"]
+    return [c["value"] for c in choice["choices"]]
+
+
+async def test_a_correction_replaces_the_outcome_wholly_and_the_audit_says_what_it_replaced(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    # referred, then delayed for clinical reasons, then returned: all recorded
+    _log(
+        store,
+        slt,
+        "LA-1",
+        date(2026, 11, 20),
+        referral_on=date(2026, 11, 23),
+        expected_on=date(2027, 1, 20),
+        team_told=True,
+        delay_reason="Needs a clinic appointment.",
+        returned_on=date(2026, 12, 28),
+        outcome="returned",
+    )
+    await chat.say("return LA-1")
+
+    await chat.press("Save outcome", outcome="returned", on="2026-12-21")
+
+    record = _find(store, "LA-1")
+    assert (record.returned_on, record.outcome) == (date(2026, 12, 21), "returned")
+    assert (record.referral_on, record.expected_on, record.team_told, record.delay_reason) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    (entry,) = [
+        e
+        for e in store.call(lambda r: r.audit.entries())
+        if e.action == "request outcome corrected"
+    ]
+    assert entry.details["was_expected_on"] == "2027-01-20"
+    assert entry.details["was_referral_on"] == "2026-11-23"
+    assert entry.details["was_returned_on"] == "2026-12-28"
+
+
+async def test_an_exception_recorded_by_mistake_can_be_taken_off(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    _log(store, slt, "LA-1", date(2026, 11, 20), **EXCEPTED)
+    _log(store, slt, "LA-2", date(2026, 11, 20))  # a control: no exception, nothing to take off
+
+    (plain,) = cards_of(await chat.say("return LA-2"))
+    (card,) = cards_of(await chat.say("return LA-1"))
+    replies = await chat.press("Save outcome", outcome="no_exception")
+
+    assert "no_exception" not in _offered(plain)
+    assert "no_exception" in _offered(card)
+    assert texts_of(replies) == [
+        "Took off the exception (reg 8(2)(c)) recorded for LA-1 (Children's SLT); the change is "
+        "kept in the audit trail. Now: due 01 Jan 2027 · 3 days left."
+    ]
+    record = _find(store, "LA-1")
+    assert (
+        record.exception_reason,
+        record.exception_narrative,
+        record.exception_arose_on,
+        record.agreed_return_on,
+    ) == (None, None, None, None)
+    (entry,) = [e for e in store.call(lambda r: r.audit.entries()) if e.action == "request updated"]
+    assert entry.details["was_exception_reason"] == "missed_appointment"
+    assert entry.details["was_agreed_return_on"] == "2027-01-20"
+
+
+async def test_taking_off_an_exception_leaves_a_closed_request_closed(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    _log(
+        store,
+        slt,
+        "LA-1",
+        date(2026, 11, 20),
+        returned_on=date(2026, 12, 28),
+        outcome="returned",
+        **EXCEPTED,
+    )
+    await chat.say("return LA-1")
+
+    replies = await chat.press("Save outcome", outcome="no_exception")
+
+    assert texts_of(replies)[0].endswith("Now: returned 28 Dec 2026, in time (due 01 Jan 2027).")
+    record = _find(store, "LA-1")
+    assert (record.returned_on, record.exception_reason) == (date(2026, 12, 28), None)
+
+
+async def test_no_exception_on_a_request_without_one_is_refused(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    _log(store, slt, "LA-1", date(2026, 11, 20))
+    await chat.say("return LA-1")
+
+    replies = await chat.press("Save outcome", outcome="no_exception")
+
+    assert texts_of(replies) == ["Choose what happened. Nothing was changed."]
