@@ -681,7 +681,7 @@ def _exception(
     arose = _date_or_none(value.get("exception_arose_on"), "Date the circumstance arose")
     agreed = _date_or_none(value.get("agreed_return_on"), "Agreed return date")
     try:
-        check_exception(record.received_on, arose, agreed, today)
+        check_exception(record.received_on, arose, agreed, today, reason)
     except InvalidDatesError as problem:
         raise _problem(problem) from None
     return record.model_copy(
