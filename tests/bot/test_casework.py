@@ -203,7 +203,7 @@ async def test_an_exception_is_recorded_and_stops_the_escalation(
         outcome="exception",
         exception_reason="absent_from_area",
         narrative="Family abroad for six weeks.",
-        exception_arose_on="2026-11-20",
+        exception_arose_on="2026-11-16",  # 4 weeks left of the 6 (due 14 Dec): reg 8(2)(b)
         agreed_return_on="2027-01-20",
     )
 
