@@ -25,6 +25,7 @@ from dialogs.casework_views import (
     request_summary,
     review_flag_lines,
     review_needs,
+    shown_version,
     status_line,
 )
 from dialogs.commands import Command
@@ -68,6 +69,14 @@ LIST_TITLES = {
 
 class InputProblem(ValueError):
     """A submitted value that cannot be used; the message is fit to show."""
+
+
+class StaleCard(InputProblem):
+    """A card no longer current (or not one this bot sent): its message already says nothing
+    was changed, so it is shown as it is."""
+
+    def __init__(self) -> None:
+        super().__init__(messages.STALE_CARD)
 
 
 def _date_or_none(value: Any, label: str) -> date | None:
@@ -137,6 +146,8 @@ class Casework:
         if services is not None:
             try:
                 await handlers[str(action)](context, value, services)
+            except StaleCard as stale:
+                await context.send_activity(inert(stale))
             except (InputProblem, PrivacyError) as problem:
                 template = (
                     messages.NOTHING_LOGGED
@@ -243,12 +254,27 @@ class Casework:
                 )
             )
             return
-        base = _reopened(record) if closed else record
+        if _changed_since_shown(record, value):  # a double click, or a colleague saved since
+            now = status_line(record, advice_status(record.as_rule(), today), today)
+            await context.send_activity(
+                messages.OUTCOME_CARD_STALE.format(case_ref=inert(record.case_ref), now=now)
+            )
+            return
+        kind = str(value.get("outcome"))
+        base = _reopened(record) if closed and kind != "no_exception" else record
         updated = _apply_outcome(base, value, today)
         saved = await self._store.update_request(updated, actor=person_of(context) or "")
         status = advice_status(saved.as_rule(), today)
-        outcome = dict(messages.OUTCOME_CHOICES)[str(value.get("outcome"))]
-        if closed:
+        outcome = dict(messages.OUTCOME_CHOICES)[kind]
+        if kind == "no_exception":  # the outcome, if any, stands
+            assert record.exception_reason is not None
+            reply = messages.EXCEPTION_REMOVED.format(
+                case_ref=inert(saved.case_ref),
+                service=inert(saved.service_name),
+                regulation=record.exception_reason.regulation,
+                now=status_line(saved, status, today),
+            )
+        elif closed:
             before = record.outcome.label if record.outcome else "returned"
             reply = messages.OUTCOME_CORRECTED.format(
                 case_ref=inert(saved.case_ref),
@@ -277,7 +303,7 @@ class Casework:
         except NotFoundError:
             record = None
         if record is None or record.service_id not in {s.id for s in services}:
-            raise InputProblem(messages.STALE_CARD)
+            raise StaleCard
         return record
 
     async def _list(
@@ -296,7 +322,7 @@ class Casework:
         rows = []
         for record in await self._store.open_requests([s.id for s in shown]):
             status = advice_status(record.as_rule(), today)
-            if key == "overdue" and not status.days_overdue:
+            if key == "overdue" and not status.days_overdue:  # past the 6 weeks, excepted too
                 continue
             if key == "week" and not due_within_week(status, today):
                 continue
@@ -306,12 +332,14 @@ class Casework:
         if not rows:
             await context.send_activity(messages.LIST_EMPTY.format(what=title.lower()))
             return
+        excepted = key == "overdue" and any(r.exception_reason for _, r, _ in rows)
         card = request_list_card(
             title,
             [(r, line) for _, r, line in rows],
             page=page,
             list_key=key,
             service=argument.strip(),
+            note=messages.OVERDUE_LIST_EXCEPTED if excepted else None,
         )
         await context.send_activity(card_activity(card))
 
@@ -321,7 +349,7 @@ class Casework:
         key = str(value.get("list"))
         page = value.get("page")
         if key not in LIST_TITLES or not isinstance(page, int) or page < 1:
-            raise InputProblem(messages.STALE_CARD)
+            raise StaleCard
         await self._list(context, key, str(value.get("service", "")), services, page=page)
 
     async def _log_review(
@@ -360,7 +388,7 @@ class Casework:
         item, step = str(value.get("item", "")), str(value.get("step", ""))
         posted = await self._store.posted_nudge(conversation_key(context), item, step)
         if posted is None:
-            raise InputProblem(messages.STALE_CARD)
+            raise StaleCard
         reference = posted.reference or "this item"
         added = await self._store.acknowledge(
             conversation_key(context), item, step, actor=person_of(context) or ""
@@ -422,7 +450,7 @@ def _transfer_fields(value: dict[str, Any]) -> dict[str, Any]:
     try:
         return {"phase_transfer": PhaseTransfer(kind), "transfer_year": number}
     except ValueError:
-        raise InputProblem(messages.STALE_CARD) from None
+        raise StaleCard from None
 
 
 def _merged_review(
@@ -516,11 +544,36 @@ def _problem(error: InvalidDatesError) -> InputProblem:
     return InputProblem(text[:1].upper() + text[1:] + ".")
 
 
+def _changed_since_shown(record: AdviceRequestRecord, value: dict[str, Any]) -> bool:
+    """True when the card did not show ``record`` as it is stored now (or says nothing of what
+    it showed: a card from before this check, or not one this bot sent)."""
+    return value.get("shown") != shown_version(record)
+
+
+_OUTCOME_FIELDS = {
+    "returned_on": None,
+    "outcome": None,
+    "not_provided_reason": None,
+    "referral_on": None,
+    "expected_on": None,
+    "team_told": None,
+    "delay_reason": None,
+}
+"""What an outcome sets: a correction clears all of them, so that it replaces the outcome wholly
+(a clinical delay's expected date or a referral's date does not outlive the outcome it was of).
+A reg 8(2) exception is not an outcome but a fact about the 6 weeks: it stays unless the
+correction records another, or "no exception" takes it off."""
+_EXCEPTION_FIELDS = {
+    "exception_reason": None,
+    "exception_narrative": None,
+    "exception_arose_on": None,
+    "agreed_return_on": None,
+}
+
+
 def _reopened(record: AdviceRequestRecord) -> AdviceRequestRecord:
     """A closed request as it stood before its outcome, so that a correction starts afresh."""
-    return record.model_copy(
-        update={"returned_on": None, "outcome": None, "not_provided_reason": None}
-    )
+    return record.model_copy(update=_OUTCOME_FIELDS)
 
 
 def _apply_outcome(
@@ -551,6 +604,8 @@ def _apply_outcome(
         return _checked(_clinical_delay(record, value), today)
     if kind == "exception":
         return _exception(record, value, today)
+    if kind == "no_exception" and record.exception_reason is not None:
+        return record.model_copy(update=_EXCEPTION_FIELDS)  # one recorded by mistake
     raise InputProblem("Choose what happened.")
 
 
@@ -626,7 +681,7 @@ def _exception(
     arose = _date_or_none(value.get("exception_arose_on"), "Date the circumstance arose")
     agreed = _date_or_none(value.get("agreed_return_on"), "Agreed return date")
     try:
-        check_exception(record.received_on, arose, agreed, today)
+        check_exception(record.received_on, arose, agreed, today, reason)
     except InvalidDatesError as problem:
         raise _problem(problem) from None
     return record.model_copy(

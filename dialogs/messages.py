@@ -211,6 +211,7 @@ OUTCOME_CHOICES = (
     ("clinical_delay", "Will take longer for clinical reasons"),
     ("exception", "An exception under reg 8(2) applies"),
     ("not_provided", "At escalation 2: advice will not be provided"),
+    ("no_exception", "No exception after all: take off the reg 8(2) exception recorded"),
 )
 OUTCOME_CORRECTING = (
     "Already recorded: {outcome} on {when:%d %b %Y}. Saving this card corrects it; the change "
@@ -252,6 +253,14 @@ ALREADY_RETURNED = (
     "{case_ref} was already returned on {when:%d %b %Y}, so nothing was changed. To correct "
     "it, type **return {case_ref}** and save the card shown."
 )
+OUTCOME_CARD_STALE = (
+    "That card is no longer current: {case_ref} has changed since it was shown (now: {now}), "
+    "so nothing was changed. Type **return {case_ref}** for a card as it stands."
+)
+EXCEPTION_REMOVED = (
+    "Took off the exception ({regulation}) recorded for {case_ref} ({service}); the change is "
+    "kept in the audit trail. Now: {now}."
+)
 OUTCOME_CORRECTED = (
     "Corrected for {case_ref} ({service}): {outcome}, in place of {before}. {next_step}"
 )
@@ -266,6 +275,10 @@ OUTCOME_SAVED = "Saved for {case_ref} ({service}): {outcome}. {next_step}"
 NO_SUCH_SERVICE = "None of your services is called {name}. Yours: {names}."
 UNKNOWN_SERVICE = "There is no service called {name}."
 LIST_EMPTY = "Nothing to show: {what}."
+OVERDUE_LIST_EXCEPTED = (
+    "Also listed: requests past the 6 weeks under a reg 8(2) exception. The 6 weeks do not "
+    "apply to them, so they are not overdue until their agreed return date passes."
+)
 REVIEW_LOGGED = "Logged the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
 REVIEW_UPDATED = "Updated the annual review for {case_ref}: hold it by {review_by:%d %b %Y}."
 REVIEW_UPDATE_HINT = (
@@ -278,28 +291,41 @@ REVIEW_FLAGS = {
     "date and tell health by {limit_notice_by:%d %b %Y} (6 weeks' notice)",
     "no_meeting_date_late": "No meeting date set: the review is due by {review_by:%d %b %Y}, too "
     "soon for 6 weeks' notice to health: set the earliest date you can and tell health at once",
+    "no_meeting_date_past": "No meeting date set, and the 12-month limit ({review_by:%d %b %Y}) "
+    "has passed: set the earliest date you can and tell health at once",
     "meeting_after_limit": "The meeting on {meeting:%d %b %Y} is after the 12-month limit "
     "({review_by:%d %b %Y}): bring it forward",
+    "meeting_after_limit_past": "The meeting on {meeting:%d %b %Y} is after the 12-month limit, "
+    "which passed on {review_by:%d %b %Y}: hold it as soon as you can",
     "meeting_not_recorded": "The meeting on {meeting:%d %b %Y} has passed but is not recorded as "
     "held: record the date it was held (new review, Date held), or set the new date",
-    "health_not_notified": "Health not yet told of the meeting on {meeting:%d %b %Y} "
-    "(6 weeks' notice was due by {notice_by:%d %b %Y})",
+    "health_not_notified": "Health not yet told of the meeting on {meeting:%d %b %Y}: tell them "
+    "by {notice_by:%d %b %Y} (6 weeks' notice)",
+    "health_not_notified_past": "Health not yet told of the meeting on {meeting:%d %b %Y} "
+    "(6 weeks' notice was due by {notice_by:%d %b %Y}): tell them at once",
     "health_told_under_2_weeks": "Health was told of the meeting on {meeting:%d %b %Y} on "
     "{told:%d %b %Y}: under the 2 weeks' notice reg 20(3) requires",
     "health_told_late": "Health was told of the meeting on {meeting:%d %b %Y} on {told:%d %b %Y}: "
     "under the 6 weeks' notice health needs (seed 002)",
-    "contribution_missing": "Health's contribution is not in; advice is circulated by "
-    "{circulate_by:%d %b %Y}",
+    "contribution_missing": "Health's contribution is not in: it is needed by "
+    "{circulate_by:%d %b %Y}, when advice is circulated for the meeting on {meeting:%d %b %Y}",
+    "contribution_missing_past": "Health's contribution is not in: it was needed by "
+    "{circulate_by:%d %b %Y}, 2 weeks before the meeting on {meeting:%d %b %Y} (reg 20(4)): "
+    "send it at once",
     "past_twelve_months": "Past its 12-month limit ({review_by:%d %b %Y})",
     "phase_transfer_due": "Phase transfer: tell health by {transfer_notice_by:%d %b %Y}, hold "
     "the review by {transfer_meeting_by:%d %b %Y}, amended plan by {transfer:%d %b %Y}",
-    "phase_transfer_due_late": "Phase transfer: amended plan by {transfer:%d %b %Y}; to leave "
+    "phase_transfer_due_late": "Phase transfer: hold the review by "
+    "{transfer_meeting_by:%d %b %Y}, amended plan by {transfer:%d %b %Y}; 6 weeks' notice to "
+    "health was due by {transfer_notice_by:%d %b %Y}: set the date and tell health at once",
+    "phase_transfer_due_past": "Phase transfer: amended plan by {transfer:%d %b %Y}; to leave "
     "the 12 weeks the regulations allow for amending, the review was to be held by "
-    "{transfer_meeting_by:%d %b %Y} with health told by {transfer_notice_by:%d %b %Y}: hold it "
-    "as soon as you can",
+    "{transfer_meeting_by:%d %b %Y}: hold it as soon as you can",
     "phase_transfer_missed": "Phase transfer: the amended plan was due by {transfer:%d %b %Y} "
     "and is not recorded",
 }
+"""What needs doing for a review, by flag; a ``_late`` or ``_past`` form once a day to act by
+in the line has passed (``casework_views._PASSED_FORMS`` says which)."""
 REVIEW_NEEDS_ACTION = "Needs action now:"
 REVIEW_HELD_HINT = "Once the meeting has been held:"
 TRANSFER_HINT = "If the child or young person changes phase or post-16 institution:"
@@ -378,8 +404,10 @@ DIGEST_ITEM = {
     "{reply_by:%a %d %b}",
     "due_today": "**{ref}** · {service} · due today",
     "review_past_limit": "**{ref}** · {service} · the review was due by {on:%d %b %Y}",
-    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in",
-    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told",
+    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution needed "
+    "by {reply_by:%d %b}",
+    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told, "
+    "tell them by {reply_by:%d %b}",
     "phase_transfer_missed": "**{ref}** · {service} · the amended plan was due by {on:%d %b %Y}",
     "meeting_not_recorded": "**{ref}** · {service} · meeting on {on:%d %b}: record when it was "
     "held",
@@ -398,6 +426,10 @@ DIGEST_ITEM = {
     "plan_without_lead": "{service} · the action plan has no lead for {ref} (type: action plan)",
 }
 DIGEST_ITEM_PASSED = {
+    "contribution_missing": "**{ref}** · {service} · meeting on {on:%d %b}: contribution not in "
+    "(it was needed by {reply_by:%d %b}): send it now",
+    "health_not_notified": "**{ref}** · {service} · meeting on {on:%d %b}: health not yet told "
+    "(6 weeks' notice was due by {reply_by:%d %b}): tell them now",
     "phase_transfer": "**{ref}** · {service} · amended plan by {on:%d %b %Y}; the review was to "
     "be held by {reply_by:%d %b %Y}: hold it as soon as you can",
     "no_meeting_date": "**{ref}** · {service} · due by {on:%d %b %Y}: set a date and tell health "

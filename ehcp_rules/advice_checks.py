@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ehcp_rules.advice import ExceptionReason
 from ehcp_rules.errors import InvalidDatesError
 from ehcp_rules.escalation import EscalationLadder, advice_due_date, escalation_schedule
 from ehcp_rules.records import AdviceOutcome, AdviceRequestRecord
@@ -68,7 +69,13 @@ def check_request_dates(record: AdviceRequestRecord, today: date) -> None:
             )
     _check_outcome(record)
     if record.exception_reason is not None:
-        check_exception(received, record.exception_arose_on, record.agreed_return_on, today)
+        check_exception(
+            received,
+            record.exception_arose_on,
+            record.agreed_return_on,
+            today,
+            record.exception_reason,
+        )
 
 
 def _check_outcome(record: AdviceRequestRecord) -> None:
@@ -90,12 +97,53 @@ def _check_outcome(record: AdviceRequestRecord) -> None:
         raise InvalidDatesError("'returned' needs the date the advice was returned (returned_on)")
 
 
-def check_exception(received: date, arose: date | None, agreed: date | None, today: date) -> None:
+ABSENCE = timedelta(weeks=4)
+"""Reg 8(2)(b): absent from the area "for a continuous period of not less than 4 weeks during
+that 6 week period"."""
+
+
+def check_exception(
+    received: date,
+    arose: date | None,
+    agreed: date | None,
+    today: date,
+    reason: ExceptionReason | None = None,
+) -> None:
     """A reg 8(2) exception: the day its circumstance arose, within the 6 weeks from the day
     the request was received to the due date ("during that 6 week period", each of (a) to (c)),
     not in the future; and the return date agreed with the requesting team, not before the
-    circumstance arose (the advice is still owed)."""
+    circumstance arose (the advice is still owed). For (b), the 4 weeks' absence must fit in the
+    6 weeks too, so it began by :func:`latest_absence_start`."""
     due = advice_due_date(received)
+    _check_arose(received, arose, today, due)
+    assert arose is not None
+    latest = latest_absence_start(received)
+    if reason is ExceptionReason.ABSENT_FROM_AREA and arose > latest:
+        raise InvalidDatesError(
+            f"an absence from the area that began on {_d(arose)} cannot last the 4 weeks reg "
+            f"8(2)(b) needs within the 6 weeks, which end on {_d(due)}: it would have begun by "
+            f"{_d(latest)}. A shorter absence is not an exception under (b)"
+        )
+    if agreed is None:
+        raise InvalidDatesError(
+            "an exception needs the return date agreed with the requesting team: the advice "
+            "is still owed"
+        )
+    if agreed < arose:
+        raise InvalidDatesError(
+            f"the agreed return date ({_d(agreed)}) is before the circumstance arose ({_d(arose)})"
+        )
+
+
+def latest_absence_start(received: date) -> date:
+    """The last day an absence from the area can begin and still last 4 weeks within the 6
+    (reg 8(2)(b)): its 28 days, from the day it began, end on the due date at the latest, so it
+    began 27 days before it (the first day of week 3; received Monday 12 October 2026, due
+    Monday 23 November: Tuesday 27 October)."""
+    return advice_due_date(received) - ABSENCE + timedelta(days=1)
+
+
+def _check_arose(received: date, arose: date | None, today: date, due: date) -> None:
     if arose is None:
         raise InvalidDatesError("an exception needs the date its circumstance arose")
     if arose > today:
@@ -111,15 +159,6 @@ def check_exception(received: date, arose: date | None, agreed: date | None, tod
             f"the circumstance arose on {_d(arose)}, after the advice was due ({_d(due)}): "
             "reg 8(2) covers only what happens during the 6 weeks, so the request is late, "
             "not excepted"
-        )
-    if agreed is None:
-        raise InvalidDatesError(
-            "an exception needs the return date agreed with the requesting team: the advice "
-            "is still owed"
-        )
-    if agreed < arose:
-        raise InvalidDatesError(
-            f"the agreed return date ({_d(agreed)}) is before the circumstance arose ({_d(arose)})"
         )
 
 

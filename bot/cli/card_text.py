@@ -25,14 +25,23 @@ def render_card(card: Element) -> tuple[list[str], Form]:
     """The card's lines of text, and its form."""
     form = Form()
     lines: list[str] = []
-    section = None
+    section, opening = None, False
     for element in card.get("body", []):
         if form.inputs and element.get("type") == "TextBlock" and element.get("weight") == "Bolder":
-            section = _unmark(element.get("text", ""))
+            # a heading over inputs below it: said when they are asked, with its notes, not
+            # shown now over nothing
+            section, opening = _unmark(element.get("text", "")), True
+            continue
+        if opening and element.get("type") == "TextBlock":
+            section = f"{section}\n  {_unmark(element.get('text', ''))}"
+            continue
         before = len(form.inputs)
         lines.extend(_element(element, form))
-        if section:
+        if section and len(form.inputs) > before:
             form.sections |= {e["id"]: section for e in form.inputs[before:]}
+            opening = False
+    if opening and section:  # a heading with no input under it is plain text after all
+        lines.extend(section.split("\n  "))
     actions = card.get("actions", [])
     form.actions.extend(a for a in actions if a.get("type") == "Action.Submit")
     lines.extend(

@@ -189,6 +189,25 @@ def _updated(record: RecordT, values: dict[str, Any]) -> RecordT:
     return record.model_copy(update=values)
 
 
+_REPLACEABLE = (
+    "exception_reason",
+    "exception_arose_on",
+    "agreed_return_on",
+    "expected_on",
+    "referral_on",
+)
+
+
+def _replaced(before: AdviceRequestRecord, after: AdviceRequestRecord) -> dict[str, Any]:
+    """What an update took away or changed of an exception, a clinical delay or a referral, for
+    the audit (``was_exception_reason``…): a correction replaces an outcome wholly."""
+    return {
+        f"was_{name}": getattr(before, name)
+        for name in _REPLACEABLE
+        if getattr(before, name) is not None and getattr(before, name) != getattr(after, name)
+    }
+
+
 def _case_ref(case_ref: str) -> str:
     return screen_text(case_ref, field="case reference", max_length=MAX_CASE_REFERENCE_LENGTH)
 
@@ -270,6 +289,7 @@ class AdviceRequestRepository:
                         if corrected
                         else {}
                     ),
+                    **_replaced(before, record),
                 )
         return self.get(record.id)
 

@@ -8,14 +8,17 @@ from datetime import date
 from dialogs import messages
 from dialogs.cards.elements import Element, card, facts, heading, plain, runs, submit, text, title
 from dialogs.cards.limits import pack
+from dialogs.casework_views import shown_version
 from ehcp_rules import (
     MAX_CASE_REFERENCE_LENGTH,
     MAX_DELAY_REASON_LENGTH,
     MAX_NARRATIVE_LENGTH,
+    AdviceOutcome,
     AdviceRequestRecord,
     ExceptionReason,
     PhaseTransfer,
     Service,
+    escalation_schedule,
 )
 from ehcp_rules.dates import EARLIEST_DAY, LATEST_DAY
 
@@ -108,7 +111,10 @@ def outcome_card(
 ) -> Element:
     """Record what happened: returned, not known (referred), clinical delay, an exception, or
     (at escalation 2) advice will not be provided. For a request already closed, the same card
-    corrects its outcome."""
+    corrects its outcome. "Advice will not be provided" is offered only once escalation 2 is
+    reached (seed 002), or to correct a request closed that way; the server checks it again."""
+    reached = escalation_schedule(record.received_on)[-1].on <= today
+    at_escalation_2 = reached or record.outcome is AdviceOutcome.NOT_PROVIDED
     body: list[Element] = [
         title(
             "Outcome: {ref} — {service}",
@@ -134,34 +140,44 @@ def outcome_card(
                 "isRequired": True,
                 "errorMessage": "Choose what happened.",
                 "choices": [
-                    {"title": title, "value": value} for value, title in messages.OUTCOME_CHOICES
+                    {"title": title, "value": value}
+                    for value, title in messages.OUTCOME_CHOICES
+                    if (value != "not_provided" or at_escalation_2)
+                    and (value != "no_exception" or record.exception_reason is not None)
                 ],
             },
             _date(
                 "on",
-                "Date advice returned, referral made, or health said it will not be provided",
+                "Date advice returned, referral made, or health said it will not be provided"
+                if at_escalation_2
+                else "Date advice returned, or referral made",
                 value=today,
             ),
             *_delay_inputs(),
             *_exception_inputs(),
-            text(
-                "If, at escalation 2, the advice will not be provided:",
-                weight="Bolder",
-                separator=True,
-            ),
-            text(messages.NOT_PROVIDED_HOW, isSubtle=True, size="Small"),
-            {
-                "type": "Input.Text",
-                "id": "not_provided_reason",
-                "label": "Why it will not be provided (about the service, no names)",
-                "maxLength": MAX_DELAY_REASON_LENGTH,
-            },
+            *(_not_provided_inputs() if at_escalation_2 else []),
         ]
     )
-    data: dict[str, object] = {"request": record.id}
+    data: dict[str, object] = {"request": record.id, "shown": shown_version(record)}
     if record.returned_on is not None:
         data["correct"] = True
     return card(body, [submit("Save outcome", "record_outcome", data, inputs=True)])
+
+
+def _not_provided_inputs() -> list[Element]:
+    return [
+        text(
+            "If, at escalation 2, the advice will not be provided:", weight="Bolder", separator=True
+        ),
+        text(messages.NOT_PROVIDED_HOW, isSubtle=True, size="Small"),
+        {
+            "type": "Input.Text",
+            "id": "not_provided_reason",
+            "label": "Why it will not be provided (about the service, no names; needed for this "
+            "outcome)",
+            "maxLength": MAX_DELAY_REASON_LENGTH,
+        },
+    ]
 
 
 def _delay_inputs() -> list[Element]:
@@ -173,7 +189,9 @@ def _delay_inputs() -> list[Element]:
             "label": "Reason (about the service, no names)",
             "maxLength": MAX_DELAY_REASON_LENGTH,
         },
-        _date("expected_on", "Expected date the requesting team was given (needed)"),
+        _date(
+            "expected_on", "Expected date the requesting team was given (needed for this outcome)"
+        ),
         {
             "type": "Input.ChoiceSet",
             "id": "team_told",
@@ -198,8 +216,14 @@ def _exception_inputs() -> list[Element]:
                 for r in ExceptionReason
             ],
         },
-        _date("exception_arose_on", "Date the circumstance arose (within the 6 weeks; needed)"),
-        _date("agreed_return_on", "Return date agreed with the requesting team (needed)"),
+        _date(
+            "exception_arose_on",
+            "Date the circumstance arose (within the 6 weeks; needed for this outcome)",
+        ),
+        _date(
+            "agreed_return_on",
+            "Return date agreed with the requesting team (needed for this outcome)",
+        ),
         {
             "type": "Input.Text",
             "id": "narrative",
@@ -217,8 +241,10 @@ def request_list_card(
     page: int,
     list_key: str,
     service: str = "",
+    note: str | None = None,
 ) -> Element:
-    """One page of requests, greatest risk first; each row opens its outcome card."""
+    """One page of requests, greatest risk first; each row opens its outcome card; ``note``
+    says what else the list holds (excepted requests in the overdue list)."""
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(page, pages)  # an old card, or a forged one, for a page no longer there
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -226,6 +252,8 @@ def request_list_card(
         title("{text}", {"text": heading_text}),
         text(f"{_requests(len(rows))} · page {page} of {pages}", isSubtle=True, size="Small"),
     ]
+    if note:
+        body.append(text(note, isSubtle=True, size="Small"))
     for record, state in shown:
         body.append(
             {

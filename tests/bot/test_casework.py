@@ -203,7 +203,7 @@ async def test_an_exception_is_recorded_and_stops_the_escalation(
         outcome="exception",
         exception_reason="absent_from_area",
         narrative="Family abroad for six weeks.",
-        exception_arose_on="2026-11-20",
+        exception_arose_on="2026-11-16",  # 4 weeks left of the 6 (due 14 Dec): reg 8(2)(b)
         agreed_return_on="2027-01-20",
     )
 
@@ -331,7 +331,7 @@ async def test_logging_a_review_updating_it_and_listing_those_needing_action(
     assert texts_of(logged) == [
         "Logged the annual review for EHCP-5001: hold it by 31 Jan 2027.\n\nNeeds action now:"
         "\n\n- Health not yet told of the meeting on 20 Jan 2027 (6 weeks' notice was due by "
-        "09 Dec 2026)"
+        "09 Dec 2026): tell them at once"
     ]
     assert "Health not yet told of the meeting on 20 Jan 2027" in _text(before)
     # told on 22 December of a meeting on 20 January: 29 days, under seed 002's 6 weeks

@@ -104,8 +104,8 @@ async def test_the_outcome_card_quotes_the_three_heads_and_asks_for_both_dates(
     text = _text(card)
     assert "fails to keep an appointment for an examination or a test made by the body" in text
     assert "during that 6 week period" in text
-    assert "Date the circumstance arose (within the 6 weeks; needed)" in text
-    assert "Return date agreed with the requesting team (needed)" in text
+    assert "Date the circumstance arose (within the 6 weeks; needed for this outcome)" in text
+    assert "Return date agreed with the requesting team (needed for this outcome)" in text
     on = next(e for e in card["body"] if e.get("id") == "on")
     assert on["value"] == "2026-12-29"  # the return date defaults to today
 
@@ -124,12 +124,42 @@ async def test_an_excepted_request_is_listed_as_excepted_with_its_agreed_date(
 
     (card,) = cards_of(await chat.say("requests"))
 
-    assert "excepted (reg 8(2)(c)), agreed return 20 Jan 2027" in _text(card)
+    assert "excepted (reg 8(2)(c)) · agreed return 20 Jan 2027, 22 days left" in _text(card)
     record = _find(store, "LA-1")
     assert (record.exception_arose_on, record.agreed_return_on) == (
         date(2026, 11, 20),
         date(2027, 1, 20),
     )
+
+
+async def test_the_overdue_list_keeps_an_excepted_request_but_never_calls_it_overdue(
+    chat: Chat, store: Store, slt: Service
+) -> None:
+    # Received 2 Nov, so the 6 weeks ended 14 Dec; the appointment was missed on 20 Nov
+    # (reg 8(2)(c)) and the team agreed 20 January. On 29 December it is past the 6 weeks
+    # (listed: the summary counts it under "Overdue now") but owed on 20 January, not overdue.
+    _log(
+        store,
+        slt,
+        "LA-1",
+        date(2026, 11, 2),
+        exception_reason=ExceptionReason.MISSED_APPOINTMENT,
+        exception_narrative="Hearing test not kept.",
+        exception_arose_on=date(2026, 11, 20),
+        agreed_return_on=date(2027, 1, 20),
+    )
+    _log(store, slt, "LA-2", date(2026, 11, 16))  # due 28 Dec: 1 day overdue, a control
+
+    (card,) = cards_of(await chat.say("overdue"))
+
+    text = _text(card)
+    assert "LA-2" in text and "1 day overdue" in text
+    (line,) = [row for row in text.splitlines() if "excepted" in row]
+    assert line == (
+        "6 weeks ended 14 Dec 2026 · excepted (reg 8(2)(c)) · agreed return 20 Jan 2027, "
+        "22 days left"
+    )
+    assert "not overdue until their agreed return date passes" in text
 
 
 async def test_a_return_with_no_date_is_taken_as_today(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.storage.store import Store
+from dialogs.casework_views import shown_version
 from ehcp_rules import AdviceRequestRecord, Service
 from tests.fakes import FakeClock
 
@@ -85,7 +86,14 @@ async def test_free_text_that_is_not_text_is_refused_not_stored_as_its_python_sp
 ) -> None:
     record = _log(store, slt, "LA-1", date(2026, 10, 19))  # escalation 2 taken on 29 December
     field = next(key for key, value in outcome.items() if value is None)
-    value = {"ehcp": "record_outcome", "request": record.id, **outcome, field: typed}
+    shown = shown_version(record)  # the card as it showed the request: only the text is forged
+    value = {
+        "ehcp": "record_outcome",
+        "request": record.id,
+        "shown": shown,
+        **outcome,
+        field: typed,
+    }
 
     replies = await chat.submit_value(value)
 

@@ -26,6 +26,7 @@ from ehcp_rules.advice_checks import (
     check_not_provided,
     check_received,
     check_request_dates,
+    latest_absence_start,
 )
 
 RECEIVED = date(2026, 11, 2)  # due Monday 14 December 2026; escalation 2 on 11 January 2027
@@ -268,3 +269,36 @@ def test_a_whole_request_is_checked_as_the_importer_checks_it(
         return
     with pytest.raises(InvalidDatesError, match=problem):
         check_request_dates(record, date(2026, 12, 1))
+
+
+@pytest.mark.parametrize(
+    ("reason", "arose", "accepted"),
+    [
+        # Worked by hand from reg 8(2)(b): "absent from the area ... for a continuous period of
+        # not less than 4 weeks during that 6 week period". Received Monday 12 Oct 2026, due
+        # Monday 23 Nov. 4 weeks (28 days) counted from the day the absence began must end by
+        # 23 Nov: 27 Oct to 23 Nov is 28 days (weeks 3 to 6 of the 6), so 27 Oct is the last
+        # day it can begin; from 28 Oct only 27 days are left.
+        (ExceptionReason.ABSENT_FROM_AREA, date(2026, 10, 12), True),  # the day received
+        (ExceptionReason.ABSENT_FROM_AREA, date(2026, 10, 26), True),
+        (ExceptionReason.ABSENT_FROM_AREA, date(2026, 10, 27), True),
+        (ExceptionReason.ABSENT_FROM_AREA, date(2026, 10, 28), False),
+        (ExceptionReason.ABSENT_FROM_AREA, date(2026, 11, 16), False),  # week 6
+        (ExceptionReason.ABSENT_FROM_AREA, date(2026, 11, 23), False),
+        # (a) and (c) have no length: any day of the 6 weeks will do
+        (ExceptionReason.EXCEPTIONAL_CIRCUMSTANCES, date(2026, 11, 23), True),
+        (ExceptionReason.MISSED_APPOINTMENT, date(2026, 11, 23), True),
+        (ExceptionReason.MISSED_APPOINTMENT, date(2026, 10, 28), True),
+    ],
+)
+def test_an_absence_from_the_area_must_have_4_weeks_left_in_the_6(
+    reason: ExceptionReason, arose: date, accepted: bool
+) -> None:
+    received, agreed, today = date(2026, 10, 12), date(2027, 1, 20), date(2026, 12, 1)
+
+    if accepted:
+        check_exception(received, arose, agreed, today, reason)
+    else:
+        with pytest.raises(InvalidDatesError, match=r"cannot last the 4 weeks reg 8\(2\)\(b\)"):
+            check_exception(received, arose, agreed, today, reason)
+    assert latest_absence_start(received) == date(2026, 10, 27)

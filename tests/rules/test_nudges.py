@@ -215,7 +215,7 @@ PLAN_DEC_2025 = AnnualReviewRecord(
             {"meeting_on": date(2026, 11, 20), "health_notified_on": date(2026, 11, 10)},
             date(2026, 11, 10),
             [
-                (NudgeStep.CONTRIBUTION_MISSING, date(2026, 11, 20), None),
+                (NudgeStep.CONTRIBUTION_MISSING, date(2026, 11, 20), date(2026, 11, 6)),
                 (NudgeStep.HEALTH_TOLD_UNDER_2_WEEKS, date(2026, 11, 20), None),
             ],
         ),
