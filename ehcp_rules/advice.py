@@ -6,7 +6,7 @@ unless impractical because of one of the three circumstances of 8(2); seeds 000 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -14,11 +14,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ehcp_rules.dates import working_days_since
 from ehcp_rules.errors import InvalidDatesError
 from ehcp_rules.escalation import (
+    ADVICE_PERIOD,
     EscalationLadder,
     EscalationStep,
     advice_due_date,
     escalation_schedule,
 )
+
+ABSENCE = timedelta(weeks=4)
+"""Reg 8(2)(b): absent from the area "for a continuous period of not less than 4 weeks during
+that 6 week period"."""
+
+LATEST_ABSENCE_DAY = (ADVICE_PERIOD - ABSENCE).days + 1
+"""The last day after receipt an absence can begin and still last its 4 weeks within the 6: its
+28 days, from the day it began, end on the due date at the latest (day 15: received Monday
+12 October 2026, due Monday 23 November, the absence began by Tuesday 27 October)."""
 
 
 class ExceptionReason(StrEnum):
@@ -92,15 +102,17 @@ class AdviceRequest(BaseModel):
     @property
     def exception_applies(self) -> bool:
         """True when the recorded exception meets reg 8(2): the circumstance arose *during that
-        6 week period*, from the day the request was received to the due date. An exception
-        without that date (kept before it was asked for) cannot be shown to, so it is listed
-        but not left out of the measure."""
+        6 week period*, from the day the request was received to the due date (an absence from
+        the area, (b), by ``LATEST_ABSENCE_DAY``, so that its 4 weeks fall within the 6). An
+        exception without that date (kept before it was asked for) cannot be shown to, so it is
+        listed but not left out of the measure."""
         arose = self.exception_arose_on
-        return (
-            self.exception is not None
-            and arose is not None
-            and (self.received_on <= arose <= self.due_on)
-        )
+        if self.exception is None or arose is None:
+            return False
+        latest = self.due_on
+        if self.exception is ExceptionReason.ABSENT_FROM_AREA:  # its 4 weeks within the 6
+            latest = self.received_on + timedelta(days=LATEST_ABSENCE_DAY)
+        return self.received_on <= arose <= latest
 
 
 class AdviceState(StrEnum):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ehcp_rules.advice import ExceptionReason
+from ehcp_rules.advice import LATEST_ABSENCE_DAY, ExceptionReason
 from ehcp_rules.errors import InvalidDatesError
 from ehcp_rules.escalation import EscalationLadder, advice_due_date, escalation_schedule
 from ehcp_rules.records import AdviceOutcome, AdviceRequestRecord
@@ -97,11 +97,6 @@ def _check_outcome(record: AdviceRequestRecord) -> None:
         raise InvalidDatesError("'returned' needs the date the advice was returned (returned_on)")
 
 
-ABSENCE = timedelta(weeks=4)
-"""Reg 8(2)(b): absent from the area "for a continuous period of not less than 4 weeks during
-that 6 week period"."""
-
-
 def check_exception(
     received: date,
     arose: date | None,
@@ -140,7 +135,7 @@ def latest_absence_start(received: date) -> date:
     (reg 8(2)(b)): its 28 days, from the day it began, end on the due date at the latest, so it
     began 27 days before it (the first day of week 3; received Monday 12 October 2026, due
     Monday 23 November: Tuesday 27 October)."""
-    return advice_due_date(received) - ABSENCE + timedelta(days=1)
+    return received + timedelta(days=LATEST_ABSENCE_DAY)
 
 
 def _check_arose(received: date, arose: date | None, today: date, due: date) -> None:

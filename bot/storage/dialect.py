@@ -13,6 +13,8 @@ query asks its connection's dialect (``dialect_of(db)``) instead of writing eith
 - ``json_text(column, *path)``: one text value inside a JSON document stored as text.
 - ``unindexed(expr)``: a column SQLite must not use an index for (its unary ``+``, which
   PostgreSQL has no use for on text: its planner chooses on costs, not on the query's shape).
+- ``days_after(day, n)``: the ISO date ``n`` days after an ISO date (SQLite's ``date(day, '+n
+  days')``, PostgreSQL's date arithmetic).
 - ``row_lock``: appended to a ``SELECT`` that reads a row a transaction is about to change, so
   that a second writer waits (PostgreSQL's ``FOR UPDATE``); SQLite has one writer at a time and
   needs nothing.
@@ -47,6 +49,12 @@ class Dialect:
 
     def unindexed(self, expr: str) -> str:
         return expr if self.name == "postgresql" else f"+{expr}"
+
+    def days_after(self, day: str, days: int) -> str:
+        """The ISO date ``days`` after the ISO date text ``day``."""
+        if self.name == "postgresql":
+            return f"to_char(CAST({day} AS date) + {days:d}, 'YYYY-MM-DD')"
+        return f"date({day}, '{days:+d} days')"
 
     def nocase(self, expr: str) -> str:
         return f"lower({expr})" if self.name == "postgresql" else f"{expr} COLLATE NOCASE"

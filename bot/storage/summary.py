@@ -49,6 +49,7 @@ from ehcp_rules import (
     timeliness_from_counts,
     trend_months,
 )
+from ehcp_rules.advice import LATEST_ABSENCE_DAY
 
 _COUNTS = """
 SELECT service_id,
@@ -65,7 +66,10 @@ SELECT service_id,
   {REFS} AS refs
 FROM (SELECT *, (due_on BETWEEN :start AND :end) AS d, (exception_reason IS NOT NULL) AS x,
         -- an exception that meets reg 8(2), arising during the 6 weeks (exception_applies)
-        (exception_reason IS NOT NULL AND exception_arose_on BETWEEN received_on AND due_on) AS v,
+        -- and for an absence (b), early enough for its 4 weeks to fall within them
+        (exception_reason IS NOT NULL AND exception_arose_on BETWEEN received_on AND due_on
+          AND (exception_reason <> 'absent_from_area'
+            OR exception_arose_on <= {LATEST_ABSENCE_START})) AS v,
         (coalesce(outcome, '') = 'not_provided') AS n
       FROM advice_requests
       WHERE received_on BETWEEN :start AND :end OR due_on BETWEEN :start AND :end) AS requests
@@ -308,7 +312,9 @@ GROUP BY a.service_id, x.progress
 
 @lru_cache
 def _counts_sql(dialect: Dialect) -> str:
-    return _COUNTS.replace("{REFS}", dialect.group_concat("CASE WHEN d AND x THEN case_ref END"))
+    return _COUNTS.replace(
+        "{REFS}", dialect.group_concat("CASE WHEN d AND x THEN case_ref END")
+    ).replace("{LATEST_ABSENCE_START}", dialect.days_after("received_on", LATEST_ABSENCE_DAY))
 
 
 def _counts_query(dialect: Dialect, period: Period, today: date) -> tuple[str, dict[str, str]]:

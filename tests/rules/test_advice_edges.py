@@ -69,6 +69,29 @@ def test_an_exception_applies_only_when_it_arose_during_the_six_weeks(
     arose: date | None, applies: bool
 ) -> None:
     request = AdviceRequest(
+        received_on=RECEIVED, exception=ExceptionReason.MISSED_APPOINTMENT, exception_arose_on=arose
+    )
+
+    assert request.exception_applies is applies
+
+
+# reg 8(2)(b): absent "for a continuous period of not less than 4 weeks during that 6 week
+# period": received Monday 2 November 2026, due Monday 14 December; an absence beginning on
+# Tuesday 17 November is absent 17 November to 14 December, 28 days; one beginning a day later
+# has 27 days left in the 6 weeks
+@pytest.mark.parametrize(
+    ("arose", "applies"),
+    [
+        (RECEIVED, True),
+        (date(2026, 11, 17), True),  # the 15th day after receipt: 4 weeks to the due date
+        (date(2026, 11, 18), False),  # 27 days left: cannot be 4 weeks within the 6
+        (DUE, False),
+    ],
+)
+def test_an_absence_applies_only_when_its_four_weeks_fit_in_the_six(
+    arose: date, applies: bool
+) -> None:
+    request = AdviceRequest(
         received_on=RECEIVED, exception=ExceptionReason.ABSENT_FROM_AREA, exception_arose_on=arose
     )
 

@@ -14,6 +14,7 @@ from bot.storage.store import Repositories, Store
 from ehcp_rules import (
     ActionItem,
     ActionProgress,
+    AdviceOutcome,
     AdviceRequestRecord,
     ExceptionReason,
     Rag,
@@ -54,6 +55,36 @@ def test_sql_compliance_equals_the_rule_for_every_service(demo: Store, period: s
     all_requests = [q.as_rule() for s in services for q in requests_of[s.id]]
     assert overall == compliance(all_requests, chosen.start, chosen.end, TODAY)
     demo.close()
+
+
+@pytest.mark.parametrize("days", [0, 14, 15, 16, 42])
+def test_an_absence_leaves_the_measure_as_the_rule_says(backend: DatabaseTarget, days: int) -> None:
+    """Reg 8(2)(b)'s 4 weeks within the 6: an absence beginning up to the 15th day after receipt
+    is left out of the measure, one beginning later counts (the same in SQL as in the rule, on
+    both databases)."""
+    store = Store.open(backend, clock=FakeClock(TODAY))
+    service = store.call(lambda r: r.services.add("Service", provider=None, actor="test"))
+    received = date(2026, 9, 1)
+    record = AdviceRequestRecord(
+        service_id=service.id,
+        case_ref="LA-B",
+        received_on=received,
+        returned_on=date(2026, 11, 2),
+        outcome=AdviceOutcome.RETURNED,
+        exception_reason=ExceptionReason.ABSENT_FROM_AREA,
+        exception_narrative="Away (synthetic).",
+        exception_arose_on=received + timedelta(days=days),
+        agreed_return_on=date(2026, 11, 2),
+    )
+    store.call(lambda r: r.requests.sync([record], actor="test"))
+    chosen = parse_period("2026-10", TODAY)
+
+    overall = store.call(lambda r: r.summaries.compliance_overall(chosen, TODAY))
+
+    rule = compliance([record.as_rule()], chosen.start, chosen.end, TODAY)
+    assert overall == rule
+    assert (overall.percent_on_time_excluding_exceptions is None) is (days <= 15)
+    store.close()
 
 
 def test_the_summary_of_the_demo(demo: Store) -> None:
