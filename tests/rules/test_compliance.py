@@ -28,8 +28,8 @@ REQUESTS = [
         date(2026, 10, 12),
         date(2026, 12, 1),
         exception=ExceptionReason.ABSENT_FROM_AREA,
-        exception_arose_on=date(2026, 11, 2),
-    ),  # due 23 Nov, late, with an exception that arose during the 6 weeks
+        exception_arose_on=date(2026, 10, 26),
+    ),  # due 23 Nov, late, with an absence that began in time for its 4 weeks within the 6
     _request(
         "F",
         date(2026, 10, 19),
