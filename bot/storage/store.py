@@ -15,6 +15,7 @@ from bot.storage.channels import ChannelRepository
 from bot.storage.database import DatabaseTarget, OpenDatabase, open_database
 from bot.storage.directory import PeopleRepository, ServiceRepository
 from bot.storage.errors import StorageError
+from bot.storage.leases import LeaseRepository
 from bot.storage.nudges import NudgeRepository
 from bot.storage.summary import SummaryRepository
 from bot.storage.url import PostgresUrl
@@ -38,6 +39,7 @@ class Repositories:
         self.channels = ChannelRepository(db, self.audit, clock=clock)
         self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews, clock=clock)
         self.summaries = SummaryRepository(db, clock=clock)
+        self.leases = LeaseRepository(db, clock=clock)
 
 
 POSTGRES_COMPLETE = False

@@ -18,7 +18,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.files.downloads import DownloadShelf, ShelfPublisher, serve_file
 from bot.files.exports import FileExports
-from bot.nudges.scheduler import NudgeScheduler
+from bot.nudges.scheduler import NudgeScheduler, SweepLease
 from bot.nudges.sweep import NudgeSweep
 from bot.signals import CONTENT_TYPE, Signals
 from bot.storage.bot_state import SqliteStorage
@@ -129,7 +129,11 @@ def create_app(
             opened, wiring.sender(), refresh_months=settings.assessment_refresh_months
         )
         scheduler = NudgeScheduler(
-            sweep, at=settings.nudge_time, clock=opened.clock, signals=wiring.signals
+            sweep,
+            at=settings.nudge_time,
+            clock=opened.clock,
+            signals=wiring.signals,
+            lease=SweepLease(opened),
         )
         app.cleanup_ctx.append(_background(scheduler))
     app.on_cleanup.append(lambda _: wiring.close())
