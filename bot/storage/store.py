@@ -14,6 +14,7 @@ from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
 from bot.storage.channels import ChannelRepository
 from bot.storage.database import DatabaseTarget, OpenDatabase, open_database
 from bot.storage.directory import PeopleRepository, ServiceRepository
+from bot.storage.downloads import DownloadRepository
 from bot.storage.errors import StorageError
 from bot.storage.leases import LeaseRepository
 from bot.storage.nudges import NudgeRepository
@@ -40,6 +41,7 @@ class Repositories:
         self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews, clock=clock)
         self.summaries = SummaryRepository(db, clock=clock)
         self.leases = LeaseRepository(db, clock=clock)
+        self.downloads = DownloadRepository(db, clock=clock)
 
 
 POSTGRES_COMPLETE = False

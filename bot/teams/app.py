@@ -109,7 +109,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
     opened.watch(wiring.signals)
-    shelf = DownloadShelf(clock=opened.clock)
+    shelf = DownloadShelf(opened)
     reports = FileExports(
         ShelfPublisher(shelf, settings.public_url or base_url), zone=opened.clock.zone
     )
