@@ -18,6 +18,7 @@ from bot.storage.downloads import DownloadRepository
 from bot.storage.errors import StorageError
 from bot.storage.leases import LeaseRepository
 from bot.storage.nudges import NudgeRepository
+from bot.storage.rate_counts import RateCountRepository
 from bot.storage.summary import SummaryRepository
 from bot.storage.url import PostgresUrl
 from dialogs.ports import Clock
@@ -42,6 +43,7 @@ class Repositories:
         self.summaries = SummaryRepository(db, clock=clock)
         self.leases = LeaseRepository(db, clock=clock)
         self.downloads = DownloadRepository(db, clock=clock)
+        self.rate_counts = RateCountRepository(db)
 
 
 POSTGRES_COMPLETE = False

@@ -105,7 +105,7 @@ def create_app(
     wiring = build_wiring(settings, sleep=sleep, signals=Signals())
     wiring.adapter.on_turn_error = counting_apology(wiring.signals)
     wiring.adapter.use(TurnLogging(wiring.signals))
-    wiring.adapter.use(TurnLimits())
+    wiring.adapter.use(TurnLimits(opened))
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
     opened.watch(wiring.signals)
