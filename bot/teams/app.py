@@ -21,7 +21,7 @@ from bot.files.exports import FileExports
 from bot.nudges.scheduler import NudgeScheduler, SweepLease
 from bot.nudges.sweep import NudgeSweep
 from bot.signals import CONTENT_TYPE, Signals
-from bot.storage.bot_state import SqliteStorage
+from bot.storage.bot_state import SqliteStorage, StateConflict
 from bot.storage.database import database_target
 from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.migrations import SCHEMA_VERSION, schema_version
@@ -79,7 +79,14 @@ def counting_apology(signals: Signals) -> Callable[[TurnContext, Exception], Awa
 
 
 async def apologise(context: TurnContext, error: Exception) -> None:
-    """The adapter's error handler: log once without personal data, apologise with a reference."""
+    """The adapter's error handler: log once without personal data, apologise with a reference.
+    A turn that lost to another turn of the same conversation taken at the same moment (on
+    another instance) is no fault: the person is told what happened and what to do."""
+    if isinstance(error, StateConflict):
+        log.warning("a turn lost to another turn of its conversation taken at the same moment")
+        with contextlib.suppress(Exception):
+            await context.send_activity(messages.TURN_CLASHED)
+        return
     reference = uuid.uuid4().hex[:8].upper()
     frames = "".join(traceback.format_tb(error.__traceback__))
     log.error("turn failed, reference %s: %s\n%s", reference, type(error).__name__, frames)
