@@ -4,7 +4,9 @@ so that a link made by one instance is served by any other.
 Only what serving the file needs is kept: the file, its name and media type, who asked for it
 (for their share of the shelf), when it was made and when it expires. The link's token itself is
 never stored, only its SHA-256: reading the table (or a backup of it) gives no working link.
-Expired files are deleted whenever a file is put on the shelf or a link is followed.
+Expired files are deleted whenever a file is put on the shelf or a link is followed, and every few
+minutes by each running instance (``forget_expired``), so none outlasts its link for long even
+when nobody uses the bot.
 """
 
 from __future__ import annotations
@@ -104,6 +106,14 @@ class DownloadRepository:
             media_type=row[2],
             expires=datetime.fromisoformat(row[3]),
             owner=row[4],
+        )
+
+    def forget_expired(self) -> int:
+        """Delete every expired file; how many."""
+        return int(
+            self._db.execute(
+                "DELETE FROM downloads WHERE expires_at <= ?", [stamp(self._clock)]
+            ).rowcount
         )
 
     def size(self) -> int:

@@ -143,6 +143,7 @@ def create_app(
             lease=SweepLease(opened),
         )
         app.cleanup_ctx.append(_background(scheduler))
+    app.cleanup_ctx.append(_housekeeping(opened))
     app.on_cleanup.append(lambda _: wiring.close())
     if store is None:
         app.on_cleanup.append(_close_store)
@@ -218,6 +219,32 @@ def _background(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(scheduler.run_forever())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
+
+
+HOUSEKEEPING_EVERY = 600.0
+"""Seconds between deletions of expired download files (at start-up, then every 10 minutes)."""
+
+
+def _housekeeping(store: Store) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Delete expired download files now and then, even when nobody asks for a file (on the
+    event loop's own clock: ``create_app``'s ``sleep`` is how retries wait)."""
+
+    async def forget() -> None:
+        while True:
+            try:
+                await store.run(lambda r: r.downloads.forget_expired())
+            except Exception:  # the database may be away for a moment: try again next time
+                log.warning("expired download files could not be deleted", exc_info=True)
+            await asyncio.sleep(HOUSEKEEPING_EVERY)
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(forget())
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -83,3 +84,24 @@ async def test_a_persons_share_of_the_shelf_holds_across_instances(instances: In
 
     assert await shelves[1].get(theirs) is not None
     assert [token for token in mine if await shelves[0].get(token)] == mine[-3:]
+
+
+async def test_expired_files_are_deleted_when_an_instance_starts_even_if_nobody_asks(
+    instances: Instances, clock: FakeClock
+) -> None:
+    store = instances()
+    shelf = DownloadShelf(store)
+    await shelf.put(b"old", "a.csv", "text/csv", HOUR, owner="dco")
+    await shelf.put(b"new", "b.csv", "text/csv", HOUR * 3, owner="dco")
+    clock.advance(HOUR * 2)
+
+    client = TestClient(TestServer(create_app(builders.settings(), store=instances())))
+    await client.start_server()
+    for _ in range(100):  # the housekeeping runs as the instance starts
+        if store.call(lambda r: r.downloads.size()) == 3:
+            break
+        await asyncio.sleep(0.01)
+    await client.close()
+
+    kept = store.call(lambda r: r.db.execute("SELECT filename FROM downloads").fetchall())
+    assert [row[0] for row in kept] == ["b.csv"]
