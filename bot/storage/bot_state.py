@@ -36,7 +36,7 @@ from botbuilder.core import Storage
 
 from bot.storage.audit import stamp
 from bot.storage.database import OpenDatabase
-from bot.storage.dialect import Dialect
+from bot.storage.dialect import SQLITE, Dialect
 from bot.storage.state_codec import decode, encode
 from dialogs.ports import Clock
 
@@ -94,6 +94,12 @@ def _write_rows(
     db: sqlite_utils.Database, changes: dict[str, Any], now: str, dialect: Dialect
 ) -> None:
     with db.atomic():
+        if dialect == SQLITE:
+            # Take SQLite's write lock first (waiting for another connection's, up to the busy
+            # timeout), so the e_tags below are read as they are now: a transaction that read
+            # first, then found another connection had written since, would fail to write
+            # ("database is locked") instead of raising its conflict.
+            db.execute("UPDATE bot_state SET e_tag = e_tag WHERE key = ?", [next(iter(changes))])
         for key, value in changes.items():
             row = db.execute(
                 f"SELECT e_tag FROM bot_state WHERE key = ?{dialect.row_lock}", [key]

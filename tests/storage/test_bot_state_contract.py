@@ -374,3 +374,58 @@ def _until(condition: Callable[[], bool], seconds: float = 3) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+async def test_on_sqlite_a_writer_overtaken_between_its_read_and_its_write_gets_a_conflict(
+    tmp_path: Path,
+) -> None:
+    """Two instances on one SQLite file: the second writer of a new key comes in after the
+    first has looked for it and before it writes. The first writes; the second, waiting for
+    SQLite's write lock, then finds the key stored and raises its conflict (it once failed with
+    "database is locked": SQLite refuses a write from a transaction that read before another
+    connection's commit)."""
+    first_db = open_database(tmp_path / "state.db")
+    second_db = open_database(tmp_path / "state.db")
+    second = SqliteStorage(second_db, clock=FakeClock())
+    outcome: list[BaseException | None] = []
+
+    def second_writes() -> None:
+        try:
+            asyncio.run(second.write({"k": {"writer": "second"}}))
+            outcome.append(None)
+        except Exception as error:
+            outcome.append(error)
+
+    class PausingAfterItsRead:
+        """The first writer's connection: after it has read the key, the second writes."""
+
+        def __init__(self, db: Any) -> None:
+            self._db = db
+            self.thread: threading.Thread | None = None
+
+        def atomic(self) -> Any:
+            return self._db.atomic()
+
+        def execute(self, sql: str, parameters: Any = None) -> Any:
+            cursor = self._db.execute(sql, parameters or [])
+            if sql.startswith("SELECT e_tag") and self.thread is None:
+                self.thread = threading.Thread(target=second_writes)
+                self.thread.start()
+                self.thread.join(0.5)  # it finishes now, or waits for this writer's lock
+            return cursor
+
+    paused = PausingAfterItsRead(None)
+
+    def first_writes(db: Any) -> None:
+        paused._db = db
+        writes: Any = paused  # stands in for the connection: execute and atomic
+        _write_rows(writes, {"k": {"writer": "first"}}, "now", first_db.dialect)
+
+    first_db.call(first_writes)
+    assert paused.thread is not None
+    paused.thread.join(10)
+
+    assert isinstance(outcome[0], StateConflict)
+    assert (await second.read(["k"]))["k"]["writer"] == "first"
+    first_db.close()
+    second_db.close()
