@@ -201,6 +201,11 @@ APOLOGY = (
     "Sorry, something went wrong on my side (reference {reference}). Anything you had already "
     "saved is safe; please try again."
 )
+TURN_CLASHED = (
+    "That reached me at the same moment as another message from this chat, and I took the other "
+    "one first, so I've set this one aside. Please look at where we are now (above) and send it "
+    "again if it's still needed."
+)
 STATUS_NONE = "Your services have no self-assessment yet. Type **start assessment** to begin."
 
 CASE_REF_LABEL = "Case reference (the local authority's)"

@@ -1,24 +1,31 @@
 """Files the bot hands out: exports and charts, at unguessable links that expire.
 
-A file is kept in memory only (it may hold children's case references and practitioners'
-comments, so it never touches the disk), under a random 256-bit token, until its time is up or
-the shelf needs the room. ``GET /files/{token}/{name}`` serves it; anything else gets a 404 that
-says what to do.
+A file is kept in the database (``bot.storage.downloads``), so that a link made on one instance
+is served by any other behind the same load balancer, under a random 256-bit token, until its
+time is up or the shelf needs the room; only the token's SHA-256 is stored. The database already
+holds every case reference a file can show (the files are made from it), so keeping them there
+adds nothing new at rest; they go when they expire. ``GET /files/{token}/{name}`` serves it;
+anything else gets a 404 that says what to do.
+
+(Signed links, the other way to make a link work on any instance, would have to carry what the
+file is made from and make it again on each request: a chart or export is made from the data as
+it was when asked for, and a second request could get a different file.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.private_files import private_folder, write_private
-from dialogs.ports import Clock, FileLink
+from bot.storage.downloads import StoredFile
+from bot.storage.store import Store
+from dialogs.ports import FileLink
 
 MAX_SHELF_BYTES = 64 * 1024 * 1024
 FILES_PER_PERSON = 6
@@ -30,68 +37,54 @@ EXPIRED_PAGE = (
     "for a fresh one.</p>"
 )
 
+__all__ = ["DownloadShelf", "StoredFile"]
 
-@dataclass(frozen=True)
-class StoredFile:
-    """One file on the shelf."""
 
-    content: bytes
-    filename: str
-    media_type: str
-    expires: datetime
-    owner: str
+def token_hash(token: str) -> str:
+    """What the database keeps of a link's token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class DownloadShelf:
-    """Files by token, in memory, each until it expires. Each person has a share of the shelf
-    (``per_person`` files): their own oldest go first when they ask for more, so one person asking
-    again and again never pushes anyone else's links out; the oldest of all go when the whole
-    shelf is full."""
+    """Files by token, in the database, each until it expires. Each person has a share of the
+    shelf (``per_person`` files): their own oldest go first when they ask for more, so one person
+    asking again and again never pushes anyone else's links out; the oldest of all go when the
+    whole shelf is full."""
 
     def __init__(
         self,
+        store: Store,
         *,
-        clock: Clock,
         max_bytes: int = MAX_SHELF_BYTES,
         per_person: int = FILES_PER_PERSON,
     ) -> None:
-        self._files: OrderedDict[str, StoredFile] = OrderedDict()
+        self._store = store
         self._max_bytes = max_bytes
         self._per_person = per_person
-        self._now = clock.now
 
-    def put(
+    async def put(
         self, content: bytes, filename: str, media_type: str, lifetime: timedelta, *, owner: str
     ) -> str:
         """Keep ``content`` for ``lifetime``, as ``owner``'s; the token that fetches it."""
-        self._forget_expired()
-        theirs = [token for token, stored in self._files.items() if stored.owner == owner]
-        for token in theirs[: max(0, len(theirs) - self._per_person + 1)]:
-            del self._files[token]
-        while self._files and self.size + len(content) > self._max_bytes:
-            self._files.popitem(last=False)
         token = secrets.token_urlsafe(32)
-        expires = self._now() + lifetime
-        self._files[token] = StoredFile(content, filename, media_type, expires, owner)
+        stored = StoredFile(
+            content, filename, media_type, self._store.clock.now() + lifetime, owner
+        )
+        hashed = token_hash(token)
+        per_person, max_bytes = self._per_person, self._max_bytes
+        await self._store.run(
+            lambda r: r.downloads.put(hashed, stored, per_person=per_person, max_bytes=max_bytes)
+        )
         return token
 
-    def get(self, token: str) -> StoredFile | None:
+    async def get(self, token: str) -> StoredFile | None:
         """The file, unless it has expired or never existed."""
-        stored = self._files.get(token)
-        if stored is None or stored.expires <= self._now():
-            self._files.pop(token, None)
-            return None
-        return stored
+        hashed = token_hash(token)
+        return await self._store.run(lambda r: r.downloads.get(hashed))
 
-    @property
-    def size(self) -> int:
+    async def size(self) -> int:
         """Bytes held."""
-        return sum(len(f.content) for f in self._files.values())
-
-    def _forget_expired(self) -> None:
-        now = self._now()
-        for token in [t for t, f in self._files.items() if f.expires <= now]:
-            del self._files[token]
+        return await self._store.run(lambda r: r.downloads.size())
 
 
 class ShelfPublisher:
@@ -105,7 +98,7 @@ class ShelfPublisher:
         self, content: bytes, filename: str, media_type: str, lifetime: timedelta, *, owner: str
     ) -> FileLink:
         """A link to ``content`` that works for ``lifetime``, counted as ``owner``'s."""
-        token = self._shelf.put(content, filename, media_type, lifetime, owner=owner)
+        token = await self._shelf.put(content, filename, media_type, lifetime, owner=owner)
         return FileLink(f"{self._base}/files/{token}/{quote(filename)}", filename, lifetime)
 
 
@@ -127,7 +120,7 @@ class FolderPublisher:
 
 async def serve_file(request: web.Request, shelf: DownloadShelf) -> web.Response:
     """``GET /files/{token}/{name}``: the file, or a 404 page saying the link has expired."""
-    stored = shelf.get(request.match_info["token"])
+    stored = await shelf.get(request.match_info["token"])
     if stored is None:
         return web.Response(status=404, text=EXPIRED_PAGE, content_type="text/html")
     inline = stored.media_type.startswith("image/")

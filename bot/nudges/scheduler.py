@@ -3,23 +3,65 @@
 Times are local to the configured zone (Europe/London), so 09:00 stays 09:00 across the clock
 changes in March and October. On start-up, a working day already past the nudge time is swept at
 once (a restart or downtime catches up); the sweep itself never posts an item twice.
+
+Several instances (``serve`` behind a load balancer, on one database) each run a scheduler, and
+the day is swept once: the sweep runs under a lease (``bot.storage.leases``) that the sweeping
+instance renews while it posts. An instance that finds the lease held waits and asks again,
+so if the holder is killed its lease lapses and another instance finishes the day; one that finds
+the day's sweep finished (on any instance) does nothing. The catch-up after every instance
+restarts is the same: the first to take the lease sweeps, or finds the day done.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.nudges.sweep import NudgeSweep
 from bot.signals import Signals
+from bot.storage.store import Store
 from dialogs.ports import Clock
 from ehcp_rules import is_working_day
 
 log = logging.getLogger(__name__)
 MAX_NAP = 300.0
+SWEEP_LEASE = "nudge sweep"
+LEASE_FOR = timedelta(minutes=5)
+"""How long a lease lasts unless renewed: how long a killed sweeper keeps the others waiting."""
+RENEW_EVERY = 60.0
+"""Seconds between renewals while the sweep runs (a fifth of the lease: four may fail)."""
+ASK_AGAIN_EVERY = 60.0
+"""Seconds an instance waits before asking again for a lease another instance holds."""
+
+
+class SweepLease:
+    """The sweep's lease, as this instance (one holder name per process, never reused)."""
+
+    def __init__(self, store: Store, *, holder: str | None = None) -> None:
+        self._store = store
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+    async def take(self) -> bool:
+        """Take (or renew) the lease; ``False`` while another instance holds it."""
+        holder = self.holder
+        return await self._store.run(
+            lambda r: r.leases.take(SWEEP_LEASE, holder, lasting=LEASE_FOR)
+        )
+
+    async def release(self) -> None:
+        holder = self.holder
+        await self._store.run(lambda r: r.leases.release(SWEEP_LEASE, holder))
+
+    async def swept(self, day: date) -> bool:
+        """Whether ``day``'s sweep has finished, here or on another instance."""
+        return await self._store.run(lambda r: r.leases.swept(day))
 
 
 class NudgeScheduler:
@@ -33,8 +75,10 @@ class NudgeScheduler:
         clock: Clock,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         signals: Signals | None = None,
+        lease: SweepLease | None = None,
     ) -> None:
         self._sweep = sweep
+        self._lease = lease
         self._signals = signals or Signals()
         self._at = at
         self._zone = clock.zone
@@ -66,17 +110,63 @@ class NudgeScheduler:
                 await self._sleep(min(remaining, MAX_NAP))
             await self._run(target.date())
 
-    async def _run(self, day: Any) -> None:
+    async def _run(self, day: date) -> None:
         try:
-            report = await self._sweep.run(day)
-            self._signals.swept(posted=report.posted, paused=report.paused, failed=report.failed)
-            log.info(
-                "nudge sweep for %s: %d posted, %d paused, %d failed",
-                day,
-                report.posted,
-                report.paused,
-                report.failed,
-            )
+            if self._lease is None:
+                await self._sweep_now(day)
+            else:
+                await self._sweep_once(self._lease, day)
         except Exception:  # the loop must outlive one bad sweep; logged, tried again next time
             self._signals.sweep_failed()
             log.exception("the nudge sweep for %s failed", day)
+
+    async def _sweep_once(self, lease: SweepLease, day: date) -> None:
+        """Sweep ``day`` under the lease, unless it has been swept: while another instance
+        holds the lease, ask again now and then (it may have been killed) for the rest of the
+        day."""
+        while True:
+            if await lease.swept(day):
+                log.info("the nudge sweep for %s has already run", day)
+                return
+            if await lease.take():
+                break
+            if self._now().astimezone(self._zone).date() != day:
+                log.warning("the nudge sweep for %s was left to another instance", day)
+                return
+            await self._sleep(ASK_AGAIN_EVERY)
+        renewing = asyncio.Lock()
+        keeper = asyncio.create_task(self._keep(lease, renewing))
+        try:
+            if not await lease.swept(day):  # finished elsewhere just before the lease was taken
+                await self._sweep_now(day)
+        finally:
+            async with renewing:  # never stopped mid-renewal: it would take the lease again
+                keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            await lease.release()
+
+    async def _keep(self, lease: SweepLease, renewing: asyncio.Lock) -> None:
+        """Renew the lease while the sweep runs. Losing it (this instance stalled for longer
+        than the lease) is logged: the sweep goes on, and the hold on each item
+        (``sent_nudges``) still keeps anything from being posted twice."""
+        while True:
+            await self._sleep(RENEW_EVERY)
+            async with renewing:
+                try:
+                    if not await lease.take():
+                        log.warning("the nudge sweep's lease was lost to another instance")
+                        return
+                except Exception:  # a database hiccup: try again at the next renewal
+                    log.warning("the nudge sweep's lease could not be renewed", exc_info=True)
+
+    async def _sweep_now(self, day: date) -> None:
+        report = await self._sweep.run(day)
+        self._signals.swept(posted=report.posted, paused=report.paused, failed=report.failed)
+        log.info(
+            "nudge sweep for %s: %d posted, %d paused, %d failed",
+            day,
+            report.posted,
+            report.paused,
+            report.failed,
+        )

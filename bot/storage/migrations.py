@@ -557,6 +557,56 @@ _REVIEWS_HELD = Migration(
     ),
 )
 
+_SEVERAL_INSTANCES = Migration(
+    13,
+    "several instances on one database (issue 19): a lease each piece of once-only work (the "
+    "nudge sweep) is taken under, the files behind download links (charts and exports) with "
+    "their expiry, and each person's count of turns and exports per rate-limit window",
+    (
+        # one row per piece of work: who holds it until when (bot.storage.leases)
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        # a link's token is kept only as its SHA-256: reading the table gives no live link
+        PerDialect(
+            """CREATE TABLE downloads (
+            token_hash TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            content BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+            """CREATE TABLE downloads (
+            token_hash TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            content BYTEA NOT NULL,
+            size INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        ),
+        "CREATE INDEX downloads_owner ON downloads(owner, created_at)",
+        "CREATE INDEX downloads_expires ON downloads(expires_at)",
+        # times in whole seconds since 1970 (UTC): a window is [window_start, ends_at)
+        """CREATE TABLE rate_counts (
+            person TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            window_start INTEGER NOT NULL,
+            ends_at INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (person, kind, window_start, ends_at)
+        )""",
+        "CREATE INDEX rate_counts_ends ON rate_counts(ends_at)",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -570,6 +620,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ACTION_PLAN,
     _ADVICE_EDGES,
     _REVIEWS_HELD,
+    _SEVERAL_INSTANCES,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -14,7 +14,10 @@ from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
 from bot.storage.channels import ChannelRepository
 from bot.storage.database import DatabaseTarget, OpenDatabase, open_database
 from bot.storage.directory import PeopleRepository, ServiceRepository
+from bot.storage.downloads import DownloadRepository
+from bot.storage.leases import LeaseRepository
 from bot.storage.nudges import NudgeRepository
+from bot.storage.rate_counts import RateCountRepository
 from bot.storage.summary import SummaryRepository
 from dialogs.ports import Clock
 
@@ -36,6 +39,9 @@ class Repositories:
         self.channels = ChannelRepository(db, self.audit, clock=clock)
         self.nudges = NudgeRepository(db, self.audit, self.requests, self.reviews, clock=clock)
         self.summaries = SummaryRepository(db, clock=clock)
+        self.leases = LeaseRepository(db, clock=clock)
+        self.downloads = DownloadRepository(db, clock=clock)
+        self.rate_counts = RateCountRepository(db)
 
 
 POSTGRES_COMPLETE = True

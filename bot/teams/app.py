@@ -18,10 +18,10 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.files.downloads import DownloadShelf, ShelfPublisher, serve_file
 from bot.files.exports import FileExports
-from bot.nudges.scheduler import NudgeScheduler
+from bot.nudges.scheduler import NudgeScheduler, SweepLease
 from bot.nudges.sweep import NudgeSweep
 from bot.signals import CONTENT_TYPE, Signals
-from bot.storage.bot_state import SqliteStorage
+from bot.storage.bot_state import SqliteStorage, StateConflict
 from bot.storage.database import database_target
 from bot.storage.dialog_store import SqliteDialogStore
 from bot.storage.migrations import SCHEMA_VERSION, schema_version
@@ -79,7 +79,14 @@ def counting_apology(signals: Signals) -> Callable[[TurnContext, Exception], Awa
 
 
 async def apologise(context: TurnContext, error: Exception) -> None:
-    """The adapter's error handler: log once without personal data, apologise with a reference."""
+    """The adapter's error handler: log once without personal data, apologise with a reference.
+    A turn that lost to another turn of the same conversation taken at the same moment (on
+    another instance) is no fault: the person is told what happened and what to do."""
+    if isinstance(error, StateConflict):
+        log.warning("a turn lost to another turn of its conversation taken at the same moment")
+        with contextlib.suppress(Exception):
+            await context.send_activity(messages.TURN_CLASHED)
+        return
     reference = uuid.uuid4().hex[:8].upper()
     frames = "".join(traceback.format_tb(error.__traceback__))
     log.error("turn failed, reference %s: %s\n%s", reference, type(error).__name__, frames)
@@ -105,11 +112,11 @@ def create_app(
     wiring = build_wiring(settings, sleep=sleep, signals=Signals())
     wiring.adapter.on_turn_error = counting_apology(wiring.signals)
     wiring.adapter.use(TurnLogging(wiring.signals))
-    wiring.adapter.use(TurnLimits())
+    wiring.adapter.use(TurnLimits(opened))
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STORE_KEY] = opened
     opened.watch(wiring.signals)
-    shelf = DownloadShelf(clock=opened.clock)
+    shelf = DownloadShelf(opened)
     reports = FileExports(
         ShelfPublisher(shelf, settings.public_url or base_url), zone=opened.clock.zone
     )
@@ -129,9 +136,14 @@ def create_app(
             opened, wiring.sender(), refresh_months=settings.assessment_refresh_months
         )
         scheduler = NudgeScheduler(
-            sweep, at=settings.nudge_time, clock=opened.clock, signals=wiring.signals
+            sweep,
+            at=settings.nudge_time,
+            clock=opened.clock,
+            signals=wiring.signals,
+            lease=SweepLease(opened),
         )
         app.cleanup_ctx.append(_background(scheduler))
+    app.cleanup_ctx.append(_housekeeping(opened))
     app.on_cleanup.append(lambda _: wiring.close())
     if store is None:
         app.on_cleanup.append(_close_store)
@@ -207,6 +219,32 @@ def _background(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(scheduler.run_forever())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
+
+
+HOUSEKEEPING_EVERY = 600.0
+"""Seconds between deletions of expired download files (at start-up, then every 10 minutes)."""
+
+
+def _housekeeping(store: Store) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Delete expired download files now and then, even when nobody asks for a file (on the
+    event loop's own clock: ``create_app``'s ``sleep`` is how retries wait)."""
+
+    async def forget() -> None:
+        while True:
+            try:
+                await store.run(lambda r: r.downloads.forget_expired())
+            except Exception:  # the database may be away for a moment: try again next time
+                log.warning("expired download files could not be deleted", exc_info=True)
+            await asyncio.sleep(HOUSEKEEPING_EVERY)
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(forget())
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

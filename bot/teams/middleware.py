@@ -1,26 +1,29 @@
 """Turn middleware: logging (what kind of activity, where, how long; never its text) and each
-person's limits on how fast they may ask."""
+person's limits on how fast they may ask, counted in the database so that they hold across
+instances (``bot.storage.rate_counts``)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from botbuilder.core import Middleware, TurnContext
 from botbuilder.schema import ActivityTypes
 
-from bot.rate_limits import RateLimiter
 from bot.signals import Signals
+from bot.storage.store import Store
 from dialogs import messages
 from dialogs.cards.elements import ACTION_KEY
 
 log = logging.getLogger("bot.turns")
 
-TURNS_PER_PERSON = ((10.0, 40), (60.0, 120))
+TURNS_PER_PERSON = ((10, 40), (60, 120))
 """Messages and clicks one person may send: 40 in 10 seconds, 120 a minute (a person answering
-as fast as they can read manages a few a minute; anything faster is a script)."""
-EXPORTS_PER_PERSON = ((3600.0, 20),)
+as fast as they can read manages a few a minute; anything faster is a script). Each window is
+fixed on the clock (10:00:00 to 10:00:10, ...), the same on every instance."""
+EXPORTS_PER_PERSON = ((3600, 20),)
 """Exports one person may ask for in an hour (each is a file of case references)."""
 EXPORT_ACTIONS = frozenset({"summary_export", "assessment_export"})
 
@@ -53,13 +56,15 @@ class TurnLogging(Middleware):
 
 
 class TurnLimits(Middleware):
-    """Refuses, politely and once, a person's turns beyond :data:`TURNS_PER_PERSON`, and their
-    exports beyond :data:`EXPORTS_PER_PERSON`; the turn is not run."""
+    """Refuses a person's turns beyond :data:`TURNS_PER_PERSON`, and their exports beyond
+    :data:`EXPORTS_PER_PERSON`; the turn is not run. Every turn is counted, refused or not, in
+    the database (so the limits hold whichever instance a turn reaches); the person is told once
+    in each window they go over (the turn that takes a count just past its limit), so a flood
+    gets one answer, not one each."""
 
-    def __init__(self, *, now: Callable[[], float] = time.monotonic) -> None:
-        self._turns = RateLimiter(TURNS_PER_PERSON, now=now)
-        self._exports = RateLimiter(EXPORTS_PER_PERSON, now=now)
-        self._told: set[tuple[str, str]] = set()
+    def __init__(self, store: Store, *, now: Callable[[], float] | None = None) -> None:
+        self._store = store
+        self._now = now or (lambda: store.clock.now().timestamp())
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
@@ -69,21 +74,28 @@ class TurnLimits(Middleware):
             await logic()
             return
         value = activity.value if isinstance(activity.value, dict) else {}
-        kind, limiter = "turns", self._turns
+        windows: tuple[tuple[int, int], ...] = TURNS_PER_PERSON
+        kind = "turns"
         if value.get(ACTION_KEY) in EXPORT_ACTIONS:
-            kind, limiter = "exports", self._exports
-        if limiter.delay(person) > 0:
-            await self._refuse(context, person, kind)
+            kind, windows = "exports", EXPORTS_PER_PERSON
+        at = self._now()
+        counts = await self._store.run(lambda r: r.rate_counts.count(person, kind, windows, at=at))
+        decided = verdict(counts)
+        if decided == "run":
+            await logic()
             return
-        self._told.discard((person, kind))
-        limiter.record(person)
-        await logic()
-
-    async def _refuse(self, context: TurnContext, person: str, kind: str) -> None:
         log.warning("a person went over their %s limit", kind)
-        if (person, kind) in self._told:
-            return  # said once already: a flood gets one answer, not one each
-        self._told.add((person, kind))
-        await context.send_activity(
-            messages.TOO_FAST if kind == "turns" else messages.TOO_MANY_EXPORTS
-        )
+        if decided == "refuse and tell":
+            await context.send_activity(
+                messages.TOO_FAST if kind == "turns" else messages.TOO_MANY_EXPORTS
+            )
+
+
+def verdict(counts: list[tuple[int, int]]) -> Literal["run", "refuse and tell", "refuse"]:
+    """What to do with a turn, given each window's count (this turn included) and limit: run it
+    while every count is within its limit; else refuse it, telling the person only when a count
+    has just gone one past its limit (the first refusal in that window)."""
+    over = [(count, limit) for count, limit in counts if count > limit]
+    if not over:
+        return "run"
+    return "refuse and tell" if any(count == limit + 1 for count, limit in over) else "refuse"

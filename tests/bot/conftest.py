@@ -76,7 +76,7 @@ class Chat:
     ) -> None:
         self.store = store
         self.channel = channel
-        self.shelf = DownloadShelf(clock=store.clock)
+        self.shelf = DownloadShelf(store)
         reports = FileExports(
             ShelfPublisher(self.shelf, "https://ehcp.example.nhs.uk"), zone=store.clock.zone
         )

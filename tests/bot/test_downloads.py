@@ -1,4 +1,4 @@
-"""Charts and exports at unguessable links that expire, served by the bot from memory."""
+"""Charts and exports at unguessable links that expire, served by the bot from its database."""
 
 from __future__ import annotations
 
@@ -10,58 +10,62 @@ from aiohttp.test_utils import TestClient
 
 from bot.files.downloads import DownloadShelf
 from bot.files.exports import SUMMARY_FORMATS, XLSX
+from bot.storage.store import Store
 from bot.teams.app import SHELF_KEY
 from tests.fakes import FakeClock
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_a_file_is_there_until_it_expires_and_then_gone(clock: FakeClock) -> None:
+async def test_a_file_is_there_until_it_expires_and_then_gone(
+    store: Store, clock: FakeClock
+) -> None:
     clock.set(START)
-    shelf = DownloadShelf(clock=clock)
-    token = shelf.put(b"data", "a.csv", "text/csv", timedelta(hours=1), owner="dco")
+    shelf = DownloadShelf(store)
+    token = await shelf.put(b"data", "a.csv", "text/csv", timedelta(hours=1), owner="dco")
 
     clock.set(START + timedelta(minutes=59))
-    assert shelf.get(token) is not None
+    assert await shelf.get(token) is not None
     clock.set(START + timedelta(hours=1, milliseconds=1))  # its hour is up
-    assert shelf.get(token) is None
-    assert shelf.size == 0
+    assert await shelf.get(token) is None
+    assert await shelf.size() == 0
 
 
-def test_links_are_long_random_and_never_repeat(clock: FakeClock) -> None:
-    shelf = DownloadShelf(clock=clock)
+async def test_links_are_long_random_and_never_repeat(store: Store) -> None:
+    shelf = DownloadShelf(store, per_person=600)
     tokens = {
-        shelf.put(b"x", "a.csv", "text/csv", timedelta(hours=1), owner="dco") for _ in range(500)
+        await shelf.put(b"x", "a.csv", "text/csv", timedelta(hours=1), owner="dco")
+        for _ in range(500)
     }
 
     assert len(tokens) == 500
     assert min(len(t) for t in tokens) >= 43  # 256 bits, base64url
-    assert shelf.get("not-a-token") is None
+    assert await shelf.get("not-a-token") is None
 
 
-def test_one_person_asking_again_and_again_pushes_out_only_their_own_links(
-    clock: FakeClock,
+async def test_one_person_asking_again_and_again_pushes_out_only_their_own_links(
+    store: Store,
 ) -> None:
-    shelf = DownloadShelf(clock=clock, per_person=3)
-    others = shelf.put(b"theirs", "a.csv", "text/csv", timedelta(hours=1), owner="dco")
+    shelf = DownloadShelf(store, per_person=3)
+    others = await shelf.put(b"theirs", "a.csv", "text/csv", timedelta(hours=1), owner="dco")
     mine = [
-        shelf.put(b"mine", f"{n}.csv", "text/csv", timedelta(hours=1), owner="greedy")
+        await shelf.put(b"mine", f"{n}.csv", "text/csv", timedelta(hours=1), owner="greedy")
         for n in range(50)
     ]
 
-    assert shelf.get(others) is not None
-    assert [token for token in mine if shelf.get(token)] == mine[-3:]
+    assert await shelf.get(others) is not None
+    assert [token for token in mine if await shelf.get(token)] == mine[-3:]
 
 
-def test_a_full_shelf_lets_the_oldest_go_first(clock: FakeClock) -> None:
-    shelf = DownloadShelf(clock=clock, max_bytes=10)
-    first = shelf.put(b"12345", "a", "text/plain", timedelta(hours=1), owner="dco")
-    second = shelf.put(b"12345", "b", "text/plain", timedelta(hours=1), owner="dco")
-    third = shelf.put(b"123", "c", "text/plain", timedelta(hours=1), owner="dco")
+async def test_a_full_shelf_lets_the_oldest_go_first(store: Store) -> None:
+    shelf = DownloadShelf(store, max_bytes=10)
+    first = await shelf.put(b"12345", "a", "text/plain", timedelta(hours=1), owner="dco")
+    second = await shelf.put(b"12345", "b", "text/plain", timedelta(hours=1), owner="dco")
+    third = await shelf.put(b"123", "c", "text/plain", timedelta(hours=1), owner="dco")
 
-    assert shelf.get(first) is None
-    assert shelf.get(second) is not None and shelf.get(third) is not None
-    assert shelf.size == 8
+    assert await shelf.get(first) is None
+    assert await shelf.get(second) is not None and await shelf.get(third) is not None
+    assert await shelf.size() == 8
 
 
 @pytest.mark.parametrize("media_type", [*SUMMARY_FORMATS.values(), XLSX, "image/png"])
@@ -69,7 +73,7 @@ async def test_every_kind_of_file_the_bot_hands_out_is_served_over_http(
     client: TestClient[web.Request, web.Application], media_type: str
 ) -> None:
     shelf = client.app[SHELF_KEY]
-    token = shelf.put(b"data", "file", media_type, timedelta(hours=1), owner="dco")
+    token = await shelf.put(b"data", "file", media_type, timedelta(hours=1), owner="dco")
 
     served = await client.get(f"/files/{token}/file")
 
@@ -82,8 +86,12 @@ async def test_the_bot_serves_a_file_once_and_refuses_unknown_links(
     client: TestClient[web.Request, web.Application],
 ) -> None:
     shelf = client.app[SHELF_KEY]
-    token = shelf.put(b"service,due\n", "summary.csv", "text/csv", timedelta(hours=1), owner="dco")
-    chart = shelf.put(b"\x89PNG...", "chart.png", "image/png", timedelta(hours=1), owner="dco")
+    token = await shelf.put(
+        b"service,due\n", "summary.csv", "text/csv", timedelta(hours=1), owner="dco"
+    )
+    chart = await shelf.put(
+        b"\x89PNG...", "chart.png", "image/png", timedelta(hours=1), owner="dco"
+    )
 
     found = await client.get(f"/files/{token}/summary.csv")
     image = await client.get(f"/files/{chart}/chart.png")

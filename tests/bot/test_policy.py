@@ -159,8 +159,9 @@ def _forged(world: World) -> dict[str, dict[str, Any]]:
     }
 
 
-KEPT_OF_EVERY_TURN = {"bot_state", "conversations"}
-"""What any turn may write: its own dialog state, and how to reach the conversation it came from."""
+KEPT_OF_EVERY_TURN = {"bot_state", "conversations", "rate_counts"}
+"""What any turn may write: its own dialog state, how to reach the conversation it came from, and
+its person's count of turns (the limits per person)."""
 
 
 def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:

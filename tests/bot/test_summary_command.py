@@ -11,6 +11,7 @@ from botbuilder.schema import Activity, ChannelAccount, Mention
 
 from bot.app_package import png
 from bot.cli.demo import load_demo
+from bot.files.downloads import token_hash
 from bot.storage.store import Store
 from tests.cards import card_text, shown
 from tests.fakes import FakeClock
@@ -108,7 +109,7 @@ def _shelved(chat: Chat, url: str) -> bytes:
     """The file a link on a card points at, taken from the chat's download shelf."""
     assert url.startswith("https://ehcp.example.nhs.uk/files/")
     token = url.split("/")[4]
-    stored = chat.shelf.get(token)
+    stored = chat.store.call(lambda r: r.downloads.get(token_hash(token)))
     assert stored is not None, "the link does not lead to a file"
     return stored.content
 
@@ -195,7 +196,7 @@ async def test_exports_are_handed_out_only_in_personal_chat(store: Store) -> Non
     assert texts_of(replies)[0].startswith(
         "Exports hold case references and comments, so I hand them out only in a personal chat"
     )
-    assert chat.shelf.size == 0
+    assert chat.store.call(lambda r: r.downloads.size()) == 0
 
 
 async def test_a_service_exports_its_assessment_in_the_tools_layout(store: Store) -> None:
@@ -231,7 +232,7 @@ async def test_someone_elses_assessment_cannot_be_exported_by_a_forged_card(
         == texts_of(wrong)
         == ["That card is no longer current, so nothing was changed."]
     )
-    assert other.shelf.size == 0
+    assert other.store.call(lambda r: r.downloads.size()) == 0
 
 
 async def test_acknowledged_nudges_show_only_once_any_were_posted(store: Store) -> None:

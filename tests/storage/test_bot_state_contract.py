@@ -14,7 +14,7 @@ import pytest
 from botbuilder.core import MemoryStorage, Storage, StoreItem
 from botbuilder.dialogs import DialogInstance, DialogState
 
-from bot.storage.bot_state import SqliteStorage, _write_rows
+from bot.storage.bot_state import SqliteStorage, StateConflict, _write_rows
 from bot.storage.database import OpenDatabase, open_database
 from bot.storage.dialect import POSTGRESQL
 from bot.storage.postgres import PostgresDatabase
@@ -59,6 +59,11 @@ async def _e_tag_after_two_writes(storage: Storage, key: str) -> str:
     return str(e_tag)
 
 
+def _without_e_tags(items: dict[str, Any]) -> dict[str, Any]:
+    """What was read, without the e_tags ours issues on every write (MemoryStorage does not)."""
+    return {key: {k: v for k, v in value.items() if k != "e_tag"} for key, value in items.items()}
+
+
 async def test_reading_missing_or_no_keys_gives_nothing(storage: Storage) -> None:
     assert await storage.read(["nothing-here"]) == {}
     assert await storage.read([]) == {}
@@ -69,7 +74,9 @@ async def test_what_is_written_is_read_back(storage: Storage) -> None:
 
     read = await storage.read(["conversation/1", "missing"])
 
-    assert read == {"conversation/1": {"dialog": {"step": 7}, "answers": {3: "yes"}}}
+    assert _without_e_tags(read) == {
+        "conversation/1": {"dialog": {"step": 7}, "answers": {3: "yes"}}
+    }
 
 
 async def test_a_store_item_object_comes_back_with_its_attributes(storage: Storage) -> None:
@@ -125,11 +132,127 @@ async def test_a_star_e_tag_always_overwrites(storage: Storage) -> None:
     assert (await storage.read(["k"]))["k"]["count"] == 42
 
 
-async def test_an_item_without_e_tag_is_last_writer_wins(storage: Storage) -> None:
+async def test_in_memory_an_item_without_e_tag_is_last_writer_wins() -> None:
+    storage = MemoryStorage()
     await storage.write({"k": {"count": 1}})
     await storage.write({"k": {"count": 2}})
 
     assert (await storage.read(["k"]))["k"] == {"count": 2}
+
+
+# Ours, where it differs (bot.storage.bot_state): the stored item's e_tag against the written
+# one's -> what happens. Worked by hand from the rules in its docstring: every write issues an
+# e_tag; None means "I found nothing"; "*" overwrites; a row from before has no e_tag.
+@pytest.mark.parametrize(
+    ("stored", "written", "outcome"),
+    [
+        ("absent", None, "written"),  # a new key
+        ("absent", "*", "written"),
+        ("absent", "stale", "written"),  # deleted meanwhile: as MemoryStorage, written
+        ("issued", None, "conflict"),  # stored by another since this writer found nothing
+        ("issued", "*", "written"),
+        ("issued", "issued", "written"),
+        ("issued", "stale", "conflict"),
+        ("none (before this release)", None, "written"),
+        ("none (before this release)", "stale", "written"),
+    ],
+)
+async def test_what_a_write_does_given_the_stored_and_written_e_tags(
+    opener: Opener, stored: str, written: str | None, outcome: str
+) -> None:
+    database = opener()
+    storage = SqliteStorage(database, clock=FakeClock())
+    issued = None
+    if stored == "issued":
+        await storage.write({"k": {"count": 1}})
+        issued = (await storage.read(["k"]))["k"]["e_tag"]
+    elif stored.startswith("none"):
+        database.call(
+            lambda db: db.execute(
+                "INSERT INTO bot_state (key, e_tag, document, updated_at) "
+                "VALUES ('k', NULL, '{\"count\": 1}', 'then')"
+            )
+        )
+    offered = {"issued": issued}.get(str(written), written)
+
+    async def write() -> None:
+        change: dict[str, Any] = {"count": 2} | ({} if offered is None else {"e_tag": offered})
+        await storage.write({"k": change})
+
+    if outcome == "conflict":
+        with pytest.raises(StateConflict, match="Etag conflict"):
+            await write()
+        assert (await storage.read(["k"]))["k"]["count"] == 1
+    else:
+        await write()
+        after = (await storage.read(["k"]))["k"]
+        assert after["count"] == 2
+        assert after["e_tag"] not in (None, "", "*", offered, issued)  # a new one, every write
+    database.close()
+
+
+async def test_two_instances_writing_a_new_key_at_once_one_wins_one_raises(
+    opener: Opener,
+) -> None:
+    """Both found nothing (a conversation's first turn, taken on two instances at once)."""
+    databases = [opener(), opener()]
+    storages = [SqliteStorage(database, clock=FakeClock()) for database in databases]
+
+    results = await asyncio.gather(
+        *(s.write({"k": {"writer": n}}) for n, s in enumerate(storages)),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(r).__name__ for r in results) == ["NoneType", "StateConflict"]
+    winner = results.index(None)
+    assert (await storages[1 - winner].read(["k"]))["k"]["writer"] == winner
+    for database in databases:
+        database.close()
+
+
+async def test_two_turns_of_one_conversation_on_two_instances_one_is_kept_whole(
+    opener: Opener,
+) -> None:
+    """ConversationState as the bot uses it: each instance reads the state at the start of its
+    turn and writes it back at the end. The turn that writes second raises; the first's stands."""
+    from botbuilder.core import ConversationState, TurnContext
+    from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+
+    databases = [opener(), opener()]
+    states = [ConversationState(SqliteStorage(d, clock=FakeClock())) for d in databases]
+    answers = [state.create_property("answers") for state in states]
+    activity = Activity(
+        type="message",
+        channel_id="msteams",
+        conversation=ConversationAccount(id="a:1"),
+        from_property=ChannelAccount(id="29:1"),
+        recipient=ChannelAccount(id="28:bot"),
+    )
+
+    async def turn(n: int, answer: str, first_turn: bool) -> TurnContext:
+        context = TurnContext(_NoAdapter(), activity)
+        await states[n].load(context)
+        given = await answers[n].get(context, dict)
+        given[answer] = n
+        await answers[n].set(context, given)
+        return context
+
+    for first_turn in (True, False):  # the conversation's very first turn, then a later one
+        a = await turn(0, f"a{first_turn}", first_turn)
+        b = await turn(1, f"b{first_turn}", first_turn)  # read before a's turn is written
+        await states[0].save_changes(a)
+        with pytest.raises(StateConflict):
+            await states[1].save_changes(b)
+        check = TurnContext(_NoAdapter(), activity)
+        await states[1].load(check, force=True)
+        assert f"a{first_turn}" in await answers[1].get(check, dict)
+        assert f"b{first_turn}" not in await answers[1].get(check, dict)
+    for database in databases:
+        database.close()
+
+
+class _NoAdapter:
+    """TurnContext needs an adapter; these turns send nothing."""
 
 
 async def test_an_empty_e_tag_is_refused(storage: Storage) -> None:
@@ -152,7 +275,7 @@ async def test_deleted_items_are_gone_and_deleting_a_missing_key_is_fine(storage
 
     await storage.delete(["a", "never-written"])
 
-    assert await storage.read(["a", "b"]) == {"b": {"n": 2}}
+    assert _without_e_tags(await storage.read(["a", "b"])) == {"b": {"n": 2}}
 
 
 async def test_the_callers_object_is_not_changed_by_a_write(storage: Storage) -> None:
@@ -251,3 +374,58 @@ def _until(condition: Callable[[], bool], seconds: float = 3) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+async def test_on_sqlite_a_writer_overtaken_between_its_read_and_its_write_gets_a_conflict(
+    tmp_path: Path,
+) -> None:
+    """Two instances on one SQLite file: the second writer of a new key comes in after the
+    first has looked for it and before it writes. The first writes; the second, waiting for
+    SQLite's write lock, then finds the key stored and raises its conflict (it once failed with
+    "database is locked": SQLite refuses a write from a transaction that read before another
+    connection's commit)."""
+    first_db = open_database(tmp_path / "state.db")
+    second_db = open_database(tmp_path / "state.db")
+    second = SqliteStorage(second_db, clock=FakeClock())
+    outcome: list[BaseException | None] = []
+
+    def second_writes() -> None:
+        try:
+            asyncio.run(second.write({"k": {"writer": "second"}}))
+            outcome.append(None)
+        except Exception as error:
+            outcome.append(error)
+
+    class PausingAfterItsRead:
+        """The first writer's connection: after it has read the key, the second writes."""
+
+        def __init__(self, db: Any) -> None:
+            self._db = db
+            self.thread: threading.Thread | None = None
+
+        def atomic(self) -> Any:
+            return self._db.atomic()
+
+        def execute(self, sql: str, parameters: Any = None) -> Any:
+            cursor = self._db.execute(sql, parameters or [])
+            if sql.startswith("SELECT e_tag") and self.thread is None:
+                self.thread = threading.Thread(target=second_writes)
+                self.thread.start()
+                self.thread.join(0.5)  # it finishes now, or waits for this writer's lock
+            return cursor
+
+    paused = PausingAfterItsRead(None)
+
+    def first_writes(db: Any) -> None:
+        paused._db = db
+        writes: Any = paused  # stands in for the connection: execute and atomic
+        _write_rows(writes, {"k": {"writer": "first"}}, "now", first_db.dialect)
+
+    first_db.call(first_writes)
+    assert paused.thread is not None
+    paused.thread.join(10)
+
+    assert isinstance(outcome[0], StateConflict)
+    assert (await second.read(["k"]))["k"]["writer"] == "first"
+    first_db.close()
+    second_db.close()
