@@ -211,7 +211,12 @@ def _version_refusal(path: Path, version: int) -> str:
 @contextmanager
 def _target(url: PostgresUrl) -> Iterator[psycopg.Connection[Any]]:
     try:
-        connection = psycopg.connect(url.secret, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        connection = psycopg.connect(
+            url.conninfo,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            prepare_threshold=url.prepare_threshold,
+        )
     except psycopg.Error as error:
         reason = url.redact(" ".join(str(error).split()))
         raise CopyRefusedError(

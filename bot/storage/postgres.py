@@ -153,10 +153,14 @@ class PostgresDatabase:
         self._closed = False
         _reachable(url)
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            url.secret,
+            url.conninfo,
             min_size=1,
             max_size=pool_size,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "prepare_threshold": url.prepare_threshold,
+            },
             open=False,
             name="ehcp",
         )
@@ -201,7 +205,7 @@ def stored_version(url: PostgresUrl) -> int:
     _reachable(url)
     handle = PostgresConnection()
     with (
-        psycopg.connect(url.secret, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn,
+        psycopg.connect(url.conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn,
         handle.holding(conn),
     ):
         return schema_version(handle)
@@ -211,7 +215,7 @@ def _reachable(url: PostgresUrl) -> None:
     """Connect once, so that a wrong address or name fails with the server's own reason (the
     password masked) rather than with the pool's timeout."""
     try:
-        psycopg.connect(url.secret, connect_timeout=CONNECT_TIMEOUT_S).close()
+        psycopg.connect(url.conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
     except psycopg.Error as error:
         reason = url.redact(" ".join(str(error).split()))
         raise DatabaseUnavailableError(
