@@ -190,7 +190,8 @@ def test_edge_cases_survive_and_new_rows_get_ids_past_the_copied_ones(
     _edge_cases(source)
     monkeypatch.setattr(copying, "BATCH_ROWS", 7)  # 57 audit rows: batches and a part batch
 
-    report = copy_to_postgres(source, postgres, clock=FakeClock())
+    behind_pgbouncer = PostgresUrl(f"{postgres.secret}?prepare_threshold=none")
+    report = copy_to_postgres(source, behind_pgbouncer, clock=FakeClock())
 
     assert report.committed
     expected = _sqlite_in_postgres_order(source, postgres)
