@@ -1,9 +1,14 @@
 """``python -m benchmarks``: every benchmark in one run, a table on screen and the same as JSON.
 
-    .venv/bin/python -m benchmarks [--quick] [--out benchmarks/results.json]
+    .venv/bin/python -m benchmarks [--quick] [--backend sqlite|postgresql|both]
+        [--postgres-url URL] [--out benchmarks/results.json]
 
 ``--quick`` is a smoke run (fewer repeats, a tenth of the national data set, 100 channels, each
-command started three times).
+command started three times). ``--backend`` (default ``both``) chooses the database: on SQLite,
+everything below; on PostgreSQL (a scratch database on the server at ``--postgres-url``, see
+``benchmarks.backends``), the national scale (``benchmarks.scale``) and turns per second at 8
+users with one and two ``serve`` instances (``benchmarks.instances``). A figure whose queries do
+not run on PostgreSQL yet is reported as waiting, with the reason.
 """
 
 from __future__ import annotations
@@ -20,7 +25,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
+from benchmarks.backends import Backend, admin_url, chosen
 from benchmarks.fanout import measure_fanout
+from benchmarks.instances import measure_instances
 from benchmarks.startup import StartupFigure, measure_startup
 from benchmarks.startup import checks as startup_checks
 from benchmarks.startup import table as startup_table
@@ -38,54 +47,128 @@ TARGETS = {
 }
 
 
+POSTGRES_TARGETS = (
+    "summary_all_services_s",
+    "sweep_planning_s",
+    "import_requests_s",
+    "peak_memory_mb",
+)
+"""The national-scale targets, held on PostgreSQL too."""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="a smoke run, minutes not tens")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="the database to measure on (default: both, in this run)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        help="the PostgreSQL server for scratch databases (default: $EHCP_BENCH_POSTGRES_URL, "
+        "else postgresql://postgres@127.0.0.1:5432/postgres)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results.json"))
     args = parser.parse_args()
     quick = args.quick
+    backends = chosen(args.backend)
+    if "postgresql" in backends:
+        reason = _unreachable(args.postgres_url)
+        if reason:
+            print(f"PostgreSQL at {admin_url(args.postgres_url).masked}: {reason}", file=sys.stderr)
+            print("Start it, give --postgres-url, or run --backend sqlite.", file=sys.stderr)
+            return 2
     machine = f"{platform.platform()}, {os.cpu_count()} cores"
     print(f"Machine: {machine}, Python {platform.python_version()}")
-    print("1. Turn cost over HTTP (medians)", flush=True)
-    turns = asyncio.run(
-        measure_turns(
-            (1, 8, 32),
-            repeats=1 if quick else 3,
-            think_users=32,
-            think=0.2 if quick else 1.0,
-            progress=lambda line: print("   ", line, flush=True),
+    print(f"Backends: {', '.join(backends)}")
+    results: dict[str, Any] = {"quick": quick, "backends": list(backends), "scale": {}}
+    turns: list[TurnFigures] = []
+    fanout: dict[str, Any] = {}
+    startup: list[StartupFigure] = []
+    if "sqlite" in backends:
+        print("1. Turn cost over HTTP (medians), SQLite", flush=True)
+        turns = asyncio.run(
+            measure_turns(
+                (1, 8, 32),
+                repeats=1 if quick else 3,
+                think_users=32,
+                think=0.2 if quick else 1.0,
+                progress=lambda line: print("   ", line, flush=True),
+            )
         )
-    )
-    print("2. National scale", flush=True)
-    scale = _national(0.1 if quick else 1.0)
-    print("3. Fan-out", flush=True)
-    fanout = asyncio.run(measure_fanout(100 if quick else 1000))
-    print("4. Command-line start-up", flush=True)
-    startup = measure_startup(3 if quick else 10)
-    results = {
-        "quick": quick,
-        "turns": [asdict(t) for t in turns],
-        "scale": scale,
-        "fanout": fanout,
-        "startup": [asdict(f) for f in startup],
-    }
-    results["checks"] = _checks(turns, scale, fanout) + startup_checks(startup)
+        results["turns"] = [asdict(t) for t in turns]
+    if "postgresql" in backends:
+        print("1b. Turns on PostgreSQL, one and two instances, 8 users (medians)", flush=True)
+        results["turns_postgresql"] = asyncio.run(
+            measure_instances(
+                admin_url(args.postgres_url),
+                users=8,
+                instance_counts=(1, 2),
+                repeats=1 if quick else 3,
+                progress=lambda line: print("   ", line, flush=True),
+            )
+        )
+    for backend in backends:
+        print(f"2. National scale, {backend}", flush=True)
+        results["scale"][backend] = _national(0.1 if quick else 1.0, backend, args.postgres_url)
+    if "sqlite" in backends:
+        print("3. Fan-out", flush=True)
+        fanout = asyncio.run(measure_fanout(100 if quick else 1000))
+        print("4. Command-line start-up", flush=True)
+        startup = measure_startup(3 if quick else 10)
+        results["fanout"] = fanout
+        results["startup"] = [asdict(f) for f in startup]
+        results["checks"] = _checks(turns, results["scale"]["sqlite"], fanout) + startup_checks(
+            startup
+        )
+    else:
+        results["checks"] = []
+    if "postgresql" in backends:
+        results["checks"] += _postgres_checks(results["scale"]["postgresql"])
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    _print(turns, scale, fanout, startup, results["checks"])
+    _print(turns, results, fanout, startup)
     print(f"\nWritten to {args.out}")
     return 0
 
 
-def _national(scale: float) -> dict[str, Any]:
+def _unreachable(given: str | None) -> str | None:
+    url = admin_url(given)
+    try:
+        psycopg.connect(url.conninfo, connect_timeout=3).close()
+    except psycopg.Error as error:
+        return url.redact(" ".join(str(error).split()))[:200]
+    return None
+
+
+def _national(scale: float, backend: Backend, postgres_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "scale.json"
-        subprocess.run(
-            [sys.executable, "-m", "benchmarks.scale", "--out", str(out), "--scale", str(scale)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        command = [sys.executable, "-m", "benchmarks.scale", "--out", str(out)]
+        command += ["--scale", str(scale), "--backend", backend]
+        if postgres_url:
+            command += ["--postgres-url", postgres_url]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         figures: dict[str, Any] = json.loads(out.read_text())
     return figures
+
+
+def _postgres_checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
+    """The national-scale targets on PostgreSQL; a figure still waiting says so."""
+    checks = []
+    for name in POSTGRES_TARGETS:
+        value = scale.get(name)
+        checks.append(
+            {
+                "measure": f"{name} (postgresql)",
+                "value": None if value is None else round(value, 3),
+                "target": f"<= {TARGETS[name]}",
+                "met": None if value is None else value <= TARGETS[name],
+                "waiting": scale.get("waiting", {}).get(name),
+            }
+        )
+    return checks
 
 
 def _figure(turns: list[TurnFigures], server: str, users: int, think: float = 0.0) -> TurnFigures:
@@ -125,31 +208,60 @@ def _checks(
 
 def _print(
     turns: list[TurnFigures],
-    scale: dict[str, Any],
+    results: dict[str, Any],
     fanout: dict[str, Any],
     startup: list[StartupFigure],
-    checks: list[dict[str, Any]],
 ) -> None:
-    print("\n| server | users | think s | turns/s | p50 ms | p95 ms | p99 ms | CPU ms/turn |")
-    print("|---|---|---|---|---|---|---|---|")
-    for t in turns:
-        print(
-            f"| {t.server} | {t.users} | {t.think:g} | {t.turns_per_second:.1f} | {t.p50_ms:.1f} "
-            f"| {t.p95_ms:.1f} | {t.p99_ms:.1f} | {t.cpu_ms_per_turn:.2f} |"
-        )
-    print("\n| national scale | value |\n|---|---|")
-    for name, value in scale.items():
-        print(f"| {name} | {value} |")
-    print("\n| fan-out | value |\n|---|---|")
-    for name, value in fanout.items():
-        print(f"| {name} | {value} |")
-    print("\n" + startup_table(startup))
+    _print_turns(turns, results.get("turns_postgresql"))
+    _print_scale(results["scale"])
+    if fanout:
+        print("\n| fan-out | value |\n|---|---|")
+        for name, value in fanout.items():
+            print(f"| {name} | {value} |")
+    if startup:
+        print("\n" + startup_table(startup))
     print("\n| target | measured | wanted | met |\n|---|---|---|---|")
-    for check in checks:
-        print(
-            f"| {check['measure']} | {check['value']} | {check['target']} | "
-            f"{'yes' if check['met'] else 'NO'} |"
-        )
+    for check in results["checks"]:
+        met = {True: "yes", False: "NO", None: "waiting"}[check["met"]]
+        value = "waiting" if check["value"] is None else check["value"]
+        print(f"| {check['measure']} | {value} | {check['target']} | {met} |")
+
+
+def _print_turns(turns: list[TurnFigures], on_postgres: dict[str, Any] | None) -> None:
+    if turns:
+        print("\n| server | users | think s | turns/s | p50 ms | p95 ms | p99 ms | CPU ms/turn |")
+        print("|---|---|---|---|---|---|---|---|")
+        for t in turns:
+            print(
+                f"| {t.server} | {t.users} | {t.think:g} | {t.turns_per_second:.1f} "
+                f"| {t.p50_ms:.1f} | {t.p95_ms:.1f} | {t.p99_ms:.1f} | {t.cpu_ms_per_turn:.2f} |"
+            )
+    if on_postgres:
+        print("\n| on PostgreSQL | users | turns/s | p50 ms | p95 ms | p99 ms | CPU ms/turn |")
+        print("|---|---|---|---|---|---|---|")
+        for f in on_postgres["turns"]:
+            print(
+                f"| {f['server']} | {f['users']} | {f['turns_per_second']:.1f} | "
+                f"{f['p50_ms']:.1f} | {f['p95_ms']:.1f} | {f['p99_ms']:.1f} | "
+                f"{f['cpu_ms_per_turn']:.2f} |"
+            )
+        for name, why in on_postgres["waiting"].items():
+            print(f"| {name} | 8 | {why} | | | | |")
+
+
+def _print_scale(scale: dict[str, dict[str, Any]]) -> None:
+    names = list(dict.fromkeys(k for figures in scale.values() for k in figures if k != "waiting"))
+    print("\n| national scale | " + " | ".join(scale) + " |")
+    print("|---|" + "---|" * len(scale))
+    for name in names:
+        cells = []
+        for figures in scale.values():
+            waiting = figures.get("waiting", {}).get(name)
+            cells.append("waiting (see below)" if waiting else str(figures.get(name, "")))
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for backend, figures in scale.items():
+        for name, why in figures.get("waiting", {}).items():
+            print(f"  {backend} {name}: {why}")
 
 
 if __name__ == "__main__":

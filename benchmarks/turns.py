@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,7 +188,7 @@ async def _user(
     user: int,
     *,
     server: Server,
-    url: str,
+    urls: Callable[[], str],
     service_url: str,
     connector: Connector,
     session: ClientSession,
@@ -197,7 +197,9 @@ async def _user(
     conversation = f"a:b{user}"
     latencies = []
     if server.product:
-        await _turn(session, url, connector, _activity(user, service_url, text="start assessment"))
+        await _turn(
+            session, urls(), connector, _activity(user, service_url, text="start assessment")
+        )
     if think:  # people do not all click at the same instant: each starts somewhere in one pause
         await asyncio.sleep(random.Random(user).uniform(0, think))
     for question in range(1, QUESTIONS + 1):
@@ -208,7 +210,7 @@ async def _user(
             activity = _activity(user, service_url, value=value, replyToId=card_id)
         else:
             activity = _activity(user, service_url, text=comment(question), textFormat="plain")
-        latencies.append(await _turn(session, url, connector, activity))
+        latencies.append(await _turn(session, urls(), connector, activity))
         if server.product and question < QUESTIONS:
             assert connector.cards[conversation][0] != card_id, "no next question arrived"
         if think:
@@ -218,26 +220,34 @@ async def _user(
 
 async def run(
     server: Server,
-    port: int,
+    port: int | Sequence[int],
     *,
-    process: subprocess.Popen[bytes],
+    process: subprocess.Popen[bytes] | Sequence[subprocess.Popen[bytes]],
     connector: Connector,
     service_url: str,
     users: range,
     think: float = 0.0,
 ) -> RunResult:
-    """Every user in ``users`` through 23 turns at once; latencies, wall and CPU time."""
-    url = f"http://127.0.0.1:{port}/api/messages"
+    """Every user in ``users`` through 23 turns at once; latencies, wall and CPU time. With
+    several instances (ports and processes), turns go to each in turn, as a load balancer
+    without affinity sends them, and the CPU time is theirs together."""
+    ports = [port] if isinstance(port, int) else list(port)
+    processes = [process] if isinstance(process, subprocess.Popen) else list(process)
+    addresses = itertools.cycle([f"http://127.0.0.1:{p}/api/messages" for p in ports])
+
+    def cpu() -> float:
+        return sum(cpu_seconds(p.pid) for p in processes)
+
     async with ClientSession(
         connector=TCPConnector(limit=0), timeout=ClientTimeout(total=60)
     ) as session:
-        before, started = cpu_seconds(process.pid), time.perf_counter()
+        before, started = cpu(), time.perf_counter()
         results = await asyncio.gather(
             *(
                 _user(
                     u,
                     server=server,
-                    url=url,
+                    urls=lambda: next(addresses),
                     service_url=service_url,
                     connector=connector,
                     session=session,
@@ -246,8 +256,8 @@ async def run(
                 for u in users
             )
         )
-        seconds, cpu = time.perf_counter() - started, cpu_seconds(process.pid) - before
-    return RunResult([x for r in results for x in r], seconds, cpu)
+        seconds, used = time.perf_counter() - started, cpu() - before
+    return RunResult([x for r in results for x in r], seconds, used)
 
 
 def prepare_product_database(path: DatabaseTarget, users: int) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import bot
+from bot.storage.url import PostgresUrl
 from tests.test_cli import COMMANDS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -186,7 +187,23 @@ def test_every_documented_command_runs_from_another_folder(
         assert done.returncode == (1 if name == "check" else 0), said  # check: no app id here
 
     leaves = {name for name, parser in COMMANDS if parser._subparsers is None}
-    assert leaves - {name for name, _, _ in steps} == {"serve"}  # serve: the next test
+    # serve and db copy (on a PostgreSQL server): the next tests
+    assert leaves - {name for name, _, _ in steps} == {"serve", "db copy"}
+
+
+def test_db_copy_runs_from_the_wheel(
+    release: Release, tmp_path: Path, postgres: PostgresUrl
+) -> None:
+    """The installed release has the PostgreSQL driver (the lock file carries it) and moves a
+    database with it."""
+    demo = ["--db", str(tmp_path / "demo.db")]
+    _must([str(release.ehcp_bot), "demo", *demo, "--today", TODAY], cwd=tmp_path)
+
+    done = _run([str(release.ehcp_bot), "db", "copy", *demo, "--to", postgres.secret], cwd=tmp_path)
+
+    assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-3000:]
+    assert "  services: 4 rows copied, 4 in PostgreSQL (same)" in done.stdout
+    assert done.stdout.strip().splitlines()[-1].startswith("Copied ")
 
 
 def _free_port() -> int:

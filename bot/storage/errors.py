@@ -8,6 +8,7 @@ StorageError = StoreError
 
 __all__ = [
     "ConflictError",
+    "ConnectionStringError",
     "InvalidInputError",
     "MigrationError",
     "NotFoundError",
@@ -31,3 +32,7 @@ class MigrationError(StorageError):
 
     def __init__(self, version: int, problem: str) -> None:
         super().__init__(f"schema change {version} was not applied: {problem}")
+
+
+class ConnectionStringError(StorageError, ValueError):
+    """A ``postgresql://`` URL with a value the product cannot use."""

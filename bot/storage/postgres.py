@@ -153,10 +153,14 @@ class PostgresDatabase:
         self._closed = False
         _reachable(url)
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            url.secret,
+            url.conninfo,
             min_size=1,
             max_size=pool_size,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "prepare_threshold": url.prepare_threshold,
+            },
             open=False,
             name="ehcp",
         )
@@ -210,7 +214,7 @@ def read_only(url: PostgresUrl) -> Iterator[PostgresConnection]:
     handle = PostgresConnection()
     with (
         psycopg.connect(
-            url.secret,
+            url.conninfo,
             autocommit=True,
             connect_timeout=CONNECT_TIMEOUT_S,
             options="-c default_transaction_read_only=on",
@@ -224,7 +228,7 @@ def _reachable(url: PostgresUrl) -> None:
     """Connect once, so that a wrong address or name fails with the server's own reason (the
     password masked) rather than with the pool's timeout."""
     try:
-        psycopg.connect(url.secret, connect_timeout=CONNECT_TIMEOUT_S).close()
+        psycopg.connect(url.conninfo, connect_timeout=CONNECT_TIMEOUT_S).close()
     except psycopg.Error as error:
         reason = url.redact(" ".join(str(error).split()))
         raise DatabaseUnavailableError(

@@ -4,6 +4,12 @@
 ``postgres://``) URL, a PostgreSQL database. The URL may carry a password, in its user part or
 as ``?password=``: ``str()`` and ``repr()`` of a ``PostgresUrl`` never show it, and ``redact``
 takes it out of any message (a driver's error, say) before it is printed or logged.
+
+One parameter in the URL is the product's own, not libpq's: ``prepare_threshold``, psycopg's
+setting of the same name. psycopg prepares a statement on the server once it has run
+``prepare_threshold`` times on a connection (5 unless told); ``prepare_threshold=none`` turns
+that off, as PgBouncer in transaction mode needs (a statement prepared on one server connection
+would be looked for on another). It is taken out of the connection string the driver is given.
 """
 
 from __future__ import annotations
@@ -12,6 +18,9 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://")
 MASK = "***"
+PREPARE_THRESHOLD = "prepare_threshold"
+DEFAULT_PREPARE_THRESHOLD = 5
+"""psycopg's own default: a statement is prepared on the server after it has run 5 times."""
 
 
 def is_postgres_url(text: str) -> bool:
@@ -22,12 +31,44 @@ def is_postgres_url(text: str) -> bool:
 class PostgresUrl:
     """A ``postgresql://`` connection string; ``secret`` is the only way to the whole of it."""
 
-    __slots__ = ("_url",)
+    __slots__ = ("_url", "prepare_threshold")
 
     def __init__(self, url: str) -> None:
         if not is_postgres_url(url):
             raise ValueError("a PostgreSQL URL starts with postgresql://")
         self._url = url.strip()
+        self.prepare_threshold = self._prepare_threshold()
+
+    def _prepare_threshold(self) -> int | None:
+        """After how many runs on a connection psycopg prepares a statement (``None``: never)."""
+        given = [v for k, v in parse_qsl(urlsplit(self._url).query) if k == PREPARE_THRESHOLD]
+        if not given:
+            return DEFAULT_PREPARE_THRESHOLD
+        value = given[-1].strip().lower()
+        if value == "none":
+            return None
+        if value.isdigit():
+            return int(value)
+        from bot.storage.errors import ConnectionStringError  # noqa: PLC0415 (only when wrong)
+
+        raise ConnectionStringError(
+            f"{PREPARE_THRESHOLD} in the PostgreSQL URL must be none (for PgBouncer in "
+            f"transaction mode) or a whole number, not '{value[:20]}'"
+        )
+
+    @property
+    def conninfo(self) -> str:
+        """The connection string for the driver (password and all), without the product's own
+        ``prepare_threshold``, which libpq would refuse."""
+        parts = urlsplit(self._url)
+        if PREPARE_THRESHOLD not in parts.query:
+            return self._url
+        query = [
+            (key, value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if key != PREPARE_THRESHOLD
+        ]
+        return urlunsplit(parts._replace(query=urlencode(query)))
 
     @property
     def secret(self) -> str:
