@@ -442,8 +442,11 @@ class AnnualReviewRepository:
         where, params = "", []
         if service_ids is not None:
             marks = ",".join("?" for _ in service_ids) or "NULL"
+            # correlated, so only the rows of this case are looked at (an IN over every review
+            # of the services made an import of 640,000 plans 25 times slower)
             where = (
-                f"AND id IN (SELECT review_id FROM review_services WHERE service_id IN ({marks}))"
+                "AND EXISTS (SELECT 1 FROM review_services s WHERE s.review_id = annual_reviews.id "
+                f"AND s.service_id IN ({marks}))"
             )
             params = list(service_ids)
         row = self._db.execute(
