@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.files.downloads import DownloadShelf, ShelfPublisher
 from bot.files.exports import FileExports
 from bot.storage.store import Repositories, Store
 from bot.teams.app import build_bot, create_app
-from ehcp_rules import Role, Service
+from ehcp_rules import AdviceRequestRecord, Role, Service
 from tests import builders
 from tests.builders import ALEX, SAM, TENANT
 from tests.cards import assert_valid_card, shown
@@ -208,3 +209,17 @@ async def client(
 def make_chat(store: Store, user: str = SAM) -> Chat:
     """Another chat on the same database (another person, or the same after a restart)."""
     return Chat(store, user=user)
+
+
+def log_request(store: Store, service: Service, ref: str, received: date, **extra: object) -> None:
+    """A request logged for ``service`` as the bot logs one (extra fields by name)."""
+    record = AdviceRequestRecord.model_validate(
+        {"case_ref": ref, "service_id": service.id, "received_on": received, **extra}
+    )
+    store.call(lambda r: r.requests.add(record, actor="test"))
+
+
+def find_request(store: Store, ref: str) -> AdviceRequestRecord:
+    """The one request logged under ``ref``."""
+    (record,) = store.call(lambda r: r.requests.find(ref))
+    return record

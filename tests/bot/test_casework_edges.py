@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from bot.storage.store import Store
-from ehcp_rules import AdviceOutcome, AdviceRequestRecord, ExceptionReason, Service
+from ehcp_rules import AdviceOutcome, ExceptionReason, Service
 from tests.fakes import FakeClock
 
-from .conftest import Chat, cards_of, texts_of
+from .conftest import Chat, cards_of, find_request, log_request, texts_of
 
 TODAY = date(2026, 12, 29)  # the Tuesday after Christmas: 28 December is a bank holiday
 
@@ -46,18 +46,6 @@ def chat(store: Store, slt: Service, clock: FakeClock) -> Chat:
     return Chat(store)
 
 
-def _log(store: Store, service: Service, ref: str, received: date, **extra: object) -> None:
-    record = AdviceRequestRecord.model_validate(
-        {"case_ref": ref, "service_id": service.id, "received_on": received, **extra}
-    )
-    store.call(lambda r: r.requests.add(record, actor="test"))
-
-
-def _find(store: Store, ref: str) -> AdviceRequestRecord:
-    (record,) = store.call(lambda r: r.requests.find(ref))
-    return record
-
-
 EXCEPTION = {
     "outcome": "exception",
     "exception_reason": "missed_appointment",
@@ -84,20 +72,20 @@ EXCEPTION = {
 async def test_an_exception_outside_reg_8_2_or_without_its_dates_is_refused(
     chat: Chat, store: Store, slt: Service, dates: dict[str, str], reason: str
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 2))  # due 14 December
+    log_request(store, slt, "LA-1", date(2026, 11, 2))  # due 14 December
     await chat.say("return LA-1")
 
     replies = await chat.press("Save outcome", **EXCEPTION, **dates)
 
     assert reason in texts_of(replies)[0]
     assert "Nothing was changed." in texts_of(replies)[0]
-    assert _find(store, "LA-1").exception_reason is None
+    assert find_request(store, "LA-1").exception_reason is None
 
 
 async def test_the_outcome_card_quotes_the_three_heads_and_asks_for_both_dates(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 2))
+    log_request(store, slt, "LA-1", date(2026, 11, 2))
 
     (card,) = cards_of(await chat.say("return LA-1"))
 
@@ -113,7 +101,7 @@ async def test_the_outcome_card_quotes_the_three_heads_and_asks_for_both_dates(
 async def test_an_excepted_request_is_listed_as_excepted_with_its_agreed_date(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 2))
+    log_request(store, slt, "LA-1", date(2026, 11, 2))
     await chat.say("return LA-1")
     await chat.press(
         "Save outcome",
@@ -125,7 +113,7 @@ async def test_an_excepted_request_is_listed_as_excepted_with_its_agreed_date(
     (card,) = cards_of(await chat.say("requests"))
 
     assert "excepted (reg 8(2)(c)) · agreed return 20 Jan 2027, 22 days left" in _text(card)
-    record = _find(store, "LA-1")
+    record = find_request(store, "LA-1")
     assert (record.exception_arose_on, record.agreed_return_on) == (
         date(2026, 11, 20),
         date(2027, 1, 20),
@@ -138,7 +126,7 @@ async def test_the_overdue_list_keeps_an_excepted_request_but_never_calls_it_ove
     # Received 2 Nov, so the 6 weeks ended 14 Dec; the appointment was missed on 20 Nov
     # (reg 8(2)(c)) and the team agreed 20 January. On 29 December it is past the 6 weeks
     # (listed: the summary counts it under "Overdue now") but owed on 20 January, not overdue.
-    _log(
+    log_request(
         store,
         slt,
         "LA-1",
@@ -148,7 +136,7 @@ async def test_the_overdue_list_keeps_an_excepted_request_but_never_calls_it_ove
         exception_arose_on=date(2026, 11, 20),
         agreed_return_on=date(2027, 1, 20),
     )
-    _log(store, slt, "LA-2", date(2026, 11, 16))  # due 28 Dec: 1 day overdue, a control
+    log_request(store, slt, "LA-2", date(2026, 11, 16))  # due 28 Dec: 1 day overdue, a control
 
     (card,) = cards_of(await chat.say("overdue"))
 
@@ -165,18 +153,18 @@ async def test_the_overdue_list_keeps_an_excepted_request_but_never_calls_it_ove
 async def test_a_return_with_no_date_is_taken_as_today(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
     await chat.say("return LA-1")
 
     await chat.press("Save outcome", outcome="returned", on="")
 
-    assert _find(store, "LA-1").returned_on == TODAY
+    assert find_request(store, "LA-1").returned_on == TODAY
 
 
 async def test_a_recorded_return_can_be_corrected_and_the_correction_is_audited(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
     await chat.say("return LA-1")
     await chat.press("Save outcome", outcome="returned", on="2026-12-28")
 
@@ -190,7 +178,7 @@ async def test_a_recorded_return_can_be_corrected_and_the_correction_is_audited(
         "Corrected for LA-1 (Children's SLT): Advice returned, in place of Advice returned on "
         "28 Dec 2026."
     )
-    assert _find(store, "LA-1").returned_on == date(2026, 12, 21)
+    assert find_request(store, "LA-1").returned_on == date(2026, 12, 21)
     audit = store.call(lambda r: r.audit.entries())
     corrected = [e for e in audit if e.action == "request outcome corrected"]
     assert len(corrected) == 1
@@ -201,8 +189,8 @@ async def test_a_recorded_return_can_be_corrected_and_the_correction_is_audited(
 async def test_advice_will_not_be_provided_at_escalation_2_closes_the_request(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1001", date(2026, 11, 2))  # escalation 2 on 11 January 2027
-    _log(store, slt, "LA-1002", date(2026, 10, 19))  # escalation 2 taken on 29 December
+    log_request(store, slt, "LA-1001", date(2026, 11, 2))  # escalation 2 on 11 January 2027
+    log_request(store, slt, "LA-1002", date(2026, 10, 19))  # escalation 2 taken on 29 December
     await chat.say("return LA-1001")
     early = await chat.press("Save outcome", outcome="not_provided", not_provided_reason="x")
     await chat.say("return LA-1002")
@@ -215,17 +203,19 @@ async def test_advice_will_not_be_provided_at_escalation_2_closes_the_request(
     assert texts_of(no_reason) == ["Say why the advice will not be provided. Nothing was changed."]
     assert "Closed on 29 Dec 2026: the advice will not be provided." in texts_of(saved)[0]
     assert "None:" not in texts_of(saved)[0]
-    record = _find(store, "LA-1002")
+    record = find_request(store, "LA-1002")
     assert record.outcome is AdviceOutcome.NOT_PROVIDED
     assert record.not_provided_reason == "Advice not required."
-    assert _find(store, "LA-1001").outcome is None
+    assert find_request(store, "LA-1001").outcome is None
     assert "LA-1002" not in _text(cards_of(await chat.say("requests"))[0])
 
 
 async def test_a_reply_date_that_has_passed_says_so_in_the_list_and_card(
     store: Store, slt: Service, clock: FakeClock
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 10, 19))  # escalation 2 taken 29 Dec, reply by 13 Jan
+    log_request(
+        store, slt, "LA-1", date(2026, 10, 19)
+    )  # escalation 2 taken 29 Dec, reply by 13 Jan
     clock.move_to(date(2027, 1, 26))
     chat = Chat(store)
 
@@ -242,7 +232,7 @@ async def test_a_reply_date_that_has_passed_says_so_in_the_list_and_card(
 async def test_a_clinical_delay_shows_the_date_the_team_was_given(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))  # due 1 January 2027
+    log_request(store, slt, "LA-1", date(2026, 11, 20))  # due 1 January 2027
     await chat.say("return LA-1")
 
     saved = await chat.press(

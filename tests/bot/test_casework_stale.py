@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 
 from bot.storage.store import Store
-from ehcp_rules import AdviceRequestRecord, Service
+from ehcp_rules import Service
 from tests.builders import ALEX
 from tests.fakes import FakeClock
 
-from .conftest import Chat, cards_of, texts_of
+from .conftest import Chat, cards_of, find_request, log_request, texts_of
 
 TODAY = date(2026, 12, 29)
 
@@ -28,18 +28,6 @@ def chat(store: Store, slt: Service, clock: FakeClock) -> Chat:
     return Chat(store)
 
 
-def _log(store: Store, service: Service, ref: str, received: date, **extra: object) -> None:
-    record = AdviceRequestRecord.model_validate(
-        {"case_ref": ref, "service_id": service.id, "received_on": received, **extra}
-    )
-    store.call(lambda r: r.requests.add(record, actor="test"))
-
-
-def _find(store: Store, ref: str) -> AdviceRequestRecord:
-    (record,) = store.call(lambda r: r.requests.find(ref))
-    return record
-
-
 def _audited(store: Store, action: str) -> int:
     return sum(1 for e in store.call(lambda r: r.audit.entries()) if e.action == action)
 
@@ -47,7 +35,9 @@ def _audited(store: Store, action: str) -> int:
 async def test_a_correction_clicked_twice_corrects_once(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20), returned_on=date(2026, 12, 28), outcome="returned")
+    log_request(
+        store, slt, "LA-1", date(2026, 11, 20), returned_on=date(2026, 12, 28), outcome="returned"
+    )
     cards_of(await chat.say("return LA-1"))
     card = chat.last_card_id
 
@@ -60,14 +50,16 @@ async def test_a_correction_clicked_twice_corrects_once(
         "Dec 2026, in time (due 01 Jan 2027)), so nothing was changed. Type **return LA-1** for a "
         "card as it stands."
     ]
-    assert _find(store, "LA-1").returned_on == date(2026, 12, 21)
+    assert find_request(store, "LA-1").returned_on == date(2026, 12, 21)
     assert _audited(store, "request outcome corrected") == 1
 
 
 async def test_an_old_correction_card_does_not_overwrite_a_colleagues_newer_one(
     store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20), returned_on=date(2026, 12, 28), outcome="returned")
+    log_request(
+        store, slt, "LA-1", date(2026, 11, 20), returned_on=date(2026, 12, 28), outcome="returned"
+    )
     mine, theirs = Chat(store), Chat(store, user=ALEX)
     await mine.say("return LA-1")
     await theirs.say("return LA-1")
@@ -76,32 +68,34 @@ async def test_an_old_correction_card_does_not_overwrite_a_colleagues_newer_one(
     replies = await mine.press("Save outcome", outcome="returned", on="2026-12-24")
 
     assert "That card is no longer current: LA-1 has changed" in texts_of(replies)[0]
-    assert _find(store, "LA-1").returned_on == date(2026, 12, 21)
+    assert find_request(store, "LA-1").returned_on == date(2026, 12, 21)
     # a positive control: the card shown now, as it stands, is taken
     await mine.say("return LA-1")
     fresh = await mine.press("Save outcome", outcome="returned", on="2026-12-24")
     assert texts_of(fresh)[0].startswith("Corrected for LA-1")
-    assert _find(store, "LA-1").returned_on == date(2026, 12, 24)
+    assert find_request(store, "LA-1").returned_on == date(2026, 12, 24)
 
 
 async def test_a_correction_card_that_says_nothing_of_what_it_showed_is_refused(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20), returned_on=date(2026, 12, 28), outcome="returned")
-    record = _find(store, "LA-1")
+    log_request(
+        store, slt, "LA-1", date(2026, 11, 20), returned_on=date(2026, 12, 28), outcome="returned"
+    )
+    record = find_request(store, "LA-1")
 
     replies = await chat.submit_value(
         {"ehcp": "record_outcome", "request": record.id, "correct": True, "outcome": "returned"}
     )
 
     assert "That card is no longer current" in texts_of(replies)[0]
-    assert _find(store, "LA-1").returned_on == date(2026, 12, 28)
+    assert find_request(store, "LA-1").returned_on == date(2026, 12, 28)
 
 
 async def test_a_first_outcome_card_clicked_twice_is_refused_once_the_request_is_closed(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
     await chat.say("return LA-1")
     card = chat.last_card_id
 
@@ -109,14 +103,14 @@ async def test_a_first_outcome_card_clicked_twice_is_refused_once_the_request_is
     second = await chat.press("Save outcome", card, outcome="returned", on="2026-12-21")
 
     assert texts_of(second)[0].startswith("LA-1 was already returned on 28 Dec 2026")
-    assert _find(store, "LA-1").returned_on == date(2026, 12, 28)
+    assert find_request(store, "LA-1").returned_on == date(2026, 12, 28)
 
 
 async def test_a_first_outcome_card_is_refused_after_a_colleague_recorded_another_outcome(
     store: Store, slt: Service
 ) -> None:
     # a clinical delay leaves the request open, so only what the card showed tells them apart
-    _log(store, slt, "LA-1", date(2026, 11, 20))
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
     mine, theirs = Chat(store), Chat(store, user=ALEX)
     await mine.say("return LA-1")
     await theirs.say("return LA-1")
@@ -129,7 +123,7 @@ async def test_a_first_outcome_card_is_refused_after_a_colleague_recorded_anothe
     )
 
     assert "That card is no longer current: LA-1 has changed" in texts_of(replies)[0]
-    assert _find(store, "LA-1").expected_on == date(2027, 1, 20)
+    assert find_request(store, "LA-1").expected_on == date(2027, 1, 20)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +145,7 @@ async def test_a_first_outcome_card_is_refused_after_a_colleague_recorded_anothe
 async def test_a_card_no_longer_current_says_so_once(
     chat: Chat, store: Store, slt: Service, value: dict[str, object]
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
 
     replies = await chat.submit_value(value)
 
@@ -162,15 +156,15 @@ async def test_a_card_no_longer_current_says_so_once(
 async def test_an_outcome_card_for_a_request_gone_from_view_says_so_once(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))
-    record = _find(store, "LA-1")
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
+    record = find_request(store, "LA-1")
 
     replies = await chat.submit_value(
         {"ehcp": "record_outcome", "request": str(record.id), "outcome": "returned"}
     )
 
     assert texts_of(replies) == ["That card is no longer current, so nothing was changed."]
-    assert _find(store, "LA-1").returned_on is None
+    assert find_request(store, "LA-1").returned_on is None
 
 
 EXCEPTED = {
@@ -192,7 +186,7 @@ async def test_a_correction_replaces_the_outcome_wholly_and_the_audit_says_what_
     chat: Chat, store: Store, slt: Service
 ) -> None:
     # referred, then delayed for clinical reasons, then returned: all recorded
-    _log(
+    log_request(
         store,
         slt,
         "LA-1",
@@ -208,7 +202,7 @@ async def test_a_correction_replaces_the_outcome_wholly_and_the_audit_says_what_
 
     await chat.press("Save outcome", outcome="returned", on="2026-12-21")
 
-    record = _find(store, "LA-1")
+    record = find_request(store, "LA-1")
     assert (record.returned_on, record.outcome) == (date(2026, 12, 21), "returned")
     assert (record.referral_on, record.expected_on, record.team_told, record.delay_reason) == (
         None,
@@ -229,8 +223,10 @@ async def test_a_correction_replaces_the_outcome_wholly_and_the_audit_says_what_
 async def test_an_exception_recorded_by_mistake_can_be_taken_off(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20), **EXCEPTED)
-    _log(store, slt, "LA-2", date(2026, 11, 20))  # a control: no exception, nothing to take off
+    log_request(store, slt, "LA-1", date(2026, 11, 20), **EXCEPTED)
+    log_request(
+        store, slt, "LA-2", date(2026, 11, 20)
+    )  # a control: no exception, nothing to take off
 
     (plain,) = cards_of(await chat.say("return LA-2"))
     (card,) = cards_of(await chat.say("return LA-1"))
@@ -242,7 +238,7 @@ async def test_an_exception_recorded_by_mistake_can_be_taken_off(
         "Took off the exception (reg 8(2)(c)) recorded for LA-1 (Children's SLT); the change is "
         "kept in the audit trail. Now: due 01 Jan 2027 · 3 days left."
     ]
-    record = _find(store, "LA-1")
+    record = find_request(store, "LA-1")
     assert (
         record.exception_reason,
         record.exception_narrative,
@@ -257,7 +253,7 @@ async def test_an_exception_recorded_by_mistake_can_be_taken_off(
 async def test_taking_off_an_exception_leaves_a_closed_request_closed(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(
+    log_request(
         store,
         slt,
         "LA-1",
@@ -271,14 +267,14 @@ async def test_taking_off_an_exception_leaves_a_closed_request_closed(
     replies = await chat.press("Save outcome", outcome="no_exception")
 
     assert texts_of(replies)[0].endswith("Now: returned 28 Dec 2026, in time (due 01 Jan 2027).")
-    record = _find(store, "LA-1")
+    record = find_request(store, "LA-1")
     assert (record.returned_on, record.exception_reason) == (date(2026, 12, 28), None)
 
 
 async def test_no_exception_on_a_request_without_one_is_refused(
     chat: Chat, store: Store, slt: Service
 ) -> None:
-    _log(store, slt, "LA-1", date(2026, 11, 20))
+    log_request(store, slt, "LA-1", date(2026, 11, 20))
     await chat.say("return LA-1")
 
     replies = await chat.press("Save outcome", outcome="no_exception")
