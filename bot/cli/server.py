@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import Commands, open_store
+from bot.cli.common import Commands, command_clock, iso_date, open_store
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -30,6 +30,13 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
+    serve.add_argument(
+        "--today",
+        type=iso_date,
+        default=None,
+        help="run as if today were this date (YYYY-MM-DD), for a rehearsal or a test: deadlines, "
+        "nudges and times recorded are counted from it (default: today)",
+    )
     serve.set_defaults(handler=_serve)
     chat = commands.add_parser(
         "chat",
@@ -66,7 +73,10 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_format)
     # opens the database first: one that cannot be used is refused before anything is announced
     app = create_app(
-        settings, schedule_nudges=True, base_url=f"http://{_url_host(args.host)}:{args.port}"
+        settings,
+        clock=command_clock(args),
+        schedule_nudges=True,
+        base_url=f"http://{_url_host(args.host)}:{args.port}",
     )
     _log_start(settings, args)
     web.run_app(

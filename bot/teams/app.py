@@ -35,7 +35,7 @@ from bot.teams.retry import Sleep
 from dialogs import messages
 from dialogs.main_dialog import MainDialog
 from dialogs.policy import Policy
-from dialogs.ports import Reports
+from dialogs.ports import Clock, Reports
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +100,19 @@ def create_app(
     settings: Settings,
     *,
     store: Store | None = None,
+    clock: Clock | None = None,
     schedule_nudges: bool = False,
     base_url: str = "http://localhost:3978",
     sleep: Sleep = asyncio.sleep,
 ) -> web.Application:
     """The aiohttp application: ``POST /api/messages``, ``GET /files/...`` (charts and exports,
     linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``. Without a
-    ``store``, the configured database is opened on the system clock in the configured zone;
-    with one, everything runs on that store's clock. ``sleep`` is how retries wait."""
-    opened = store or Store.open(database_target(settings.db), clock=SystemClock(settings.timezone))
+    ``store``, the configured database is opened on ``clock`` (by default the system clock in
+    the configured zone); with one, everything runs on that store's clock. ``sleep`` is how
+    retries wait."""
+    opened = store or Store.open(
+        database_target(settings.db), clock=clock or SystemClock(settings.timezone)
+    )
     wiring = build_wiring(settings, sleep=sleep, signals=Signals())
     wiring.adapter.on_turn_error = counting_apology(wiring.signals)
     wiring.adapter.use(TurnLogging(wiring.signals))
