@@ -7,8 +7,7 @@
 command started three times). ``--backend`` (default ``both``) chooses the database: on SQLite,
 everything below; on PostgreSQL (a scratch database on the server at ``--postgres-url``, see
 ``benchmarks.backends``), the national scale (``benchmarks.scale``) and turns per second at 8
-users with one and two ``serve`` instances (``benchmarks.instances``). A figure whose queries do
-not run on PostgreSQL yet is reported as waiting, with the reason.
+users with one and two ``serve`` instances (``benchmarks.instances``).
 """
 
 from __future__ import annotations
@@ -155,20 +154,16 @@ def _national(scale: float, backend: Backend, postgres_url: str | None) -> dict[
 
 
 def _postgres_checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
-    """The national-scale targets on PostgreSQL; a figure still waiting says so."""
-    checks = []
-    for name in POSTGRES_TARGETS:
-        value = scale.get(name)
-        checks.append(
-            {
-                "measure": f"{name} (postgresql)",
-                "value": None if value is None else round(value, 3),
-                "target": f"<= {TARGETS[name]}",
-                "met": None if value is None else value <= TARGETS[name],
-                "waiting": scale.get("waiting", {}).get(name),
-            }
-        )
-    return checks
+    """The national-scale targets on PostgreSQL."""
+    return [
+        {
+            "measure": f"{name} (postgresql)",
+            "value": round(scale[name], 3),
+            "target": f"<= {TARGETS[name]}",
+            "met": scale[name] <= TARGETS[name],
+        }
+        for name in POSTGRES_TARGETS
+    ]
 
 
 def _figure(turns: list[TurnFigures], server: str, users: int, think: float = 0.0) -> TurnFigures:
@@ -222,9 +217,8 @@ def _print(
         print("\n" + startup_table(startup))
     print("\n| target | measured | wanted | met |\n|---|---|---|---|")
     for check in results["checks"]:
-        met = {True: "yes", False: "NO", None: "waiting"}[check["met"]]
-        value = "waiting" if check["value"] is None else check["value"]
-        print(f"| {check['measure']} | {value} | {check['target']} | {met} |")
+        met = "yes" if check["met"] else "NO"
+        print(f"| {check['measure']} | {check['value']} | {check['target']} | {met} |")
 
 
 def _print_turns(turns: list[TurnFigures], on_postgres: dict[str, Any] | None) -> None:
@@ -245,23 +239,15 @@ def _print_turns(turns: list[TurnFigures], on_postgres: dict[str, Any] | None) -
                 f"{f['p50_ms']:.1f} | {f['p95_ms']:.1f} | {f['p99_ms']:.1f} | "
                 f"{f['cpu_ms_per_turn']:.2f} |"
             )
-        for name, why in on_postgres["waiting"].items():
-            print(f"| {name} | 8 | {why} | | | | |")
 
 
 def _print_scale(scale: dict[str, dict[str, Any]]) -> None:
-    names = list(dict.fromkeys(k for figures in scale.values() for k in figures if k != "waiting"))
+    names = list(dict.fromkeys(k for figures in scale.values() for k in figures))
     print("\n| national scale | " + " | ".join(scale) + " |")
     print("|---|" + "---|" * len(scale))
     for name in names:
-        cells = []
-        for figures in scale.values():
-            waiting = figures.get("waiting", {}).get(name)
-            cells.append("waiting (see below)" if waiting else str(figures.get(name, "")))
+        cells = [str(figures.get(name, "")) for figures in scale.values()]
         print(f"| {name} | " + " | ".join(cells) + " |")
-    for backend, figures in scale.items():
-        for name, why in figures.get("waiting", {}).items():
-            print(f"  {backend} {name}: {why}")
 
 
 if __name__ == "__main__":

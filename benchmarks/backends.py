@@ -5,10 +5,7 @@ PostgreSQL is the server at ``--postgres-url`` (else ``EHCP_BENCH_POSTGRES_URL``
 ``postgres`` on 127.0.0.1:5432 with trust authentication, as on our machines): each measurement
 gets a database ``ehcp_bench_<random>`` made from it, dropped when the measurement is done.
 
-Until every repository query runs on PostgreSQL (issue 19, step E: ``POSTGRES_COMPLETE``), a
-step that fails there (SQL not yet ported: a database error, or SQLite's ``cursor.lastrowid``
-missing) is recorded as *waiting*, with the error's first line, instead of ending the run; once
-the port lands, any failure is a failure.
+Every step runs on both: a failure on either is a failure of the run.
 """
 
 from __future__ import annotations
@@ -23,14 +20,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from bot.storage.store import POSTGRES_COMPLETE
 from bot.storage.url import PostgresUrl
 
 Backend = Literal["sqlite", "postgresql"]
 BACKENDS: tuple[Backend, ...] = ("sqlite", "postgresql")
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PREFIX = "ehcp_bench_"
-WAITING = "waiting for issue 19 step E (repository queries on PostgreSQL)"
 
 T = TypeVar("T")
 
@@ -69,20 +64,3 @@ def timed(figures: dict[str, Any], name: str, action: Callable[[], T]) -> T:
     figures[name] = round(time.perf_counter() - started, 3)
     print(f"  {name}: {figures[name]:.2f} s", flush=True)
     return result
-
-
-def timed_if_ported(
-    figures: dict[str, Any], name: str, action: Callable[[], T], *, on: Backend
-) -> T | None:
-    """As :func:`timed`; on PostgreSQL before the port is complete, a database error leaves
-    ``figures[name]`` ``None`` and says why under ``figures["waiting"][name]``."""
-    if on == "sqlite" or POSTGRES_COMPLETE:
-        return timed(figures, name, action)
-    try:
-        return timed(figures, name, action)
-    except Exception as error:  # SQLite-only SQL fails in more ways than one
-        figures[name] = None
-        reason = " ".join(str(error).split())[:160]
-        figures.setdefault("waiting", {})[name] = f"{WAITING}: {type(error).__name__}: {reason}"
-        print(f"  {name}: {WAITING} ({type(error).__name__})", flush=True)
-        return None

@@ -8,9 +8,6 @@ every turn goes to the next instance in turn, as a load balancer without session
 them, so each conversation's answers land on both. The users, their turns and what is measured
 are ``benchmarks.turns``' (CPU time is the ``serve`` processes' together; the PostgreSQL server's
 own is not counted).
-
-``serve`` refuses a PostgreSQL database until every repository runs on it (issue 19, step E):
-until then each figure is reported as waiting, with that reason.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from benchmarks.backends import WAITING, scratch_database
+from benchmarks.backends import scratch_database
 from benchmarks.turns import (
     Connector,
     Server,
@@ -38,7 +35,6 @@ from benchmarks.turns import (
 )
 from bot.clock import SystemClock
 from bot.storage.copy import copy_to_postgres
-from bot.storage.store import POSTGRES_COMPLETE
 from bot.storage.url import PostgresUrl
 
 CREDENTIALS_OFF = {k: "" for k in ("MicrosoftAppId", "MicrosoftAppPassword", "EHCP_PUBLIC_URL")}
@@ -56,14 +52,14 @@ async def measure_instances(
     repeats: int,
     progress: Callable[[str], None],
 ) -> dict[str, Any]:
-    """``{"turns": [figures...], "waiting": {name: why}}`` for each number of instances."""
+    """``{"turns": [figures...]}``, one for each number of instances."""
     connector = Connector()
     connector_runner = web.AppRunner(connector.app(), access_log=None)
     await connector_runner.setup()
     connector_port = free_port()
     await web.TCPSite(connector_runner, "127.0.0.1", connector_port).start()
     service_url = f"http://127.0.0.1:{connector_port}/"
-    found: dict[str, Any] = {"turns": [], "waiting": {}}
+    found: dict[str, Any] = {"turns": []}
     needed = sum(n + repeats * users for n in instance_counts)
     try:
         with tempfile.TemporaryDirectory() as folder, scratch_database(admin) as url:
@@ -81,19 +77,9 @@ async def measure_instances(
                 )
                 async with AsyncExitStack() as stack:
                     ports = [free_port() for _ in range(count)]
-                    try:
-                        processes = [
-                            await stack.enter_async_context(running(server, port)) for port in ports
-                        ]
-                    except RuntimeError:
-                        if POSTGRES_COMPLETE:
-                            raise
-                        found["waiting"][name] = (
-                            f"{WAITING}: ehcp-bot serve refuses a postgresql:// database until "
-                            "every repository runs on it"
-                        )
-                        progress(f"{name}: {found['waiting'][name]}")
-                        continue
+                    processes = [
+                        await stack.enter_async_context(running(server, port)) for port in ports
+                    ]
                     warm = next(next_user)  # not measured: imports, first connections
                     for _ in range(count - 1):
                         next(next_user)

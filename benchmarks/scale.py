@@ -17,8 +17,7 @@ On PostgreSQL (``--backend postgresql``, a scratch database on ``--postgres-url`
   ``ehcp-bot db copy`` (timed, with its checks);
 - the queries (the summaries, sweep planning, XLSX) on that copy.
 
-Peak memory is this process's (the client's): PostgreSQL's own is the server's. A step whose SQL
-is not yet ported to PostgreSQL is reported as waiting (``benchmarks.backends``).
+Peak memory is this process's (the client's): PostgreSQL's own is the server's.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.backends import BACKENDS, Backend, admin_url, scratch_database, timed
-from benchmarks.backends import timed_if_ported as timed_on
 from bot.cli.main import main as cli
 from bot.clock import SystemClock
 from bot.files.tables import csv_rows
@@ -276,28 +274,20 @@ def measure(
     path.write_bytes(_reviews_csv(plans, services, rng))
     files.append(("import_reviews_s", "reviews", path))
     for name, kind, path in files:
-        args = ["import", kind, str(path), "--db", str(database), "--today", str(TODAY)]
-        if timed(on_sqlite, name, functools.partial(cli, args)) != 0:
-            raise RuntimeError(f"the {kind} import failed")
+        timed(on_sqlite, name, functools.partial(_import, str(database), kind, path))
     if backend == "sqlite":
         with Store.open(database, clock=SystemClock(on=TODAY)) as store:
-            _queries(store, figures, backend)
+            _queries(store, figures)
     else:
         admin = admin_url(postgres_url)
         with scratch_database(admin) as url:
             copy_to_postgres(seeded, url, clock=SystemClock(on=TODAY), compare_summary=False)
-            for name, kind, path in files:
-                if figures.get("waiting"):
-                    figures[name] = None  # each import builds on the one before
-                    figures["waiting"][name] = "the import before it is waiting"
-                    continue
-                timed_on(
-                    figures, name, functools.partial(_import, url, kind, path), on="postgresql"
-                )
+            for name, kind, path in files:  # the same files, by the same command
+                timed(figures, name, functools.partial(_import, url.secret, kind, path))
         with scratch_database(admin) as url:
             _move_england(database, url, figures)
             with Store.open(url, clock=SystemClock(on=TODAY)) as store:
-                _queries(store, figures, backend)
+                _queries(store, figures)
     figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return figures
 
@@ -334,48 +324,31 @@ def _move_england(database: Path, url: PostgresUrl, figures: dict[str, Any]) -> 
     figures["db_copy_summary_compared"] = "summary was not compared" not in verdict
 
 
-def _import(url: PostgresUrl, kind: str, path: Path) -> None:
-    """What ``ehcp-bot import`` does, on PostgreSQL (the command refuses it until the port is
-    complete)."""
-    from bot.cli.importer import import_into  # noqa: PLC0415
-
-    data = path.read_bytes()
-    with Store.open(url, clock=SystemClock(on=TODAY)) as store:
-        services = store.call(lambda r: {s.name: s.id for s in r.services.all()})
-        store.call(
-            lambda r: import_into(
-                r, kind, data, source=str(path), services=services, today=TODAY, actor="bench"
-            )
-        )
+def _import(database: str, kind: str, path: Path) -> None:
+    """``ehcp-bot import KIND FILE`` into ``database`` (a file or a postgresql:// URL)."""
+    args = ["import", kind, str(path), "--db", database, "--today", str(TODAY)]
+    if cli(args) != 0:
+        raise RuntimeError(f"the {kind} import failed")
 
 
-def _queries(store: Store, figures: dict[str, Any], backend: Backend) -> None:
+def _queries(store: Store, figures: dict[str, Any]) -> None:
     """The summaries, sweep planning and the XLSX export, timed."""
     period = parse_period("last quarter", TODAY)
-    summary = timed_on(
+    summary = timed(
         figures,
         "summary_all_services_s",
         lambda: store.call(lambda r: r.summaries.summary(period, TODAY)),
-        on=backend,
     )
-    if summary is not None:
-        figures["summary_overdue_now"] = sum(summary.overdue_by_step.values())
-        figures["summary_reviews_at_risk"] = summary.reviews_at_risk
-    timed_on(figures, "summary_one_service_s", lambda: store.call(_one_service), on=backend)
-    digests = timed_on(
-        figures,
-        "sweep_planning_s",
-        lambda: store.call(lambda r: plan_sweep(r, TODAY)),
-        on=backend,
+    figures["summary_overdue_now"] = sum(summary.overdue_by_step.values())
+    figures["summary_reviews_at_risk"] = summary.reviews_at_risk
+    timed(figures, "summary_one_service_s", lambda: store.call(_one_service))
+    digests = timed(figures, "sweep_planning_s", lambda: store.call(lambda r: plan_sweep(r, TODAY)))
+    figures["sweep_channels"] = len(digests[0])
+    figures["sweep_nudges"] = sum(len(d.nudges) for d in digests[0])
+    book = timed(
+        figures, "xlsx_summary_export_s", lambda: summary_workbook(summary, csv_rows(summary))
     )
-    if digests is not None:
-        figures["sweep_channels"] = len(digests[0])
-        figures["sweep_nudges"] = sum(len(d.nudges) for d in digests[0])
-    if summary is not None:
-        book = timed(
-            figures, "xlsx_summary_export_s", lambda: summary_workbook(summary, csv_rows(summary))
-        )
-        figures["xlsx_bytes"] = len(book)
+    figures["xlsx_bytes"] = len(book)
 
 
 def _one_service(r: Any) -> int:

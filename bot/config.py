@@ -42,6 +42,7 @@ ENVIRONMENT_NAMES = {
     "assessment_refresh_months": "EHCP_ASSESSMENT_REFRESH_MONTHS",
     "public_url": "EHCP_PUBLIC_URL",
     "connector_timeout": "EHCP_CONNECTOR_TIMEOUT",
+    "sweep_lease": "EHCP_SWEEP_LEASE",
     "framework_fixes": "EHCP_FRAMEWORK_FIXES",
     "metrics_token": "EHCP_METRICS_TOKEN",
     "log_format": "EHCP_LOG_FORMAT",
@@ -78,6 +79,7 @@ class Settings(BaseModel):
     assessment_refresh_months: int = Field(default=12, ge=1, le=60)
     public_url: str | None = None
     connector_timeout: float = 15.0
+    sweep_lease: float = 300.0
     framework_fixes: bool = True
     metrics_token: SecretStr | None = None
     log_format: Literal["text", "json"] = "text"
@@ -106,6 +108,17 @@ class Settings(BaseModel):
             raise ValueError("must be a number of seconds, above 0 and at most 120") from None
         if not 0 < seconds <= 120:
             raise ValueError("must be a number of seconds, above 0 and at most 120")
+        return seconds
+
+    @field_validator("sweep_lease", mode="before")
+    @classmethod
+    def _lease(cls, value: object) -> object:
+        try:
+            seconds = float(str(value))
+        except ValueError:
+            raise ValueError("must be a number of seconds, at least 1 and at most 3600") from None
+        if not 1 <= seconds <= 3600:
+            raise ValueError("must be a number of seconds, at least 1 and at most 3600")
         return seconds
 
     @field_validator("framework_fixes", mode="before")

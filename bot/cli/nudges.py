@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.cli.common import Commands, command_clock, iso_date, open_store
@@ -23,7 +23,9 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
         parents=[db],
         help="run the nudge sweep once (or show what it would post)",
         description="Run the nudge sweep once: post each subscribed channel its digest of what is "
-        "due, overdue and at which escalation step. Each item and step is posted once.",
+        "due, overdue and at which escalation step. Each item and step is posted once. The sweep "
+        "takes the same lease as the sweeps of running `serve` instances, so it never runs beside "
+        "one: while another holds it, nothing is posted and the command says who holds it.",
     )
     nudges.add_argument("--today", type=iso_date, help="sweep as on this day (default: today)")
     nudges.add_argument(
@@ -33,33 +35,60 @@ def register(commands: Commands, db: argparse.ArgumentParser) -> None:
     nudges.set_defaults(handler=_run)
 
 
+HELD = 3
+"""The exit status while another instance is sweeping: not a failure, and nothing was posted."""
+
+
+class _Held(Exception):
+    """Another instance holds the sweep's lease."""
+
+    def __init__(self, holder: str | None) -> None:
+        super().__init__(holder)
+        self.holder = holder
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.config import Settings
 
     settings = Settings.from_environment()
     clock = command_clock(args)
     with open_store(args, clock) as store:
-        report = asyncio.run(_sweep(store, settings, clock.today(), dry_run=args.dry_run))
+        try:
+            report = asyncio.run(_sweep(store, settings, clock.today(), dry_run=args.dry_run))
+        except _Held as held:
+            print(
+                "Nothing posted: another nudge sweep is running (held by "
+                f"{held.holder or 'nobody now: it has just finished'}), on a `serve` instance or "
+                "by another `ehcp-bot nudges`. Run this again once it has finished: it posts "
+                "only what is still to post."
+            )
+            return HELD
         names = store.call(lambda r: {s.id: s.name for s in r.services.all()})
     print(_as_json(report, names) if args.json else _as_text(report, names, dry_run=args.dry_run))
     return 0 if not report.failed else 1
 
 
 async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool) -> SweepReport:
-    """The sweep through the same wiring as ``serve`` (nothing is built for a dry run)."""
+    """The sweep through the same wiring as ``serve`` (nothing is built for a dry run), under
+    the sweep's lease (a dry run posts nothing, so needs none)."""
+    from bot.nudges.scheduler import SweepLease
     from bot.nudges.sweep import NudgeSweep
     from bot.teams.adapter import build_wiring
 
     if dry_run:
         return await NudgeSweep(store, None).run(today, dry_run=True)
-    wiring = build_wiring(settings)
-    try:
-        sweep = NudgeSweep(
-            store, wiring.sender(), refresh_months=settings.assessment_refresh_months
-        )
-        return await sweep.run(today)
-    finally:
-        await wiring.close()
+    lease = SweepLease(store, lasting=timedelta(seconds=settings.sweep_lease))
+    if not await lease.take():
+        raise _Held(await lease.held_by())
+    async with lease.kept():
+        wiring = build_wiring(settings)
+        try:
+            sweep = NudgeSweep(
+                store, wiring.sender(), refresh_months=settings.assessment_refresh_months
+            )
+            return await sweep.run(today)
+        finally:
+            await wiring.close()
 
 
 def _as_text(report: SweepReport, names: dict[int, str], *, dry_run: bool) -> str:

@@ -20,7 +20,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -34,26 +34,36 @@ log = logging.getLogger(__name__)
 MAX_NAP = 300.0
 SWEEP_LEASE = "nudge sweep"
 LEASE_FOR = timedelta(minutes=5)
-"""How long a lease lasts unless renewed: how long a killed sweeper keeps the others waiting."""
-RENEW_EVERY = 60.0
-"""Seconds between renewals while the sweep runs (a fifth of the lease: four may fail)."""
+"""How long a lease lasts unless renewed (``EHCP_SWEEP_LEASE``): how long a killed sweeper keeps
+the others waiting."""
+RENEWALS = 5
+"""A lease is renewed this many times in its length while the sweep runs (four may fail)."""
+RENEW_EVERY = LEASE_FOR.total_seconds() / RENEWALS
 ASK_AGAIN_EVERY = 60.0
-"""Seconds an instance waits before asking again for a lease another instance holds."""
+"""Seconds an instance waits before asking again for a lease another instance holds (or the
+lease's length, if shorter)."""
 
 
 class SweepLease:
     """The sweep's lease, as this instance (one holder name per process, never reused)."""
 
-    def __init__(self, store: Store, *, holder: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        holder: str | None = None,
+        lasting: timedelta = LEASE_FOR,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         self._store = store
+        self._sleep = sleep
+        self.lasting = lasting
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
     async def take(self) -> bool:
         """Take (or renew) the lease; ``False`` while another instance holds it."""
-        holder = self.holder
-        return await self._store.run(
-            lambda r: r.leases.take(SWEEP_LEASE, holder, lasting=LEASE_FOR)
-        )
+        holder, lasting = self.holder, self.lasting
+        return await self._store.run(lambda r: r.leases.take(SWEEP_LEASE, holder, lasting=lasting))
 
     async def release(self) -> None:
         holder = self.holder
@@ -62,6 +72,38 @@ class SweepLease:
     async def swept(self, day: date) -> bool:
         """Whether ``day``'s sweep has finished, here or on another instance."""
         return await self._store.run(lambda r: r.leases.swept(day))
+
+    async def held_by(self) -> str | None:
+        """Who holds the lease now (``None``: nobody)."""
+        return await self._store.run(lambda r: r.leases.holder(SWEEP_LEASE))
+
+    @contextlib.asynccontextmanager
+    async def kept(self) -> AsyncIterator[None]:
+        """Once the lease is taken: keep it renewed while the body runs, then give it back."""
+        renewing = asyncio.Lock()
+        keeper = asyncio.create_task(self._keep(renewing))
+        try:
+            yield
+        finally:
+            async with renewing:  # never stopped mid-renewal: it would take the lease again
+                keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            await self.release()
+
+    async def _keep(self, renewing: asyncio.Lock) -> None:
+        """Renew the lease while the sweep runs. Losing it (this instance stalled for longer
+        than the lease) is logged: the sweep goes on, and the hold on each item
+        (``sent_nudges``) still keeps anything from being posted twice."""
+        while True:
+            await self._sleep(self.lasting.total_seconds() / RENEWALS)
+            async with renewing:
+                try:
+                    if not await self.take():
+                        log.warning("the nudge sweep's lease was lost to another instance")
+                        return
+                except Exception:  # a database hiccup: try again at the next renewal
+                    log.warning("the nudge sweep's lease could not be renewed", exc_info=True)
 
 
 class NudgeScheduler:
@@ -133,32 +175,10 @@ class NudgeScheduler:
             if self._now().astimezone(self._zone).date() != day:
                 log.warning("the nudge sweep for %s was left to another instance", day)
                 return
-            await self._sleep(ASK_AGAIN_EVERY)
-        renewing = asyncio.Lock()
-        keeper = asyncio.create_task(self._keep(lease, renewing))
-        try:
+            await self._sleep(min(ASK_AGAIN_EVERY, lease.lasting.total_seconds()))
+        async with lease.kept():
             if not await lease.swept(day):  # finished elsewhere just before the lease was taken
                 await self._sweep_now(day)
-        finally:
-            async with renewing:  # never stopped mid-renewal: it would take the lease again
-                keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            await lease.release()
-
-    async def _keep(self, lease: SweepLease, renewing: asyncio.Lock) -> None:
-        """Renew the lease while the sweep runs. Losing it (this instance stalled for longer
-        than the lease) is logged: the sweep goes on, and the hold on each item
-        (``sent_nudges``) still keeps anything from being posted twice."""
-        while True:
-            await self._sleep(RENEW_EVERY)
-            async with renewing:
-                try:
-                    if not await lease.take():
-                        log.warning("the nudge sweep's lease was lost to another instance")
-                        return
-                except Exception:  # a database hiccup: try again at the next renewal
-                    log.warning("the nudge sweep's lease could not be renewed", exc_info=True)
 
     async def _sweep_now(self, day: date) -> None:
         report = await self._sweep.run(day)

@@ -44,11 +44,6 @@ class Repositories:
         self.rate_counts = RateCountRepository(db)
 
 
-POSTGRES_COMPLETE = True
-"""Every repository runs on PostgreSQL (issue 19), its queries written once for both databases
-(``bot.storage.dialect``) and its tests run on both."""
-
-
 class Store:
     """Opens the database and hands the repositories to work run on its thread. Every time
     stamped on a row comes from ``clock``."""

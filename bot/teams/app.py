@@ -9,6 +9,7 @@ import logging
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
@@ -144,7 +145,7 @@ def create_app(
             at=settings.nudge_time,
             clock=opened.clock,
             signals=wiring.signals,
-            lease=SweepLease(opened),
+            lease=SweepLease(opened, lasting=timedelta(seconds=settings.sweep_lease)),
         )
         app.cleanup_ctx.append(_background(scheduler))
     app.cleanup_ctx.append(_housekeeping(opened))

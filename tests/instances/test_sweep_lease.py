@@ -63,7 +63,7 @@ def _scheduler(
         at=time(9, 0),
         clock=clock,
         sleep=sleep,
-        lease=SweepLease(store, holder=name),
+        lease=SweepLease(store, holder=name, sleep=sleep),
     )
 
 
@@ -230,7 +230,7 @@ async def test_the_lease_is_renewed_while_a_long_sweep_runs(
         at=time(9, 0),
         clock=clock,
         sleep=sleep,
-        lease=SweepLease(store, holder="a"),
+        lease=SweepLease(store, holder="a", sleep=sleep),
     )
     await scheduler._run(MONDAY)
 

@@ -18,7 +18,7 @@ from bot.cli.main import main
 from bot.storage import copy as copying
 from bot.storage.copy import CopyReport, SummaryCheck, TableCount, copy_to_postgres
 from bot.storage.migrations import SCHEMA_VERSION, VERSION_TABLE, apply_migrations
-from bot.storage.store import POSTGRES_COMPLETE, Store
+from bot.storage.store import Store
 from bot.storage.url import PostgresUrl
 from tests.fakes import FakeClock
 
@@ -126,10 +126,7 @@ def test_the_demo_is_copied_row_for_row_and_the_password_is_never_shown(
     assert expected["advice_requests"] and expected["answers"] and expected["audit"]
     assert out.index("  services:") < out.index("  advice_requests:")  # referred to, first
     assert out.index("  assessments:") < out.index("  answers:")
-    if POSTGRES_COMPLETE:
-        assert "  summary: same: the DCO summary" in out
-    else:
-        assert "  summary: not compared: the summary does not run on PostgreSQL yet" in out
+    assert "  summary: same: the DCO summary" in out
     assert out.strip().splitlines()[-1].startswith("Copied ")
     with psycopg.connect(postgres.secret) as conn:
         assert _one(conn, f"SELECT version FROM {VERSION_TABLE}") == SCHEMA_VERSION
@@ -356,7 +353,7 @@ def test_a_different_summary_is_a_difference() -> None:
     counts = (TableCount("services", 3, 3),)
     same = CopyReport("t", counts, SummaryCheck(True, True, "x"))
     differs = CopyReport("t", counts, SummaryCheck(True, False, "x"))
-    not_run = CopyReport("t", counts, SummaryCheck(False, False, "not yet"))
+    not_run = CopyReport("t", counts, SummaryCheck(False, False, "left out"))
 
     assert same.committed and not_run.committed and not differs.committed
     assert "the summary" in differs.verdict()
@@ -366,15 +363,11 @@ def test_a_different_summary_is_a_difference() -> None:
     )
 
 
-@pytest.mark.skipif(
-    not POSTGRES_COMPLETE,
-    reason="the summary runs on PostgreSQL once every repository is ported (issue 19, step E)",
-)
 def test_the_summary_is_the_same_after_the_copy(postgres: PostgresUrl, tmp_path: Path) -> None:
     source = tmp_path / "ehcp.db"
     _demo(source)
 
-    report = copy_to_postgres(source, postgres, clock=FakeClock(), compare_summary=True)
+    report = copy_to_postgres(source, postgres, clock=FakeClock())
 
     assert report.summary.compared and report.summary.same, report.summary.detail
     assert report.committed
