@@ -607,6 +607,18 @@ _SEVERAL_INSTANCES = Migration(
     ),
 )
 
+_CASE_LOOKUP = Migration(
+    14,
+    "an advice request found by its case reference, whatever its case (``return la-2026-0042``), "
+    "through an index: the lookup read every request in every service",
+    (
+        PerDialect(
+            "CREATE INDEX advice_requests_case ON advice_requests(case_ref COLLATE NOCASE)",
+            "CREATE INDEX advice_requests_case ON advice_requests (lower(case_ref))",
+        ),
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _CORE,
     _WORK,
@@ -621,6 +633,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ADVICE_EDGES,
     _REVIEWS_HELD,
     _SEVERAL_INSTANCES,
+    _CASE_LOOKUP,
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -115,7 +115,7 @@ def test_postgresql_has_every_index_sqlite_has_by_name(
 
     indexes = pg.call(lambda db: {r[0] for r in db.execute("SELECT indexname FROM pg_indexes")})
 
-    assert len(named) == 18  # migration 13: downloads_owner, downloads_expires, rate_counts_ends
+    assert len(named) == 19  # migration 14: advice_requests_case
     assert named <= indexes
 
 
