@@ -30,9 +30,11 @@ import json
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -342,6 +344,7 @@ def _queries(store: Store, figures: dict[str, Any]) -> None:
     figures["summary_overdue_now"] = sum(summary.overdue_by_step.values())
     figures["summary_reviews_at_risk"] = summary.reviews_at_risk
     timed(figures, "summary_one_service_s", lambda: store.call(_one_service))
+    figures["find_case_ms"] = _find_case_ms(store)
     digests = timed(figures, "sweep_planning_s", lambda: store.call(lambda r: plan_sweep(r, TODAY)))
     figures["sweep_channels"] = len(digests[0])
     figures["sweep_nudges"] = sum(len(d.nudges) for d in digests[0])
@@ -349,6 +352,20 @@ def _queries(store: Store, figures: dict[str, Any]) -> None:
         figures, "xlsx_summary_export_s", lambda: summary_workbook(summary, csv_rows(summary))
     )
     figures["xlsx_bytes"] = len(book)
+
+
+def _find_case_ms(store: Store) -> float:
+    """What ``return la0-0001234`` looks up (a case reference typed in another case, in a
+    person's service): the median of 21, in milliseconds."""
+    service = store.call(lambda r: r.services.named("Service 0007").id)
+    times = []
+    for _ in range(21):
+        started = time.perf_counter()
+        store.call(lambda r: r.requests.find("la0-0001234", [service]))
+        times.append((time.perf_counter() - started) * 1000)
+    median = round(statistics.median(times), 2)
+    print(f"  find_case_ms: {median:.2f} ms", flush=True)
+    return median
 
 
 def _one_service(r: Any) -> int:
