@@ -25,7 +25,7 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from bot.storage.audit import AuditLog, stamp
-from bot.storage.dialect import Dialect, dialect_of
+from bot.storage.dialect import Dialect, dialect_of, execute_many
 from bot.storage.errors import ConflictError, NotFoundError
 from bot.storage.reads import read_soon
 from bot.storage.screen import optional_text
@@ -68,6 +68,10 @@ _REQUEST_FIELDS = (
     "agreed_return_on",
     "not_provided_reason",
 )
+_NEW_ROW_FIELDS = ("due_on", "created_by", "created_at", "updated_at")
+"""The columns a new request's row has besides its fields (``_new_values``' order)."""
+SYNC_BATCH = 500
+"""Requests read and written together by ``sync`` (two parameters each in one lookup)."""
 _REVIEW_FIELDS = (
     "case_ref",
     "plan_issued_on",
@@ -179,6 +183,7 @@ def screened_review(record: AnnualReviewRecord) -> AnnualReviewRecord:
 
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
+R = TypeVar("R")
 
 
 def _updated(record: RecordT, values: dict[str, Any]) -> RecordT:
@@ -212,6 +217,18 @@ def _case_ref(case_ref: str) -> str:
     return screen_text(case_ref, field="case reference", max_length=MAX_CASE_REFERENCE_LENGTH)
 
 
+def _batches(items: Iterable[R], size: int) -> Iterable[list[R]]:
+    """``items`` in lists of ``size`` (the last, what is left)."""
+    batch: list[R] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _stored(record: BaseModel, fields: Sequence[str]) -> dict[str, Any]:
     dumped = record.model_dump(mode="json")
     return {field: dumped[field] for field in fields}
@@ -240,24 +257,70 @@ class AdviceRequestRepository:
         return self.get(request_id)
 
     def sync(self, records: Iterable[AdviceRequestRecord], *, actor: str) -> SyncCounts:
-        """Add or update many requests in one transaction; unchanged rows are left alone."""
+        """Add or update many requests in one transaction; unchanged rows are left alone.
+
+        In batches: each batch's requests already logged are read in one query, and its new ones
+        written in one ``execute_many`` (a round trip per request, two per row, made an import of
+        160,000 requests into PostgreSQL take 94 s)."""
         counts = SyncCounts()
         with self._db.atomic():
-            for unscreened in records:
-                record = screened_request(unscreened)
-                existing = self._row_id(record.service_id, record.case_ref)
-                if existing is None:
-                    self._insert(record, actor)
-                    counts.added += 1
-                elif self._update_if_changed(existing, record):
-                    counts.updated += 1
-                else:
-                    counts.unchanged += 1
+            for batch in _batches(records, SYNC_BATCH):
+                self._sync_batch([screened_request(r) for r in batch], actor, counts)
             if counts.added or counts.updated:
                 self._audit.record(
                     actor, "requests imported", "advice_request", None, **counts.model_dump()
                 )
         return counts
+
+    def _sync_batch(
+        self, records: list[AdviceRequestRecord], actor: str, counts: SyncCounts
+    ) -> None:
+        logged = self._logged(records)
+        new: dict[tuple[int, str], list[Any]] = {}
+        for record in records:
+            key = (record.service_id, record.case_ref)
+            if key in new:  # the same case twice in one batch: the first is written first
+                self._write_new(list(new.values()))
+                new.clear()
+                logged |= self._logged([record])
+            found = logged.get(key)
+            if found is None:
+                new[key] = list(self._new_values(record, actor).values())
+                counts.added += 1
+            elif self._update_if_changed(found[0], record, found[1]):
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        self._write_new(list(new.values()))
+
+    def _logged(
+        self, records: Sequence[AdviceRequestRecord]
+    ) -> dict[tuple[int, str], tuple[int, dict[str, Any]]]:
+        """The requests already logged for these (service, case reference) pairs: each one's id
+        and stored fields, in one query."""
+        if not records:
+            return {}
+        pairs = ", ".join("(?, ?)" for _ in records)
+        rows = self._db.execute(
+            f"SELECT r.id, {', '.join(f'r.{f}' for f in _REQUEST_FIELDS)} "
+            f"FROM (VALUES {pairs}) AS k JOIN advice_requests r "
+            "ON r.service_id = k.column1 AND r.case_ref = k.column2",
+            [value for r in records for value in (r.service_id, r.case_ref)],
+        ).fetchall()
+        found = {}
+        for row in rows:
+            fields = dict(zip(_REQUEST_FIELDS, row[1:], strict=True))
+            found[(fields["service_id"], fields["case_ref"])] = (int(row[0]), fields)
+        return found
+
+    def _write_new(self, rows: list[list[Any]]) -> None:
+        columns = (*_REQUEST_FIELDS, *_NEW_ROW_FIELDS)
+        marks = ", ".join("?" for _ in columns)
+        execute_many(
+            self._db,
+            f"INSERT INTO advice_requests ({', '.join(columns)}) VALUES ({marks})",
+            rows,
+        )
 
     def get(self, request_id: int) -> AdviceRequestRecord:
         """One request by id; ``NotFoundError`` when there is none."""
@@ -344,14 +407,7 @@ class AdviceRequestRepository:
         return None if row is None else int(row[0])
 
     def _insert(self, record: AdviceRequestRecord, actor: str) -> int:
-        values = _stored(record, _REQUEST_FIELDS)
-        now = stamp(self._clock)
-        values |= {
-            "due_on": advice_due_date(record.received_on).isoformat(),
-            "created_by": actor,
-            "created_at": now,
-            "updated_at": now,
-        }
+        values = self._new_values(record, actor)
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         (request_id,) = self._db.execute(
@@ -360,12 +416,32 @@ class AdviceRequestRepository:
         ).fetchone()
         return int(request_id)
 
-    def _update_if_changed(self, request_id: int, record: AdviceRequestRecord) -> bool:
+    def _new_values(self, record: AdviceRequestRecord, actor: str) -> dict[str, Any]:
+        """A new request's row, in the order ``_REQUEST_FIELDS`` then ``_NEW_ROW_FIELDS``."""
+        now = stamp(self._clock)
+        return _stored(record, _REQUEST_FIELDS) | {
+            "due_on": advice_due_date(record.received_on).isoformat(),
+            "created_by": actor,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _update_if_changed(
+        self,
+        request_id: int,
+        record: AdviceRequestRecord,
+        stored: dict[str, Any] | None = None,
+    ) -> bool:
+        """Write ``record``'s fields over the request's, unless they are what is stored (as
+        ``stored``, when the caller has read them)."""
         wanted = _stored(record, _REQUEST_FIELDS)
-        row = self._db.execute(
-            f"SELECT {', '.join(_REQUEST_FIELDS)} FROM advice_requests WHERE id = ?", [request_id]
-        ).fetchone()
-        if dict(zip(_REQUEST_FIELDS, row, strict=True)) == wanted:
+        if stored is None:
+            row = self._db.execute(
+                f"SELECT {', '.join(_REQUEST_FIELDS)} FROM advice_requests WHERE id = ?",
+                [request_id],
+            ).fetchone()
+            stored = dict(zip(_REQUEST_FIELDS, row, strict=True))
+        if stored == wanted:
             return False
         wanted |= {
             "due_on": advice_due_date(record.received_on).isoformat(),

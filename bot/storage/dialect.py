@@ -15,6 +15,8 @@ query asks its connection's dialect (``dialect_of(db)``) instead of writing eith
   PostgreSQL has no use for on text: its planner chooses on costs, not on the query's shape).
 - ``days_after(day, n)``: the ISO date ``n`` days after an ISO date (SQLite's ``date(day, '+n
   days')``, PostgreSQL's date arithmetic).
+- ``execute_many(db, sql, rows)``: one statement run for many rows in as few round trips as the
+  driver can make (SQLite's ``executemany``; psycopg's, which pipelines them to the server).
 - ``row_lock``: appended to a ``SELECT`` that reads a row a transaction is about to change, so
   that a second writer waits (PostgreSQL's ``FOR UPDATE``); SQLite has one writer at a time and
   needs nothing.
@@ -31,8 +33,9 @@ where a sorted column may be empty (SQLite's order, which PostgreSQL's default r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 DialectName = Literal["sqlite", "postgresql"]
 
@@ -83,3 +86,13 @@ def dialect_of(db: object) -> Dialect:
     says so itself (``dialect``); a SQLite one (sqlite-utils' ``Database``) has none."""
     found = getattr(db, "dialect", None)
     return found if isinstance(found, Dialect) else SQLITE
+
+
+def execute_many(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run ``sql`` once for each of ``rows`` (see the module's docstring)."""
+    if not rows:
+        return
+    if dialect_of(db) == SQLITE:
+        db.conn.executemany(sql, rows)
+    else:
+        db.executemany(sql, rows)

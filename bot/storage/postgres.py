@@ -129,6 +129,11 @@ class PostgresConnection:
     ) -> psycopg.Cursor[Any]:
         return self._connection().execute(to_pyformat(sql), _values(parameters))
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``sql`` for each of ``rows``, pipelined: one round trip for many rows."""
+        with self._connection().cursor() as cursor:
+            cursor.executemany(to_pyformat(sql), [_values(row) for row in rows])
+
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction, all or nothing (a savepoint inside another)."""
         return self._connection().transaction()
