@@ -5,13 +5,14 @@ databases."""
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from bot.storage.casework import SYNC_BATCH
+from bot.storage.casework import SYNC_BATCH, SyncCounts
 from bot.storage.database import DatabaseTarget
 from bot.storage.store import Store
 from ehcp_rules import AdviceOutcome, AdviceRequestRecord
@@ -44,6 +45,10 @@ def _one_at_a_time(
         counts[outcome] += 1
         kept[key] = record
     return counts
+
+
+def _sync(r: Any, records: list[AdviceRequestRecord]) -> SyncCounts:
+    return r.requests.sync(records, actor="t")
 
 
 FIELDS = ("case_ref", "service_id", "received_on", "returned_on", "outcome", "team_told")
@@ -84,7 +89,7 @@ def test_a_batched_import_keeps_and_counts_what_one_row_at_a_time_does(
         for records in files:
             expected = _one_at_a_time(kept, records)
 
-            counts = store.call(lambda r, records=records: r.requests.sync(records, actor="t"))
+            counts = store.call(functools.partial(_sync, records=records))
 
             assert counts.model_dump() == expected
         stored = store.call(_stored)
