@@ -14,7 +14,7 @@ import pytest
 
 from bot.storage.casework import SYNC_BATCH, SyncCounts
 from bot.storage.database import DatabaseTarget
-from bot.storage.store import Store
+from bot.storage.store import Repositories, Store
 from ehcp_rules import AdviceOutcome, AdviceRequestRecord
 from tests.fakes import FakeClock
 
@@ -47,7 +47,7 @@ def _one_at_a_time(
     return counts
 
 
-def _sync(r: Any, records: list[AdviceRequestRecord]) -> SyncCounts:
+def _sync(r: Repositories, records: list[AdviceRequestRecord]) -> SyncCounts:
     return r.requests.sync(records, actor="t")
 
 
