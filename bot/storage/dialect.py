@@ -17,6 +17,9 @@ query asks its connection's dialect (``dialect_of(db)``) instead of writing eith
   days')``, PostgreSQL's date arithmetic).
 - ``execute_many(db, sql, rows)``: one statement run for many rows in as few round trips as the
   driver can make (SQLite's ``executemany``; psycopg's, which pipelines them to the server).
+- ``insert_returning_ids(db, sql, rows)``: an ``INSERT ... RETURNING id`` for many rows, the
+  ids in the rows' order (one statement a row on SQLite, which cannot return rows from
+  ``executemany``; pipelined on PostgreSQL).
 - ``row_lock``: appended to a ``SELECT`` that reads a row a transaction is about to change, so
   that a second writer waits (PostgreSQL's ``FOR UPDATE``); SQLite has one writer at a time and
   needs nothing.
@@ -96,3 +99,11 @@ def execute_many(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         db.conn.executemany(sql, rows)
     else:
         db.executemany(sql, rows)
+
+
+def insert_returning_ids(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+    """The ids ``sql`` (an ``INSERT ... RETURNING id``) returns for each of ``rows``, in order."""
+    if dialect_of(db) == SQLITE:
+        return [int(db.execute(sql, row).fetchone()[0]) for row in rows]
+    ids: list[int] = db.executemany_returning(sql, rows)
+    return ids

@@ -8,8 +8,9 @@ from datetime import date
 import sqlite_utils
 
 from bot.storage.audit import AuditLog, local_day, stamp
-from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from bot.storage.casework import AdviceRequestRepository
 from bot.storage.dialect import dialect_of
+from bot.storage.reviews import AnnualReviewRepository
 from dialogs.ports import Clock, PostedNudge
 from ehcp_rules import (
     ActionProgress,

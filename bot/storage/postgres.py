@@ -134,6 +134,16 @@ class PostgresConnection:
         with self._connection().cursor() as cursor:
             cursor.executemany(to_pyformat(sql), [_values(row) for row in rows])
 
+    def executemany_returning(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """``sql`` (returning one value) for each of ``rows``, pipelined; the values in order."""
+        returned: list[Any] = []
+        with self._connection().cursor() as cursor:
+            cursor.executemany(to_pyformat(sql), [_values(row) for row in rows], returning=True)
+            while True:
+                returned.extend(row[0] for row in cursor.fetchall())
+                if not cursor.nextset():
+                    return returned
+
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction, all or nothing (a savepoint inside another)."""
         return self._connection().transaction()

@@ -10,7 +10,7 @@ import sqlite_utils
 from bot.signals import Signals
 from bot.storage.assessments import AssessmentRepository
 from bot.storage.audit import AuditLog
-from bot.storage.casework import AdviceRequestRepository, AnnualReviewRepository
+from bot.storage.casework import AdviceRequestRepository
 from bot.storage.channels import ChannelRepository
 from bot.storage.database import DatabaseTarget, OpenDatabase, open_database
 from bot.storage.directory import PeopleRepository, ServiceRepository
@@ -18,6 +18,7 @@ from bot.storage.downloads import DownloadRepository
 from bot.storage.leases import LeaseRepository
 from bot.storage.nudges import NudgeRepository
 from bot.storage.rate_counts import RateCountRepository
+from bot.storage.reviews import AnnualReviewRepository
 from bot.storage.summary import SummaryRepository
 from dialogs.ports import Clock
 

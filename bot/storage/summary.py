@@ -7,7 +7,7 @@ SQL here that mirrors a rule of ``ehcp_rules`` (constants from there; a test hol
   ``tests/storage/test_summary.py``;
 - ``_overdue_query`` places open requests on the escalation ladder as ``advice_status`` does,
   from ``rung_offsets`` (the ladder file) and ``EXCEPTED`` — ``tests/storage/test_summary.py``;
-- the reviews at risk are ``AT_RISK_SQL`` (``bot.storage.casework``);
+- the reviews at risk are ``AT_RISK_SQL`` (``bot.storage.reviews``);
 - ``_REVIEWS_IN_TIME`` mirrors ``review_timeliness`` / ``timeliness_from_counts`` (each review
   period ending in the period: held by its last day, held late, not held with the limit passed, not
   yet due), per service, per month and overall — ``tests/storage/test_summary.py``.
@@ -24,9 +24,9 @@ from typing import Any
 import sqlite_utils
 
 from bot.storage.audit import local_day
-from bot.storage.casework import at_risk_counts_from, at_risk_counts_query
 from bot.storage.dialect import Dialect, dialect_of
 from bot.storage.reads import Read, read_together
+from bot.storage.reviews import at_risk_counts_from, at_risk_counts_query
 from dialogs.ports import Clock
 from ehcp_rules import (
     EXCEPTED,

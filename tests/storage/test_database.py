@@ -211,7 +211,7 @@ def test_review_by_dates_filled_in_on_upgrade_are_those_the_rules_give(tmp_path:
     days, month ends) gives the same values both ways."""
     import sqlite_utils
 
-    from bot.storage.casework import derived_review_columns
+    from bot.storage.reviews import derived_review_columns
     from ehcp_rules import AnnualReviewRecord, PhaseTransfer
 
     path = tmp_path / "old.db"
