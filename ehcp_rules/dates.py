@@ -55,6 +55,7 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=65536)
 def working_days_since(start: date, end: date) -> int:
     """How many working days fall after ``start`` up to and including ``end`` (0 when ``end`` is
     not after ``start``): "the reply was due on ``start``, so many working days ago"."""
@@ -81,6 +82,7 @@ def last_working_day(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=65536)  # the sweep asks for the same few hundred days' months, 100,000 times
 def add_months(start: date, months: int) -> date:
     """The corresponding date ``months`` calendar months on (or back), clamped to month end."""
     index = start.year * 12 + start.month - 1 + months
@@ -89,6 +91,7 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last))
 
 
+@lru_cache(maxsize=65536)
 def months_period_end(start: date, months: int) -> date:
     """The last day of a period of ``months`` calendar months *starting with* ``start``.
 

@@ -101,7 +101,7 @@ def plan_sweep(
             if len(wanted) == 1
             else [n for n in nudges if n.service_id in wanted]
         )
-        due = tuple(n for n in mine if (n.item_key, n.step.value) not in sent)
+        due = tuple(n for n in mine if (n.item_key, n.step) not in sent)  # a StrEnum: its value
         if due:
             digests.append(
                 ChannelDigest(

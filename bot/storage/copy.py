@@ -15,9 +15,11 @@ What it does, in order:
    never sits in memory; all of it in one transaction.
 4. Each identity column's sequence is set past the highest id copied, so the next row added on
    PostgreSQL gets a new id (ids with gaps stay as they were: references keep pointing at them).
-5. Before committing, the rows of each table are counted on both sides, and the DCO summary is
-   worked out from both (same day, same period) and compared. Any difference rolls the whole
-   copy back, leaving the target as empty as it was.
+5. Before committing, the tables are analysed (PostgreSQL plans its queries from statistics that
+   a bulk copy leaves empty until autovacuum comes round: the DCO summary of the national copy
+   took 3.3 s without them, 2.0 s with), the rows of each table are counted on both sides, and
+   the DCO summary is worked out from both (same day, same period) and compared. Any difference
+   rolls the whole copy back, leaving the target as empty as it was.
 
 A caller that only needs the rows (the benchmarks, copying people they are about to measure) can
 leave the summary out; the copy is then checked by its row counts alone, and says so.
@@ -151,6 +153,7 @@ def copy_to_postgres(
                     if progress:
                         progress(count)
                 _reset_identities(writer)
+                writer.execute(b"ANALYZE")  # the planner's statistics, for the summary and after
                 summary = (
                     _compare_summaries(reader, writer, clock)
                     if compare_summary

@@ -174,6 +174,7 @@ class SummaryRepository:
     def summary(self, period: Period, today: date) -> Summary:
         """Every service's summary, the overall figures and the common barriers."""
         months = trend_months(period, today)
+        so_far = month_so_far(today) if period.end < today.replace(day=1) else None
         # the heavy aggregates, each over many rows and none needing another: all at once,
         # the longest first
         reads = read_together(
@@ -186,10 +187,11 @@ class SummaryRepository:
                 _counts_query(self._dialect, period.previous(), today),
                 _overdue_query(today),
                 (_LATEST_ANSWERS, {}),
+                *([_counts_query(self._dialect, so_far, today)] if so_far else []),
             ],
         )
         risk_read, reviews_read, trend_read, now_read, before_read, overdue_read, answers_read = (
-            reads
+            reads[:7]
         )
         reviews = _reviews_from(period, months, reviews_read)
         services = dict(
@@ -205,7 +207,6 @@ class SummaryRepository:
         trend, overall_trend = _trend_from(months, trend_read)
         acknowledged = self._acknowledged(period)
         plans = self._plans(today)
-        so_far = month_so_far(today) if period.end < today.replace(day=1) else None
         facts = _Facts(
             period=period,
             now=now,
@@ -235,7 +236,7 @@ class SummaryRepository:
             nudges_posted=sum(posted for posted, _ in acknowledged.values()),
             nudges_acknowledged=sum(acked for _, acked in acknowledged.values()),
             so_far=so_far,
-            overall_so_far=self.compliance_overall(so_far, today) if so_far else None,
+            overall_so_far=_compliance_from(so_far, reads[7])[1] if so_far else None,
             overall_reviews=reviews.get(None, (_no_reviews(period), ()))[0],
             overall_review_trend=reviews.get(None, (None, (None,) * len(months)))[1],
         )
