@@ -38,7 +38,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.storage.dialect import POSTGRESQL
 from bot.storage.errors import StorageError
@@ -49,6 +49,10 @@ T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 10
 POOL_SIZE = 8
+EXTRA_READERS = 2
+"""Connections a summary borrows from the pool to read its aggregates at once (with its own)."""
+BORROW_WAIT_S = 0.2
+"""How long it waits for each: a pool busy with turns is left to them."""
 """Connections per process: turns are a few short statements each, and the summary one query."""
 
 # a quoted text or name, a comment, or a placeholder: ? or :name (never the :: of a cast)
@@ -108,8 +112,9 @@ class PostgresConnection:
 
     dialect = POSTGRESQL
 
-    def __init__(self) -> None:
+    def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]] | None = None) -> None:
         self._local = threading.local()
+        self._pool = pool
 
     @contextmanager
     def holding(self, connection: psycopg.Connection[Any]) -> Iterator[None]:
@@ -144,6 +149,29 @@ class PostgresConnection:
                 if not cursor.nextset():
                     return returned
 
+    def read_together(
+        self, queries: Sequence[tuple[str, Any]]
+    ) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]] | None:
+        """Each query's column names and rows, in order, read at once: by the work's own
+        connection and up to ``EXTRA_READERS`` more borrowed from the pool, if free within
+        ``BORROW_WAIT_S``. ``None`` inside a transaction (no other connection sees its writes)
+        or with no pool: the caller then reads them one after another."""
+        own = self._connection()
+        idle = own.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        if self._pool is None or not idle or len(queries) < 2:
+            return None
+        borrowed: list[psycopg.Connection[Any]] = []
+        try:
+            for _ in range(min(EXTRA_READERS, len(queries) - 1)):
+                try:
+                    borrowed.append(self._pool.getconn(timeout=BORROW_WAIT_S))
+                except PoolTimeout:
+                    break  # the pool is busy with other people's turns: read with fewer
+            return _read_on(own, borrowed, queries)
+        finally:
+            for connection in borrowed:
+                self._pool.putconn(connection)
+
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction, all or nothing (a savepoint inside another)."""
         return self._connection().transaction()
@@ -153,6 +181,34 @@ class PostgresConnection:
         if connection is None:
             raise RuntimeError("PostgreSQL work runs through PostgresDatabase.call or run")
         return connection
+
+
+def _read_on(
+    own: psycopg.Connection[Any],
+    borrowed: list[psycopg.Connection[Any]],
+    queries: Sequence[tuple[str, Any]],
+) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    """``queries`` shared out over the connections, each taking the next query when it is free
+    (the longest first, as the caller orders them); the results in the queries' order."""
+    results: list[Any] = [None] * len(queries)
+    waiting = list(enumerate(queries))
+    lock = threading.Lock()
+
+    def read_all(connection: psycopg.Connection[Any]) -> None:
+        while True:
+            with lock:
+                if not waiting:
+                    return
+                index, (sql, params) = waiting.pop(0)
+            cursor = connection.execute(to_pyformat(sql), _values(params))
+            rows = cursor.fetchall()
+            results[index] = (tuple(d.name for d in cursor.description or ()), rows)
+
+    connections = [own, *borrowed]
+    with ThreadPoolExecutor(len(connections), thread_name_prefix="postgres-read") as readers:
+        for done in [readers.submit(read_all, c) for c in connections]:
+            done.result()
+    return results
 
 
 class PostgresDatabase:
@@ -181,7 +237,7 @@ class PostgresDatabase:
         )
         self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="postgres")
-        self._connection = PostgresConnection()
+        self._connection = PostgresConnection(self._pool)
         try:
             self.call(lambda db: apply_migrations(db, source=url.database_name))
         except BaseException:

@@ -6,10 +6,13 @@ lock while it steps through rows, so each aggregate runs on its own read-only co
 own core. Each sees the database as committed when it starts, as each statement on the owning
 connection would. A database without a file (in memory) reads them one after another.
 
-On PostgreSQL they are read one after another on the connection the work holds, inside its
-transaction where it has one: the server runs a large aggregate with parallel workers of its
-own where its planner judges them worth it, and one person's summary then holds one of the
-pool's connections, never several while other people's turns wait for one.
+On PostgreSQL they are read at once too, each by a server process of its own: by the connection
+the work holds and up to two more borrowed from the pool, only if they are free within 0.2 s (a
+pool busy with other people's turns is left to them, and the summary reads with what it has).
+Inside a transaction of the work's own, they are read one after another on its connection,
+which alone sees its writes. Measured on the national data set, the server on the same 2-core
+machine: the summary's seven aggregates took 1.6 s one after another and 1.25 s at once (the
+longest alone, the reviews at risk, takes 0.9 s).
 """
 
 from __future__ import annotations
@@ -44,11 +47,16 @@ class Read:
 
 def read_together(db: sqlite_utils.Database, queries: Sequence[tuple[str, Params]]) -> list[Read]:
     """Each query's result, in order: at once on read-only connections to ``db``'s file."""
+    if dialect_of(db).name == "postgresql":
+        postgres: Any = db  # a PostgresConnection (bot.storage.postgres)
+        together = postgres.read_together(queries)
+        if together is not None:
+            return [Read(columns, rows) for columns, rows in together]
     path = _file_of(db)
     workers = min(len(queries), os.cpu_count() or 1)
     if path is None or workers < 2:
-        # PostgreSQL, in memory, one core, or a transaction of our own whose writes others
-        # cannot yet see
+        # PostgreSQL inside a transaction, in memory, one core, or a transaction of our own
+        # whose writes others cannot yet see
         return [_read(_connection(db), sql, params) for sql, params in queries]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sqlite-read") as pool:
         return list(pool.map(lambda query: _read_file(path, *query), queries))

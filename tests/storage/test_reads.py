@@ -1,13 +1,19 @@
-"""Independent reads at once: the same rows as one after another, and never a stale view (on
-PostgreSQL, read in turn on the work's own connection)."""
+"""Independent reads at once: the same rows as one after another, and never a stale view. On
+PostgreSQL, by the work's own connection and connections borrowed from the pool while they are
+free; inside a transaction, in turn on the work's own connection."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 import sqlite_utils
 
 from bot.storage.database import DatabaseTarget
+from bot.storage.postgres import EXTRA_READERS, PostgresDatabase
 from bot.storage.reads import Params, read_together
 from bot.storage.store import Repositories, Store
+from bot.storage.url import PostgresUrl
 from tests.fakes import FakeClock
 
 QUERIES: list[tuple[str, Params]] = [
@@ -60,3 +66,68 @@ def test_a_database_in_memory_reads_one_query_after_another() -> None:
     reads = read_together(db, QUERIES)
 
     assert [read.rows for read in reads] == [[("SLT",)], [(1,)], [(7,)]]
+
+
+def _pid(db: Any) -> int:
+    """The server process of the work's own connection."""
+    return int(db.execute("SELECT pg_backend_pid()").fetchone()[0])
+
+
+# each query waits a moment, so that a free connection is there to take the next one
+BACKENDS: list[tuple[str, Params]] = [
+    (f"SELECT pg_backend_pid(), {n} FROM pg_sleep(0.2)", {}) for n in range(6)
+]
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_them_at_once_on_connections_borrowed_from_the_pool(
+    postgres: PostgresUrl,
+) -> None:
+    with PostgresDatabase(postgres) as database:
+        own, reads = database.call(
+            lambda db: (
+                db.execute("SELECT pg_backend_pid()").fetchone()[0],
+                read_together(db, BACKENDS),
+            )
+        )
+        idle = database.call(lambda db: db.execute("SELECT 1").fetchone())  # all given back
+
+    assert [read.rows[0][1] for read in reads] == list(range(6))  # in the queries' order
+    pids = {read.rows[0][0] for read in reads}
+    assert own in pids and len(pids) == 1 + EXTRA_READERS
+    assert idle == (1,)
+
+
+@pytest.mark.postgres
+def test_postgresql_inside_a_transaction_reads_on_the_works_own_connection(
+    postgres: PostgresUrl,
+) -> None:
+    with PostgresDatabase(postgres) as database:
+
+        def read_inside(db: Any) -> tuple[int, list[Any]]:
+            with db.atomic():
+                db.execute(
+                    "INSERT INTO services (name, provider, created_at) VALUES ('SLT', 'T', '')"
+                )
+                own = db.execute("SELECT pg_backend_pid()").fetchone()[0]
+                return own, read_together(db, [*BACKENDS[:2], QUERIES[1]])
+
+        own, reads = database.call(read_inside)
+
+    assert {read.rows[0][0] for read in reads[:2]} == {own}
+    assert reads[2].rows == [(1,)]  # its own uncommitted row
+
+
+@pytest.mark.postgres
+def test_postgresql_with_no_connection_free_reads_them_on_the_works_own(
+    postgres: PostgresUrl,
+) -> None:
+    with PostgresDatabase(postgres, pool_size=1) as database:
+        own, reads = database.call(
+            lambda db: (
+                db.execute("SELECT pg_backend_pid()").fetchone()[0],
+                read_together(db, BACKENDS[:3]),
+            )
+        )
+
+    assert [read.rows for read in reads] == [[(own, n)] for n in range(3)]
