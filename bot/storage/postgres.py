@@ -33,7 +33,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
@@ -172,6 +172,38 @@ class PostgresConnection:
             for connection in borrowed:
                 self._pool.putconn(connection)
 
+    def read_soon(
+        self, sql: str, params: Any, *, into: Callable[[tuple[str, ...], list[Any]], T]
+    ) -> Future[T] | None:
+        """Start reading ``sql`` on a connection borrowed from the pool and return at once (the
+        caller gets on with other work meanwhile), the result made ``into(columns, rows)``;
+        ``None`` when it cannot: inside a transaction, with no pool, or with no connection free
+        within ``BORROW_WAIT_S``."""
+        own = self._connection()
+        idle = own.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        if self._pool is None or not idle:
+            return None
+        pool = self._pool
+        try:
+            borrowed = pool.getconn(timeout=BORROW_WAIT_S)
+        except PoolTimeout:
+            return None
+
+        def read_then_give_back() -> T:
+            try:
+                return into(*_read_one(borrowed, sql, params))
+            finally:
+                pool.putconn(borrowed)
+
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-read")
+        try:
+            return reader.submit(read_then_give_back)
+        except BaseException:
+            pool.putconn(borrowed)
+            raise
+        finally:
+            reader.shutdown(wait=False)  # the thread ends when its read is done
+
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction, all or nothing (a savepoint inside another)."""
         return self._connection().transaction()
@@ -181,6 +213,15 @@ class PostgresConnection:
         if connection is None:
             raise RuntimeError("PostgreSQL work runs through PostgresDatabase.call or run")
         return connection
+
+
+def _read_one(
+    connection: psycopg.Connection[Any], sql: str, params: Any
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """One query's column names and rows."""
+    cursor = connection.execute(to_pyformat(sql), _values(params))
+    rows = cursor.fetchall()
+    return tuple(d.name for d in cursor.description or ()), rows
 
 
 def _read_on(
@@ -200,9 +241,7 @@ def _read_on(
                 if not waiting:
                     return
                 index, (sql, params) = waiting.pop(0)
-            cursor = connection.execute(to_pyformat(sql), _values(params))
-            rows = cursor.fetchall()
-            results[index] = (tuple(d.name for d in cursor.description or ()), rows)
+            results[index] = _read_one(connection, sql, params)
 
     connections = [own, *borrowed]
     with ThreadPoolExecutor(len(connections), thread_name_prefix="postgres-read") as readers:

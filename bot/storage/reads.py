@@ -64,7 +64,13 @@ def read_together(db: sqlite_utils.Database, queries: Sequence[tuple[str, Params
 
 def read_soon(db: sqlite_utils.Database, sql: str, params: Params) -> Future[Read]:
     """Start one read on its own connection and return at once: the caller gets on with other
-    work (in Python, which the read does not hold up) and takes the result when it needs it."""
+    work (in Python, which the read does not hold up) and takes the result when it needs it.
+    On PostgreSQL, on a connection borrowed from the pool (``PostgresConnection.read_soon``)."""
+    if dialect_of(db).name == "postgresql":
+        postgres: Any = db  # a PostgresConnection (bot.storage.postgres)
+        started: Future[Read] | None = postgres.read_soon(sql, params, into=Read)
+        if started is not None:
+            return started
     path = _file_of(db)
     if path is None or (os.cpu_count() or 1) < 2:
         done: Future[Read] = Future()

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from bot.storage.database import DatabaseTarget
 from bot.storage.postgres import EXTRA_READERS, PostgresDatabase
-from bot.storage.reads import Params, read_together
+from bot.storage.reads import Params, Read, read_soon, read_together
 from bot.storage.store import Repositories, Store
 from bot.storage.url import PostgresUrl
 from tests.fakes import FakeClock
@@ -131,3 +131,20 @@ def test_postgresql_with_no_connection_free_reads_them_on_the_works_own(
         )
 
     assert [read.rows for read in reads] == [[(own, n)] for n in range(3)]
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_one_soon_on_a_borrowed_connection_and_gives_it_back(
+    postgres: PostgresUrl,
+) -> None:
+    with PostgresDatabase(postgres, pool_size=2) as database:
+
+        def soon(db: Any) -> tuple[int, Read, Read]:
+            first = read_soon(db, *BACKENDS[0]).result()
+            second = read_soon(db, *BACKENDS[1]).result()  # the first's connection given back
+            return _pid(db), first, second
+
+        own, first, second = database.call(soon)
+
+    assert first.rows[0][0] != own and first.rows[0][1] == 0
+    assert second.rows[0][0] != own and second.rows[0][1] == 1
