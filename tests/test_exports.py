@@ -360,3 +360,12 @@ def test_text_that_starts_like_a_formula_is_written_inertly_in_either_format(tex
     assert (three.value, negative.value) == (3, -2.5)
     assert csv_value(text) == f"'{text}" and csv_value("plain") == "plain"
     assert csv_value(-2.5) == -2.5
+
+
+def test_no_cell_is_a_formula_whatever_type_its_value_came_as() -> None:
+    """openpyxl takes bytes as text, then text starting with ``=`` as a formula: the guard
+    looks at the value as kept, not as given (found in review)."""
+    sheet = openpyxl.Workbook().active
+    append_inert(sheet, [b'=HYPERLINK("http://x","y")', "=1+1"])
+
+    assert [(c.data_type, c.quotePrefix) for c in sheet[1]] == [("s", True), ("s", True)]

@@ -57,10 +57,11 @@ def _run(args: argparse.Namespace) -> int:
             report = asyncio.run(_sweep(store, settings, clock.today(), dry_run=args.dry_run))
         except _Held as held:
             print(
-                "Nothing posted: another nudge sweep is running (held by "
-                f"{held.holder or 'nobody now: it has just finished'}), on a `serve` instance or "
-                "by another `ehcp-bot nudges`. Run this again once it has finished: it posts "
-                "only what is still to post."
+                "Nothing posted: another nudge sweep holds the lease (held by "
+                f"{held.holder or 'nobody now: it has just been given back'}): one is running "
+                "on a `serve` instance or in another `ehcp-bot nudges`, or one was stopped and "
+                f"its lease lapses within {settings.sweep_lease:g} s. Run this again once it has "
+                "finished: it posts only what is still to post."
             )
             return HELD
         names = store.call(lambda r: {s.id: s.name for s in r.services.all()})
@@ -71,13 +72,20 @@ def _run(args: argparse.Namespace) -> int:
 async def _sweep(store: Store, settings: Settings, today: date, *, dry_run: bool) -> SweepReport:
     """The sweep through the same wiring as ``serve`` (nothing is built for a dry run), under
     the sweep's lease (a dry run posts nothing, so needs none)."""
+    from bot.clock import SystemClock
     from bot.nudges.scheduler import SweepLease
     from bot.nudges.sweep import NudgeSweep
     from bot.teams.adapter import build_wiring
 
     if dry_run:
         return await NudgeSweep(store, None).run(today, dry_run=True)
-    lease = SweepLease(store, lasting=timedelta(seconds=settings.sweep_lease))
+    # the lease on the machine's real time, whatever --today says: serve instances compare its
+    # expiry with theirs
+    lease = SweepLease(
+        store,
+        lasting=timedelta(seconds=settings.sweep_lease),
+        clock=SystemClock(settings.timezone),
+    )
     if not await lease.take():
         raise _Held(await lease.held_by())
     async with lease.kept():

@@ -66,6 +66,7 @@ def is_loopback(host: str) -> bool:
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.clock import SystemClock
     from bot.logs import configure_logging
     from bot.teams.app import create_app
 
@@ -77,6 +78,7 @@ def _serve(args: argparse.Namespace) -> int:
         clock=command_clock(args),
         schedule_nudges=True,
         base_url=f"http://{_url_host(args.host)}:{args.port}",
+        lease_clock=SystemClock(settings.timezone),  # real time, whatever --today says
     )
     _log_start(settings, args)
     web.run_app(

@@ -41,9 +41,9 @@ def append_inert(sheet: Worksheet, values: Iterable[object]) -> None:
     cells = []
     for value in values:
         cell = Cell(sheet, value=value)
-        if isinstance(value, str):
+        if isinstance(cell.value, str):  # as openpyxl keeps it (bytes, for one, become text)
             cell.data_type = "s"
-            if looks_like_a_formula(value):
+            if looks_like_a_formula(cell.value):
                 cell.quotePrefix = True
         cells.append(cell)
     sheet.append(cells)

@@ -53,17 +53,24 @@ class SweepLease:
         *,
         holder: str | None = None,
         lasting: timedelta = LEASE_FOR,
+        clock: Clock | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
+        """``clock`` is the one the lease's times are kept on (the store's by default): the
+        machine's real time in a command run ``--today`` another day, since every holder
+        compares the same row's expiry with its own "now"."""
         self._store = store
+        self._clock = clock or store.clock
         self._sleep = sleep
         self.lasting = lasting
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
     async def take(self) -> bool:
         """Take (or renew) the lease; ``False`` while another instance holds it."""
-        holder, lasting = self.holder, self.lasting
-        return await self._store.run(lambda r: r.leases.take(SWEEP_LEASE, holder, lasting=lasting))
+        holder, lasting, now = self.holder, self.lasting, self._clock.now()
+        return await self._store.run(
+            lambda r: r.leases.take(SWEEP_LEASE, holder, lasting=lasting, now=now)
+        )
 
     async def release(self) -> None:
         holder = self.holder
@@ -75,7 +82,8 @@ class SweepLease:
 
     async def held_by(self) -> str | None:
         """Who holds the lease now (``None``: nobody)."""
-        return await self._store.run(lambda r: r.leases.holder(SWEEP_LEASE))
+        now = self._clock.now()
+        return await self._store.run(lambda r: r.leases.holder(SWEEP_LEASE, now=now))
 
     @contextlib.asynccontextmanager
     async def kept(self) -> AsyncIterator[None]:

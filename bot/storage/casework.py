@@ -181,12 +181,14 @@ class AdviceRequestRepository:
     ) -> None:
         logged = self._logged(records)
         new: dict[tuple[int, str], list[Any]] = {}
+        seen: set[tuple[int, str]] = set()
         for record in records:
             key = (record.service_id, record.case_ref)
-            if key in new:  # the same case twice in one batch: the first is written first
+            if key in seen:  # the same case twice in one batch: read again as the first left it
                 self._write_new(list(new.values()))
                 new.clear()
                 logged |= self._logged([record])
+            seen.add(key)
             found = logged.get(key)
             if found is None:
                 new[key] = list(self._new_values(record, actor).values())

@@ -153,7 +153,9 @@ def copy_to_postgres(
                     if progress:
                         progress(count)
                 _reset_identities(writer)
-                writer.execute(b"ANALYZE")  # the planner's statistics, for the summary and after
+                # the planner's statistics, for the summary and after (the copied tables alone)
+                quoted = ", ".join(f'"{table}"' for table in tables)
+                writer.execute(f"ANALYZE {quoted}".encode())
                 summary = (
                     _compare_summaries(reader, writer, clock)
                     if compare_summary

@@ -18,11 +18,10 @@ who is sweeping and until when), holds no connection, and its expiry is on the o
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from bot.storage.audit import stamp
 from dialogs.ports import Clock
 
 
@@ -33,17 +32,21 @@ class LeaseRepository:
         self._db = db
         self._clock = clock
 
-    def take(self, name: str, holder: str, *, lasting: timedelta) -> bool:
+    def take(
+        self, name: str, holder: str, *, lasting: timedelta, now: datetime | None = None
+    ) -> bool:
         """Hold ``name`` for ``lasting`` from now: ``True`` when it was free, had expired, or
-        was already ``holder``'s (then it is renewed); ``False`` while another holds it."""
-        now = self._clock.now()
+        was already ``holder``'s (then it is renewed); ``False`` while another holds it.
+        ``now`` is the moment on the clock every holder keeps (``bot.nudges.scheduler``); the
+        store's by default."""
+        now = now or self._clock.now()
         until = (now + lasting).astimezone(UTC).isoformat(timespec="microseconds")
         changed = self._db.execute(
             "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
             "expires_at = excluded.expires_at "
             "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?",
-            [name, holder, until, stamp(self._clock)],
+            [name, holder, until, _stamp(now)],
         ).rowcount
         return changed == 1
 
@@ -51,11 +54,11 @@ class LeaseRepository:
         """Give ``name`` back, if ``holder`` still holds it (never someone else's)."""
         self._db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
 
-    def holder(self, name: str) -> str | None:
+    def holder(self, name: str, *, now: datetime | None = None) -> str | None:
         """Who holds ``name`` now (``None``: nobody, or their lease has expired)."""
         row = self._db.execute(
             "SELECT holder FROM leases WHERE name = ? AND expires_at > ?",
-            [name, stamp(self._clock)],
+            [name, _stamp(now or self._clock.now())],
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -65,3 +68,8 @@ class LeaseRepository:
             "SELECT 1 FROM sweeps WHERE day = ? AND finished_at IS NOT NULL", [day.isoformat()]
         ).fetchone()
         return row is not None
+
+
+def _stamp(moment: datetime) -> str:
+    """A moment as ``expires_at`` is kept (``bot.storage.audit.stamp``'s form)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

@@ -234,11 +234,18 @@ class AnnualReviewRepository:
     def _sync_batch(
         self, records: list[AnnualReviewRecord], actor: str, counts: SyncCounts
     ) -> None:
+        if not all(r.case_ref.isascii() for r in records):
+            # how a letter beyond ASCII folds is the database's to say (SQLite folds ASCII
+            # alone, PostgreSQL by its locale): each such batch a review at a time, as ``save``
+            for record in records:
+                _, outcome, _ = self._upsert(record, actor)
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
+            return
         logged = self._logged({r.case_ref.lower() for r in records})
         seen: set[str] = set()
         new: list[AnnualReviewRecord] = []
         for record in records:
-            case = record.case_ref.lower()  # case references are ASCII: as both databases fold
+            case = record.case_ref.lower()  # ASCII: folded as both databases fold it
             if case in seen:  # a case twice in one batch: the first is written first
                 self._add(new, actor)
                 new = []

@@ -105,12 +105,14 @@ def create_app(
     schedule_nudges: bool = False,
     base_url: str = "http://localhost:3978",
     sleep: Sleep = asyncio.sleep,
+    lease_clock: Clock | None = None,
 ) -> web.Application:
     """The aiohttp application: ``POST /api/messages``, ``GET /files/...`` (charts and exports,
     linked under ``settings.public_url``, else ``base_url``) and ``GET /healthz``. Without a
     ``store``, the configured database is opened on ``clock`` (by default the system clock in
     the configured zone); with one, everything runs on that store's clock. ``sleep`` is how
-    retries wait."""
+    retries wait. ``lease_clock`` keeps the nudge sweep's lease (the store's clock by default;
+    ``serve --today`` gives the machine's real time, which the other instances keep it on)."""
     opened = store or Store.open(
         database_target(settings.db), clock=clock or SystemClock(settings.timezone)
     )
@@ -145,7 +147,9 @@ def create_app(
             at=settings.nudge_time,
             clock=opened.clock,
             signals=wiring.signals,
-            lease=SweepLease(opened, lasting=timedelta(seconds=settings.sweep_lease)),
+            lease=SweepLease(
+                opened, lasting=timedelta(seconds=settings.sweep_lease), clock=lease_clock
+            ),
         )
         app.cleanup_ctx.append(_background(scheduler))
     app.cleanup_ctx.append(_housekeeping(opened))

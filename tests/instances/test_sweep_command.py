@@ -1,8 +1,10 @@
 """``ehcp-bot nudges`` (cron, or an operator) takes the same lease as ``serve``'s sweeps, so it
 never sweeps beside one; a run SIGKILLed mid-post keeps the lease only until it lapses.
 
-Real processes on each backend, with a 2-second lease (``EHCP_SWEEP_LEASE``) and a fake Teams
-that holds the first posts unanswered until the sweeper has been killed."""
+Real processes on each backend, with a 5-second lease (``EHCP_SWEEP_LEASE``) and a fake Teams
+that holds the first posts unanswered until the sweeper has been killed. The lease is kept on the
+machine's real time whatever ``--today`` says (every holder compares its expiry with its own
+"now"), so these tests read it on the real clock too."""
 
 from __future__ import annotations
 
@@ -10,22 +12,24 @@ import asyncio
 import subprocess
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiohttp import web
 
 from benchmarks.turns import free_port
 from bot.cli.nudges import HELD
-from bot.nudges.scheduler import SWEEP_LEASE
+from bot.clock import SystemClock
+from bot.nudges.scheduler import SWEEP_LEASE, SweepLease
 from bot.storage.database import DatabaseTarget
 from bot.storage.store import Store
 from tests.fakes import FakeClock
 from tests.serving import CLI, ENV, named, prepare
 
 TODAY = date(2026, 11, 23)
-LEASE = 2.0
+LEASE = 5.0
 SWEEPS = {**ENV, "EHCP_SWEEP_LEASE": str(LEASE), "EHCP_CONNECTOR_TIMEOUT": "60"}
+REAL_TIME = SystemClock()  # the lease's clock (see the docstring)
 
 
 class HangingTeams:
@@ -58,7 +62,7 @@ async def _nudges(database: DatabaseTarget) -> tuple[int, str]:
 
 def _holder(database: DatabaseTarget) -> str | None:
     with Store.open(database, clock=FakeClock()) as store:
-        return store.call(lambda r: r.leases.holder(SWEEP_LEASE))
+        return store.call(lambda r: r.leases.holder(SWEEP_LEASE, now=REAL_TIME.now()))
 
 
 async def test_a_killed_sweep_commands_lease_lapses_and_the_next_run_finishes_the_day(
@@ -90,7 +94,7 @@ async def test_a_killed_sweep_commands_lease_lapses_and_the_next_run_finishes_th
 
         assert time.monotonic() - killed_at < LEASE, "too slow to see the lease still held"
         assert refused == HELD
-        assert said.startswith("Nothing posted: another nudge sweep is running (held by ")
+        assert said.startswith("Nothing posted: another nudge sweep holds the lease (held by ")
         assert sum(teams.posts.values()) == posted_by_the_killed_run  # it posted nothing
 
         await asyncio.sleep(LEASE - (time.monotonic() - killed_at) + 0.3)  # the lease lapses
@@ -102,5 +106,25 @@ async def test_a_killed_sweep_commands_lease_lapses_and_the_next_run_finishes_th
     assert said.startswith("Nudges for Mon 23 Nov 2026: ") and " 0 failed)." in said
     with Store.open(target, clock=FakeClock()) as store:
         assert store.call(lambda r: r.leases.swept(TODAY))
-        assert store.call(lambda r: r.leases.holder(SWEEP_LEASE)) is None  # given back
+        assert _holder(target) is None  # given back
     assert len(teams.posts) == 2 and set(teams.posts.values()) == {1}, teams.posts  # never twice
+
+
+async def test_a_command_run_for_another_day_keeps_the_lease_on_real_time(
+    target: DatabaseTarget,
+) -> None:
+    """Found in review: ``--today`` moved the lease's times too, so a command run for next week
+    took a serve instance's live lease (and, killed, would have held it for a week)."""
+    with Store.open(target, clock=FakeClock()) as serve:
+        lease = SweepLease(serve, holder="serve-a", clock=REAL_TIME)
+        assert await lease.take()  # a serve instance sweeping now
+    later = (REAL_TIME.today() + timedelta(days=7)).isoformat()
+
+    process = await asyncio.create_subprocess_exec(
+        *CLI, "nudges", "--db", named(target), "--today", later, env=SWEEPS,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+
+    assert process.returncode == HELD, out
+    assert "(held by serve-a)" in out.decode()

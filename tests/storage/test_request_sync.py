@@ -95,3 +95,25 @@ def test_a_batched_import_keeps_and_counts_what_one_row_at_a_time_does(
         stored = store.call(_stored)
 
     assert stored == {_row(record) for record in kept.values()}
+
+
+def test_a_logged_case_changed_then_changed_back_in_one_file_keeps_the_last(
+    backend: DatabaseTarget,
+) -> None:
+    """Found in review: the second line of a logged case was compared with the row as read
+    before the batch, not as the first line left it."""
+    with Store.open(backend, clock=FakeClock()) as store:
+        sid = store.call(lambda r: r.services.add("S", provider=None, actor="t").id)
+        a = AdviceRequestRecord(case_ref="LA-1", service_id=sid, received_on=RECEIVED)
+        b = a.model_copy(
+            update={"returned_on": date(2026, 9, 10), "outcome": AdviceOutcome.RETURNED}
+        )
+        store.call(functools.partial(_sync, records=[a]))
+
+        back = store.call(functools.partial(_sync, records=[b, a]))
+        twice = store.call(functools.partial(_sync, records=[b, b]))
+        kept = store.call(lambda r: r.requests.find("LA-1"))
+
+    assert (back.updated, back.unchanged) == (2, 0)
+    assert (twice.updated, twice.unchanged) == (1, 1)
+    assert [k.returned_on for k in kept] == [date(2026, 9, 10)]

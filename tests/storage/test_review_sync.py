@@ -127,3 +127,28 @@ def _without_ids(kept: tuple[Any, ...]) -> tuple[Any, ...]:
         sorted((case_of[review], service) for review, service in services),
         sorted((case_of[row[0]], *row[1:]) for row in held),
     )
+
+
+def _plan(case_ref: str, service: int) -> AnnualReviewRecord:
+    return AnnualReviewRecord(case_ref=case_ref, service_ids=(service,), plan_issued_on=ISSUED)
+
+
+def test_a_case_reference_beyond_ascii_is_matched_as_the_database_folds_it(
+    backend: DatabaseTarget,
+) -> None:
+    """Found in review: folded by Python, É (SQLite folds ASCII alone) and İ (PostgreSQL's
+    lower gives i, Python's i with a dot) were added again on each import."""
+    with Store.open(backend, clock=FakeClock()) as store:
+        sid = store.call(lambda r: r.services.add("S", provider=None, actor="t").id)
+        reviews = [_plan("ÉHC-1", sid), _plan("İHC-2", sid), _plan("EHC-3", sid)]
+        store.call(functools.partial(_sync, records=reviews))
+
+        again = store.call(functools.partial(_sync, records=reviews))
+        store.call(functools.partial(_sync, records=[_plan("éhc-9", sid)]))
+        found = store.call(lambda r: r.reviews.find("ÉHC-9", [sid]))
+        other_case = store.call(functools.partial(_sync, records=[_plan("ÉHC-9", sid)]))
+        kept = store.call(lambda r: r.db.execute("SELECT count(*) FROM annual_reviews").fetchone())
+
+    assert (again.added, again.unchanged) == (0, 3)
+    assert (found is None) == (other_case.added == 1)  # the batch agrees with find and save
+    assert kept[0] == 4 + other_case.added
