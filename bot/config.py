@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -47,6 +47,17 @@ ENVIRONMENT_NAMES = {
     "metrics_token": "EHCP_METRICS_TOKEN",
     "log_format": "EHCP_LOG_FORMAT",
 }
+
+
+def _seconds_in(value: object, allowed: Callable[[float], bool], bounds: str) -> float:
+    """A setting in seconds, within its ``bounds`` (said in words)."""
+    try:
+        seconds = float(str(value))
+    except ValueError:
+        raise ValueError(f"must be a number of seconds, {bounds}") from None
+    if not allowed(seconds):
+        raise ValueError(f"must be a number of seconds, {bounds}")
+    return seconds
 
 
 class SettingsError(Exception):
@@ -102,24 +113,12 @@ class Settings(BaseModel):
     @field_validator("connector_timeout", mode="before")
     @classmethod
     def _seconds(cls, value: object) -> object:
-        try:
-            seconds = float(str(value))
-        except ValueError:
-            raise ValueError("must be a number of seconds, above 0 and at most 120") from None
-        if not 0 < seconds <= 120:
-            raise ValueError("must be a number of seconds, above 0 and at most 120")
-        return seconds
+        return _seconds_in(value, lambda s: 0 < s <= 120, "above 0 and at most 120")
 
     @field_validator("sweep_lease", mode="before")
     @classmethod
     def _lease(cls, value: object) -> object:
-        try:
-            seconds = float(str(value))
-        except ValueError:
-            raise ValueError("must be a number of seconds, at least 1 and at most 3600") from None
-        if not 1 <= seconds <= 3600:
-            raise ValueError("must be a number of seconds, at least 1 and at most 3600")
-        return seconds
+        return _seconds_in(value, lambda s: 1 <= s <= 3600, "at least 1 and at most 3600")
 
     @field_validator("framework_fixes", mode="before")
     @classmethod

@@ -113,15 +113,21 @@ def test_the_public_address_is_https_or_this_machine(value: str, accepted: str |
         ("EHCP_CONNECTOR_TIMEOUT", "0", None),
         ("EHCP_CONNECTOR_TIMEOUT", "121", None),
         ("EHCP_CONNECTOR_TIMEOUT", "soon", None),
+        ("EHCP_SWEEP_LEASE", "300", 300.0),
+        ("EHCP_SWEEP_LEASE", "1", 1.0),
+        ("EHCP_SWEEP_LEASE", "0.5", None),
+        ("EHCP_SWEEP_LEASE", "3601", None),
+        ("EHCP_SWEEP_LEASE", "5 minutes", None),
         ("EHCP_FRAMEWORK_FIXES", "off", False),
         ("EHCP_FRAMEWORK_FIXES", "On", True),
         ("EHCP_FRAMEWORK_FIXES", "maybe", None),
     ],
 )
-def test_the_connector_timeout_and_the_framework_switch_are_checked(
+def test_the_connector_timeout_the_sweep_lease_and_the_framework_switch_are_checked(
     variable: str, value: str, accepted: float | bool | None
 ) -> None:
-    field = {"EHCP_CONNECTOR_TIMEOUT": "connector_timeout"}.get(variable, "framework_fixes")
+    fields = {"EHCP_CONNECTOR_TIMEOUT": "connector_timeout", "EHCP_SWEEP_LEASE": "sweep_lease"}
+    field = fields.get(variable, "framework_fixes")
     if accepted is None:
         with pytest.raises(SettingsError, match=f"^{variable}: must be"):
             Settings.from_environment({variable: value}, env_file=None)
