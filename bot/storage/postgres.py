@@ -49,11 +49,12 @@ T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 10
 POOL_SIZE = 8
+"""Connections per process: turns are a few short statements each; a summary borrows up to
+``EXTRA_READERS`` more for a moment."""
 EXTRA_READERS = 2
 """Connections a summary borrows from the pool to read its aggregates at once (with its own)."""
 BORROW_WAIT_S = 0.2
 """How long it waits for each: a pool busy with turns is left to them."""
-"""Connections per process: turns are a few short statements each, and the summary one query."""
 
 # a quoted text or name, a comment, or a placeholder: ? or :name (never the :: of a cast)
 _TOKENS = re.compile(
