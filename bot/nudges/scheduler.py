@@ -62,6 +62,7 @@ class SweepLease:
         self._store = store
         self._clock = clock or store.clock
         self._sleep = sleep
+        self._giving_back: asyncio.Future[None] | None = None  # kept: a task needs a holder
         self.lasting = lasting
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
@@ -87,17 +88,26 @@ class SweepLease:
 
     @contextlib.asynccontextmanager
     async def kept(self) -> AsyncIterator[None]:
-        """Once the lease is taken: keep it renewed while the body runs, then give it back."""
+        """Once the lease is taken: keep it renewed while the body runs, then give it back.
+
+        Giving it back is shielded: it finishes even when the task holding the lease is
+        cancelled meanwhile (``serve`` stopping), and that cancellation is never swallowed on
+        the way (it was, once: stopping ``serve`` just as a sweep ended left its scheduler
+        running, and the shutdown waiting for it for ever)."""
         renewing = asyncio.Lock()
         keeper = asyncio.create_task(self._keep(renewing))
         try:
             yield
         finally:
-            async with renewing:  # never stopped mid-renewal: it would take the lease again
-                keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            await self.release()
+            self._giving_back = asyncio.ensure_future(self._give_back(keeper, renewing))
+            await asyncio.shield(self._giving_back)
+
+    async def _give_back(self, keeper: asyncio.Task[None], renewing: asyncio.Lock) -> None:
+        async with renewing:  # never stopped mid-renewal: it would take the lease again
+            keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):  # the keeper's own, nobody else's
+            await keeper
+        await self.release()
 
     async def _keep(self, renewing: asyncio.Lock) -> None:
         """Renew the lease while the sweep runs. Losing it (this instance stalled for longer

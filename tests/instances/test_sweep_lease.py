@@ -235,3 +235,38 @@ async def test_the_lease_is_renewed_while_a_long_sweep_runs(
     await scheduler._run(MONDAY)
 
     assert seen == ["a", "a", "a"]
+
+
+async def test_stopping_serve_just_as_a_sweep_ends_stops_its_scheduler_and_gives_the_lease_back(
+    instances: Instances, clock: FakeClock
+) -> None:
+    """Found when CI hung: the scheduler, cancelled while it stopped its lease's keeper, took
+    the cancellation for the keeper's, went on to wait for the next day, and ``serve``'s
+    shutdown waited for it for ever."""
+    clock.move_to(MONDAY, time(9, 0))
+    store = instances()
+    stopping = asyncio.Event()
+
+    async def slow_to_stop(seconds: float) -> None:  # a keeper that takes a moment to stop
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            stopping.set()
+            await asyncio.sleep(0.2)
+            raise
+
+    scheduler = NudgeScheduler(
+        FinishingSweep(store, [], "a"),  # type: ignore[arg-type]  # only run() is called
+        at=time(9, 0),
+        clock=clock,
+        lease=SweepLease(store, holder="a", sleep=slow_to_stop),
+    )
+    running = asyncio.create_task(scheduler.run_forever())
+    await asyncio.wait_for(stopping.wait(), 10)  # the sweep is done: its keeper is stopping
+
+    running.cancel()  # serve stops
+    await asyncio.wait({running}, timeout=5)
+
+    assert running.done() and running.cancelled()
+    await asyncio.sleep(0.4)
+    assert store.call(lambda r: r.leases.holder(SWEEP_LEASE)) is None  # given back all the same
