@@ -21,14 +21,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from benchmarks.backends import scratch_database
 from benchmarks.turns import (
     Connector,
     Server,
     _median,
     free_port,
+    listening,
     prepare_product_database,
     run,
     running,
@@ -54,14 +53,9 @@ async def measure_instances(
 ) -> dict[str, Any]:
     """``{"turns": [figures...]}``, one for each number of instances."""
     connector = Connector()
-    connector_runner = web.AppRunner(connector.app(), access_log=None)
-    await connector_runner.setup()
-    connector_port = free_port()
-    await web.TCPSite(connector_runner, "127.0.0.1", connector_port).start()
-    service_url = f"http://127.0.0.1:{connector_port}/"
     found: dict[str, Any] = {"turns": []}
     needed = sum(n + repeats * users for n in instance_counts)
-    try:
+    async with listening(connector.app()) as service_url:
         with tempfile.TemporaryDirectory() as folder, scratch_database(admin) as url:
             people = Path(folder) / "people.db"
             prepare_product_database(people, needed)
@@ -112,6 +106,4 @@ async def measure_instances(
                         f"{name:40} {users:>3} users: {figure.turns_per_second:7.1f} turns/s, "
                         f"p99 {figure.p99_ms:6.1f} ms"
                     )
-    finally:
-        await connector_runner.cleanup()
     return found

@@ -124,6 +124,20 @@ def cpu_seconds(pid: int) -> float:
 
 
 @asynccontextmanager
+async def listening(app: web.Application) -> AsyncIterator[str]:
+    """``app`` served on a free loopback port, stopped afterwards: its address, as a service URL
+    (``http://127.0.0.1:PORT/``)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
 async def running(server: Server, port: int) -> AsyncIterator[subprocess.Popen[bytes]]:
     """The server started on ``port``, ready; stopped afterwards."""
     process = subprocess.Popen(

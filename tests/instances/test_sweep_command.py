@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from benchmarks.turns import free_port
+from benchmarks.turns import listening
 from bot.cli.nudges import HELD
 from bot.clock import SystemClock
 from bot.nudges.scheduler import SWEEP_LEASE, SweepLease
@@ -69,12 +69,8 @@ async def test_a_killed_sweep_commands_lease_lapses_and_the_next_run_finishes_th
     target: DatabaseTarget, tmp_path: Path
 ) -> None:
     teams = HangingTeams()
-    runner = web.AppRunner(teams.app(), access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    prepare(target, f"http://127.0.0.1:{port}/", users=2, today=TODAY)
-    try:
+    async with listening(teams.app()) as url:
+        prepare(target, url, users=2, today=TODAY)
         sweeper = await asyncio.create_subprocess_exec(
             *CLI, "nudges", "--db", named(target), "--today", str(TODAY), env=SWEEPS,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -99,8 +95,6 @@ async def test_a_killed_sweep_commands_lease_lapses_and_the_next_run_finishes_th
 
         await asyncio.sleep(LEASE - (time.monotonic() - killed_at) + 0.3)  # the lease lapses
         finished, said = await _nudges(target)
-    finally:
-        await runner.cleanup()
 
     assert finished == 0, said
     assert said.startswith("Nudges for Mon 23 Nov 2026: ") and " 0 failed)." in said
